@@ -1,0 +1,124 @@
+"""Settings for development, testing and production, read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _environ_settings() -> dict[str, Any]:
+    """The settings an operator may set through environment variables."""
+    env = os.environ
+    settings: dict[str, Any] = {}
+    if env.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    if env.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = env["SECRET_KEY"]
+    for name in ("MAIL_SERVER", "MAIL_DEFAULT_SENDER", "BASE_URL", "RATELIMIT_STORAGE_URI"):
+        if env.get(name):
+            settings[name] = env[name]
+    if env.get("MAIL_PORT"):
+        settings["MAIL_PORT"] = int(env["MAIL_PORT"])
+    return settings
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_DEFAULT_SENDER = "Training <training@localhost>"
+    MAIL_TIMEOUT = 10
+    BASE_URL = "http://127.0.0.1:5000"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    PASSWORD_RESET_MAX_AGE = 3600
+    # CLI commands and jobs take SQLite's write lock when their transaction begins.
+    SQLITE_IMMEDIATE_OUTSIDE_REQUESTS = True
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    @classmethod
+    def prepare(cls, instance_path: Path, settings: dict[str, Any]) -> None:
+        """Fill in what this environment derives at start-up."""
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite in instance/, a secret kept in instance/."""
+
+    NAME = "development"
+    DEBUG = False
+
+    @classmethod
+    def prepare(cls, instance_path: Path, settings: dict[str, Any]) -> None:
+        if settings.get("SECRET_KEY"):
+            return
+        key_file = instance_path / "secret_key"
+        if not key_file.exists():
+            instance_path.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        settings["SECRET_KEY"] = key_file.read_text().strip()
+
+
+class TestingConfig(Config):
+    """The test suite: CSRF stays on; tests that do not post forms opt out."""
+
+    NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-secret"
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = "127.0.0.1"
+    BASE_URL = "http://training.test"
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without SECRET_KEY."""
+
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def prepare(cls, instance_path: Path, settings: dict[str, Any]) -> None:
+        if not settings.get("SECRET_KEY"):
+            raise RuntimeError(
+                "SECRET_KEY is not set. Production refuses to start without it: "
+                "set the SECRET_KEY environment variable to a long random string."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    c.NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)
+}
+
+
+def resolve(name: str | None, instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Build the settings of one environment: class defaults, then environment, then overrides."""
+    name = name or os.environ.get("TRAINING_CONFIG", "development")
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"Unknown TRAINING_CONFIG {name!r}; choose one of {', '.join(CONFIGS)}"
+        ) from None
+    settings = {k: getattr(config_class, k) for k in dir(config_class) if k.isupper()}
+    settings.update(_environ_settings())
+    settings.update(overrides or {})
+    config_class.prepare(instance_path, settings)
+    if not settings.get("SQLALCHEMY_DATABASE_URI"):
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'training.sqlite'}"
+    return settings

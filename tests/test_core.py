@@ -1,0 +1,137 @@
+"""Health check, error pages, roles, the admin pages and settings."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from config import resolve
+from tests.conftest import csrf_token
+from training import create_app
+from training.accounts.models import Role, User
+from training.audit.models import AuditEntry
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_says_when_the_database_is_unreachable(tmp_path):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "unreachable"
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "There is nothing here" in response.get_data(as_text=True)
+
+
+def test_server_error_page_rolls_back_and_is_friendly(app, session):
+    @app.route("/boom")
+    def boom():
+        session.add(User(email="ghost@example.org", name="Ghost"))
+        session.flush()
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Nothing was changed" in response.get_data(as_text=True)
+    assert session.scalar(sa.select(User).where(User.email == "ghost@example.org")) is None
+
+
+ADMIN_ROUTES = [("get", "/admin/users"), ("get", "/admin/audit"), ("post", "/admin/users/1/role")]
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
+def test_admin_pages_refuse_every_other_role(role, login, make_user):
+    client = login(make_user(role=role, country="US"))
+    for method, path in ADMIN_ROUTES:
+        data = {"csrf_token": csrf_token(client, "/")} if method == "post" else None
+        response = getattr(client, method)(path, data=data)
+        assert response.status_code == 403, (role, path)
+        assert "You do not have permission" in response.get_data(as_text=True)
+
+
+def test_admin_pages_send_anonymous_visitors_to_sign_in(client):
+    for method, path in ADMIN_ROUTES:
+        if method == "get":
+            response = client.get(path)
+            assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_admin_changes_a_role_and_it_is_audited(login, make_user, session):
+    admin = make_user(role=Role.ADMIN, country=None)
+    person = make_user(name="Someone")
+    client = login(admin)
+    assert "Someone" in client.get("/admin/users").get_data(as_text=True)
+    token = csrf_token(client, "/admin/users")
+    response = client.post(f"/admin/users/{person.id}/role",
+                           data={"role": "focal-point", "country": "CN", "csrf_token": token})
+    assert response.status_code == 302
+    session.refresh(person)
+    assert (person.role, person.country) == (Role.FOCAL_POINT, "CN")
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.role_changed"))
+    assert entry.actor_id == admin.id
+    assert entry.before["role"] == "personnel" and entry.after["role"] == "focal-point"
+    assert "user.role_changed" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_admin_cannot_make_a_focal_point_without_country(login, make_user, session):
+    client = login(make_user(role=Role.ADMIN, country=None))
+    person = make_user(country=None)
+    response = client.post(f"/admin/users/{person.id}/role", data={
+        "role": "focal-point", "country": "", "csrf_token": csrf_token(client, "/admin/users")})
+    assert response.status_code == 400
+    assert "A focal point must belong to a country." in response.get_data(as_text=True)
+    session.refresh(person)
+    assert person.role is Role.PERSONNEL
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        resolve("production", tmp_path, None)
+    monkeypatch.setenv("SECRET_KEY", "s3cret-from-the-environment")
+    assert resolve("production", tmp_path, None)["SECRET_KEY"] == "s3cret-from-the-environment"
+
+
+def test_development_generates_and_keeps_a_secret_in_instance(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    first = resolve("development", tmp_path, None)
+    second = resolve("development", tmp_path, None)
+    assert len(first["SECRET_KEY"]) >= 64 and first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'training.sqlite'}"
+
+
+def test_environment_configures_database_mail_and_base_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/training")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.internal")
+    monkeypatch.setenv("MAIL_PORT", "2525")
+    monkeypatch.setenv("BASE_URL", "https://training.example.org")
+    settings = resolve("development", tmp_path, None)
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/training"
+    assert (settings["MAIL_SERVER"], settings["MAIL_PORT"]) == ("smtp.internal", 2525)
+    assert settings["BASE_URL"] == "https://training.example.org"
+
+
+def test_static_assets_are_served_by_the_app(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "/static/training.css" in html and "cdn" not in html.lower()
+    response = client.get("/static/training.css")
+    assert response.status_code == 200 and b"--font" in response.data
+    response.close()
+
+
+def test_language_switch_uses_a_cookie_for_visitors(client):
+    response = client.post("/language", data={"locale": "zh_Hans", "next": "/login",
+                                              "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "locale=zh_Hans" in response.headers["Set-Cookie"]

@@ -1,0 +1,25 @@
+"""Upgrading an empty database to head gives exactly the models, on both backends."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from tests.databases import BACKENDS, fresh_database
+from training import create_app
+from training.extensions import db
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrade_from_empty_equals_the_models(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as url:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                differences = compare_metadata(context, db.metadata)
+            db.engine.dispose()
+    assert differences == []

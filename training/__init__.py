@@ -1,0 +1,57 @@
+"""training: scheduling and enrolment for international law-enforcement training programmes."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+import config
+from training.database import tune_sqlite
+from training.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each feature package exposes init_app(app): blueprints, CLI commands, hooks.
+FEATURES = (
+    "training.core",
+    "training.accounts",
+    "training.admin",
+    "training.outbox",
+    "training.audit",
+    "training.demo",
+)
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application for one environment (development, testing or production)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(config.resolve(config_name, Path(app.instance_path), overrides))
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+            tune_sqlite(
+                db.engine,
+                immediate_outside_requests=app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"],
+            )
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from training import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+
+    for feature in FEATURES:
+        import_module(feature).init_app(app)
+    return app

@@ -1,0 +1,66 @@
+"""Forms for signing up, signing in, resetting a password and editing a profile."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from training import i18n
+from training.accounts.services import MIN_PASSWORD_LENGTH
+
+_password_length = Length(
+    min=MIN_PASSWORD_LENGTH,
+    max=200,
+    message=_l("Use between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=200),
+)
+
+
+class _ProfileFields(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    timezone = SelectField(_l("Timezone"), validators=[DataRequired()], default="UTC")
+    locale = SelectField(_l("Language"), validators=[Optional()])
+
+    def fill_choices(self) -> None:
+        """Country, timezone and language lists, named in the reader's language."""
+        self.country.choices = [("", _l("Choose a country"))] + i18n.country_choices()
+        self.timezone.choices = i18n.timezone_choices()
+        self.locale.choices = [("", _l("Browser default"))] + i18n.locale_choices()
+
+
+class SignupForm(_ProfileFields):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), _password_length])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Create account"))
+
+
+class ProfileForm(_ProfileFields):
+    submit = SubmitField(_l("Save profile"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Remember me"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    submit = SubmitField(_l("Email me a reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), _password_length])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Set password"))

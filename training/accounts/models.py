@@ -1,0 +1,86 @@
+"""People who sign in: their role, country, language and timezone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from training.database import UTCDateTime, utcnow
+from training.extensions import db
+
+
+class Role(StrEnum):
+    """What a person may do; admin may do everything."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    FOCAL_POINT = "focal-point"
+    INSTRUCTOR = "instructor"
+    PERSONNEL = "personnel"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("administrator"),
+    Role.COORDINATOR: _l("coordinator"),
+    Role.FOCAL_POINT: _l("focal point"),
+    Role.INSTRUCTOR: _l("instructor"),
+    Role.PERSONNEL: _l("personnel"),
+}
+
+
+def role_label(role: Role) -> str:
+    """The role's name in the reader's language."""
+    return str(ROLE_LABELS[role])
+
+
+def enum_column(enum: type[StrEnum], name: str) -> sa.Enum:
+    """A portable enum column stored as its values, with a CHECK constraint."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum),
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class User(UserMixin, db.Model):
+    """An account. A person nominated but not yet signed up has no password."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role != 'focal-point' OR country IS NOT NULL", name="focal_point_has_country"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.PERSONNEL)
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot sign in
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        """Whether this person holds one of roles; admin holds every role."""
+        return self.role is Role.ADMIN or self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"

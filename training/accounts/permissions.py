@@ -1,0 +1,32 @@
+"""Declaring, at each view, which roles may call it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from training.accounts.models import Role
+from training.extensions import login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Let signed-in holders of roles (and admins) in; others get the login page or 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

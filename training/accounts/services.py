@@ -1,0 +1,254 @@
+"""Accounts: creating people, signing in, profiles, roles and password resets."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from training import i18n
+from training.accounts.models import Role, User
+from training.audit.services import record
+from training.core.urls import external_url
+from training.database import utcnow
+from training.errors import Conflict, DomainError  # noqa: F401  (re-exported for callers)
+from training.outbox.services import queue_mail
+
+MIN_PASSWORD_LENGTH = 10
+# Compared against when the email is unknown, so a miss costs as much as a hit.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(email: str) -> str:
+    """Emails are unique case-insensitively; keep them lower-case and trimmed."""
+    return email.strip().lower()
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    """The account with this email, if any."""
+    return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
+
+
+def set_password(user: User, password: str) -> None:
+    """Hash and store a new password (scrypt, Werkzeug's current default)."""
+    check_password_strength(password)
+    user.password_hash = generate_password_hash(password)
+
+
+def _check_profile(role: Role, country: str | None, timezone: str, locale: str | None) -> None:
+    if country and not i18n.is_country_code(country):
+        raise DomainError(_("Unknown country code %(code)s.", code=country), field="country")
+    if role is Role.FOCAL_POINT and not country:
+        raise DomainError(_("A focal point must belong to a country."), field="country")
+    if not i18n.is_timezone(timezone):
+        raise DomainError(_("Unknown timezone %(tz)s.", tz=timezone), field="timezone")
+    if locale is not None and locale not in i18n.SUPPORTED_LOCALES:
+        raise DomainError(_("Unsupported language %(code)s.", code=locale), field="locale")
+
+
+def parse_role(value: str) -> Role:
+    """The Role named by value, or a clear refusal listing the roles."""
+    try:
+        return Role(value)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise DomainError(
+            _("Unknown role %(role)s; choose one of %(roles)s.", role=value, roles=roles),
+            field="role",
+        ) from None
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role | str = Role.PERSONNEL,
+    country: str | None = None,
+    password: str | None = None,
+    organisation: str = "",
+    timezone: str = "UTC",
+    locale: str | None = None,
+    actor: User | None = None,
+    via: str = "web",
+) -> User:
+    """Create an account; without a password the person must set one through a reset link."""
+    role = parse_role(role) if isinstance(role, str) else role
+    email = normalise_email(email)
+    country = country.strip().upper() if country else None
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A name is required."), field="name")
+    _check_profile(role, country, timezone, locale)
+    if find_by_email(session, email) is not None:
+        raise Conflict(_("An account with %(email)s already exists.", email=email), field="email")
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        country=country,
+        organisation=organisation.strip(),
+        timezone=timezone,
+        locale=locale,
+    )
+    if password is not None:
+        set_password(user, password)
+    session.add(user)
+    try:
+        # The unique index decides between two simultaneous sign-ups with one email.
+        with session.begin_nested():
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            _("An account with %(email)s already exists.", email=email), field="email"
+        ) from None
+    record(session, actor=actor or user, action="user.created", subject=user,
+           after=snapshot(user), via=via)
+    return user
+
+
+def snapshot(user: User) -> dict[str, Any]:
+    """The audited fields of an account (never the password hash)."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "country": user.country,
+        "active": user.active,
+    }
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active account whose email and password match, else None."""
+    user = find_by_email(session, email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def update_profile(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    organisation: str,
+    country: str | None,
+    timezone: str,
+    locale: str | None,
+) -> User:
+    """Change what a person may change about themselves."""
+    country = country.strip().upper() if country else None
+    if not name.strip():
+        raise DomainError(_("A name is required."), field="name")
+    # A focal point's country is their mandate, changed only by an admin.
+    if user.role is Role.FOCAL_POINT and country != user.country:
+        raise DomainError(
+            _("Only an administrator can change a focal point's country."), field="country"
+        )
+    _check_profile(user.role, country, timezone, locale)
+    user.name = name.strip()
+    user.organisation = organisation.strip()
+    user.country = country
+    user.timezone = timezone
+    user.locale = locale
+    session.flush()
+    return user
+
+
+def change_role(
+    session: Session, user: User, *, role: Role | str, country: str | None, actor: User
+) -> User:
+    """An admin sets a person's role (and, for a focal point, their country)."""
+    role = parse_role(role) if isinstance(role, str) else role
+    country = country.strip().upper() if country else None
+    _check_profile(role, country, user.timezone, user.locale)
+    if user.id == actor.id and role is not Role.ADMIN:
+        raise DomainError(_("You cannot remove your own administrator role."), field="role")
+    before = snapshot(user)
+    user.role = role
+    user.country = country
+    session.flush()
+    record(session, actor=actor, action="user.role_changed", subject=user,
+           before=before, after=snapshot(user))
+    return user
+
+
+def list_users(session: Session) -> Sequence[User]:
+    """Every account, by name."""
+    return session.scalars(sa.select(User).order_by(User.name, User.id)).all()
+
+
+# --- password reset: a signed, expiring link that dies once the password changes ---
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes whenever the password does, which makes every earlier link single-use.
+    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+
+
+def password_reset_token(user: User) -> str:
+    """A signed token naming the user and the password it may replace."""
+    return _reset_serializer().dumps({"id": user.id, "fp": _password_fingerprint(user)})
+
+
+def request_password_reset(session: Session, email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way (no account probing)."""
+    user = find_by_email(session, email)
+    if user is None or not user.active:
+        return
+    token = password_reset_token(user)
+    queue_mail(
+        session,
+        to=user.email,
+        template="password_reset",
+        locale=user.locale,
+        user=user,
+        url=external_url("accounts.reset_password", token=token),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+
+
+def user_for_reset_token(session: Session, token: str) -> User:
+    """The user a valid, unexpired, unused reset token belongs to."""
+    invalid = DomainError(_("This reset link is invalid or has expired. Ask for a new one."))
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        raise invalid from None
+    if not isinstance(data, dict):
+        raise invalid
+    user = session.get(User, data.get("id"))
+    if user is None or not user.active or data.get("fp") != _password_fingerprint(user):
+        raise invalid
+    return user
+
+
+def reset_password(session: Session, token: str, password: str) -> User:
+    """Set a new password through a reset link; the link cannot be used again."""
+    user = user_for_reset_token(session, token)
+    set_password(user, password)
+    session.flush()
+    record(session, actor=user, action="user.password_reset", subject=user)
+    return user

@@ -1,0 +1,148 @@
+"""Sign-up, sign-in, sign-out, password reset and the profile page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from training.accounts import services
+from training.accounts.forms import (
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignupForm,
+)
+from training.core.forms import show_domain_error
+from training.errors import DomainError
+from training.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """target if it is a path on this site, else None (no open redirects)."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def signup() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignupForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                db.session,
+                email=form.email.data,
+                name=form.name.data,
+                country=form.country.data,
+                organisation=form.organisation.data or "",
+                timezone=form.timezone.data,
+                locale=form.locale.data or None,
+                password=form.password.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/signup.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            form.password.errors = [_("Wrong email or password.")]
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5/minute", methods=["POST"])
+def reset_request() -> str | Response | tuple[str, int]:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(db.session, form.email.data)
+        db.session.commit()
+        flash(_("If an account uses that address, a reset link is on its way."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    try:
+        services.user_for_reset_token(db.session, token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(db.session, token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password is set. Sign in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response | tuple[str, int]:
+    form = ProfileForm(obj=current_user)
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                db.session,
+                current_user,
+                name=form.name.data,
+                organisation=form.organisation.data or "",
+                country=form.country.data,
+                timezone=form.timezone.data,
+                locale=form.locale.data or None,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Profile saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,61 @@
+"""Recording and reading the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from training.accounts.models import User
+from training.audit.models import AuditEntry
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    subject: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    topic: str | None = None,
+    via: str = "web",
+) -> AuditEntry:
+    """Add one audit entry for a change to subject (a model instance with an id)."""
+    session.flush()  # subject needs its id
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        subject_type=type(subject).__name__,
+        subject_id=getattr(subject, "id", None),
+        topic=topic,
+        before=before,
+        after=after,
+        via=via,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def trail(session: Session, topic: str, limit: int = 500) -> Sequence[AuditEntry]:
+    """The newest entries of one topic, with their actors, in one query pair."""
+    return session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.topic == topic)
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def recent(session: Session, limit: int = 200) -> Sequence[AuditEntry]:
+    """The newest entries of the whole site."""
+    return session.scalars(
+        sa.select(AuditEntry)
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    ).all()

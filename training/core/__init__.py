@@ -1,0 +1,15 @@
+"""What every page shares: the home page, health check, language switch and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the core blueprint and the error pages."""
+    from training.core.navigation import visible_nav_items
+    from training.core.views import bp, register_error_pages
+
+    app.register_blueprint(bp)
+    register_error_pages(app)
+    app.jinja_env.globals["nav_items"] = visible_nav_items

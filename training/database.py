@@ -1,0 +1,84 @@
+"""The declarative base, the constraint naming convention, UTC timestamps and SQLite tuning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Model(DeclarativeBase):
+    """Base of every table; constraints get stable names so migrations stay stable."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An instant stored as naive UTC (portable to SQLite) and read back aware in UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime needs a timezone-aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def tune_sqlite(engine: Engine, *, immediate_outside_requests: bool = True) -> None:
+    """Make SQLite safe for concurrent writers.
+
+    pysqlite opens transactions lazily and DEFERRED, so a transaction that read
+    and then writes can fail with SQLITE_BUSY when another writer got in first.
+    Every transaction that may write (anything but a safe HTTP method) therefore
+    starts with BEGIN IMMEDIATE: writers queue on the database lock (busy_timeout)
+    instead of failing, and a check-then-write inside one is serialised. Reads keep
+    a plain BEGIN and, with WAL, never wait for writers. Outside a request (CLI,
+    jobs) transactions write unless immediate_outside_requests is off, which only
+    the test process itself uses, so that its reads between requests hold no lock.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        if has_request_context():
+            read_only = request.method in SAFE_METHODS
+        else:
+            read_only = not immediate_outside_requests
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

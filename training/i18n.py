@@ -1,0 +1,116 @@
+"""Locale and timezone choice, and Babel-formatted countries, dates and times for templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel import Locale
+from flask import Flask, has_request_context, request
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_login import current_user
+
+# English is the source language; zh_Hans is Simplified Chinese.
+SUPPORTED_LOCALES = ("en", "zh_Hans")
+LOCALE_COOKIE = "locale"
+
+
+def select_locale() -> str | None:
+    """The signed-in user's language, else the cookie, else the browser's best match."""
+    if not has_request_context():
+        return None  # CLI and jobs: the default, unless force_locale chose one
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in SUPPORTED_LOCALES:
+        return cookie
+    best = request.accept_languages.best_match(["en", "zh-Hans", "zh-CN", "zh", "zh-SG"])
+    return "zh_Hans" if best and best.startswith("zh") else "en"
+
+
+def select_timezone() -> str | None:
+    """The signed-in user's timezone, else UTC."""
+    if not has_request_context():
+        return None
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return "UTC"
+
+
+@cache
+def _territories(locale: str) -> dict[str, str]:
+    return dict(Locale.parse(locale).territories)
+
+
+_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB", "XK"})
+
+
+@cache
+def _country_codes() -> tuple[str, ...]:
+    # ISO 3166-1 alpha-2 codes: two letters, excluding Babel's regions (numeric) and
+    # the pseudo/reserved codes it also lists.
+    return tuple(
+        sorted(
+            code
+            for code in Locale.parse("en").territories
+            if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        )
+    )
+
+
+def is_country_code(code: str | None) -> bool:
+    """Whether code is a known ISO 3166-1 alpha-2 country code."""
+    return bool(code) and code in _country_codes()
+
+
+def country_name(code: str | None, locale: str | None = None) -> str:
+    """The country's name in the current (or given) locale, e.g. 'United States' / '美国'."""
+    if not code:
+        return ""
+    return _territories(locale or str(get_locale() or "en")).get(code, code)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) pairs for a select, sorted by name in the current locale."""
+    names = _territories(str(get_locale() or "en"))
+    return sorted(((c, names.get(c, c)) for c in _country_codes()), key=lambda pair: pair[1])
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA timezone known to zoneinfo, in alphabetical order."""
+    return tuple(sorted(available_timezones() - {"localtime", "Factory"}))
+
+
+def is_timezone(name: str | None) -> bool:
+    """Whether name is a known IANA timezone."""
+    return bool(name) and name in timezone_names()
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    """(name, name) pairs for a select."""
+    return [(name, name.replace("_", " ")) for name in timezone_names()]
+
+
+def locale_choices() -> list[tuple[str, str]]:
+    """(code, name in that language) pairs for the language switch."""
+    return [(code, Locale.parse(code).display_name or code) for code in SUPPORTED_LOCALES]
+
+
+def local_datetime(value: datetime, zone: str) -> datetime:
+    """An instant seen on the wall clock of zone."""
+    return value.astimezone(ZoneInfo(zone))
+
+
+def init_app(app: Flask) -> None:
+    """Expose the formatting helpers to every template."""
+    app.jinja_env.globals.update(
+        country_name=country_name,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_time=format_time,
+        locale_choices=locale_choices,
+        current_locale=lambda: str(get_locale() or "en"),
+    )
+    app.jinja_env.filters["country"] = country_name

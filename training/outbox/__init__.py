@@ -1,0 +1,11 @@
+"""The mail outbox: queued in the database, delivered by `flask outbox send`."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the outbox CLI."""
+    from training.outbox import models  # noqa: F401
+    from training.outbox.cli import outbox_cli
+
+    app.cli.add_command(outbox_cli)

@@ -1,0 +1,161 @@
+"""Queueing mail in the caller's transaction, and delivering it over SMTP exactly once."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from training.database import utcnow
+from training.outbox.models import OutboxMessage, OutboxStatus
+
+MAX_ATTEMPTS = 8
+# A sender that dies mid-delivery loses its claim after this long; the message is retried.
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 1, 2, 4 ... minutes, capped at 4 hours."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 240))
+
+
+def render_mail(template: str, locale: str | None, **context: object) -> tuple[str, str]:
+    """Render templates/mail/<template>.txt in locale: first line is the subject, the rest the body."""
+    with force_locale(locale or "en"):
+        text = render_template(f"mail/{template}.txt", **context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def queue_mail(
+    session: Session,
+    *,
+    to: str,
+    template: str,
+    locale: str | None = None,
+    reply_to: str | None = None,
+    calendar_method: str | None = None,
+    calendar_body: str | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """Queue one templated message; it is sent only if the caller's transaction commits."""
+    subject, body = render_mail(template, locale, **context)
+    message = OutboxMessage(
+        recipient=to,
+        subject=subject,
+        body=body,
+        reply_to=reply_to,
+        calendar_method=calendar_method,
+        calendar_body=calendar_body,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def build_email(message: OutboxMessage, default_sender: str) -> EmailMessage:
+    """The MIME message for one outbox row: plain text, plus an iMIP calendar alternative."""
+    email = EmailMessage()
+    email["From"] = message.sender or default_sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="training")
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
+    email.set_content(message.body)
+    if message.calendar_body:
+        email.add_alternative(
+            message.calendar_body.encode("utf-8"),
+            maintype="text",
+            subtype="calendar",
+            params={"method": message.calendar_method or "PUBLISH", "charset": "UTF-8"},
+            cte="base64",
+        )
+    return email
+
+
+@dataclass
+class DeliveryReport:
+    """What one run of the sender did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def _claim_next(session: Session, now: datetime) -> tuple[int, EmailMessage] | None:
+    """Claim one due message for this sender, commit the claim, return its id and email.
+
+    SKIP LOCKED lets concurrent senders on PostgreSQL pass each other's rows; on
+    SQLite the write transaction (BEGIN IMMEDIATE) serialises senders. The claim is
+    a lease, so a message whose sender died is picked up again after CLAIM_LEASE.
+    """
+    due = sa.or_(
+        sa.and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
+    )
+    message = session.scalar(
+        sa.select(OutboxMessage)
+        .where(due)
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if message is None:
+        session.rollback()
+        return None
+    message.status = OutboxStatus.SENDING
+    message.claimed_until = now + CLAIM_LEASE
+    message.attempts += 1
+    # Built before the commit: nothing is read from the database while SMTP talks.
+    email = build_email(message, current_app.config["MAIL_DEFAULT_SENDER"])
+    message_id = message.id
+    session.commit()
+    return message_id, email
+
+
+def deliver_pending(session: Session, limit: int | None = None) -> DeliveryReport:
+    """Send every due message over SMTP; failures are retried later with backoff.
+
+    Commits per message (this is a batch job, not a request), so a crash loses no
+    progress and never sends a message that another sender holds.
+    """
+    cfg = current_app.config
+    report = DeliveryReport()
+    while limit is None or report.sent + report.retried + report.failed < limit:
+        claimed = _claim_next(session, utcnow())
+        if claimed is None:
+            break
+        message_id, email = claimed
+        error: str | None = None
+        try:
+            with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+                smtp.send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+        message = session.get_one(OutboxMessage, message_id)
+        if error is not None:
+            message.last_error = error
+            message.claimed_until = None
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxStatus.FAILED
+                report.failed += 1
+            else:
+                message.status = OutboxStatus.PENDING
+                message.next_attempt_at = utcnow() + retry_delay(message.attempts)
+                report.retried += 1
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = utcnow()
+            message.claimed_until = None
+            message.last_error = None
+            report.sent += 1
+        session.commit()
+    return report
