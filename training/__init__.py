@@ -21,6 +21,8 @@ FEATURES = (
     "training.admin",
     "training.outbox",
     "training.audit",
+    "training.courses",
+    "training.enrolment",
     "training.demo",
 )
 

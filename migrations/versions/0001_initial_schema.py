@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 18:46:58.305559
+Create Date: 2026-11-25 18:49:17.587886
 
 """
 from alembic import op
@@ -76,11 +76,150 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entries_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entries_topic'), ['topic'], unique=False)
 
+    op.create_table('courses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=120), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('host_country', sa.String(length=2), nullable=False),
+    sa.Column('city', sa.String(length=120), nullable=False),
+    sa.Column('venue', sa.String(length=200), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('language', sa.String(length=16), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('enrolment_opens_at', training.database.UTCDateTime(), nullable=True),
+    sa.Column('enrolment_closes_at', training.database.UTCDateTime(), nullable=True),
+    sa.Column('requires_approval', sa.Boolean(), nullable=False),
+    sa.Column('seat_release_at', training.database.UTCDateTime(), nullable=True),
+    sa.Column('completion_percent', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'cancelled', 'completed', name='course_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('created_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('capacity > 0', name=op.f('ck_courses_capacity_positive')),
+    sa.CheckConstraint('completion_percent BETWEEN 0 AND 100', name=op.f('ck_courses_completion_percent_range')),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_courses_ends_after_start')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_courses_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_courses')),
+    sa.UniqueConstraint('slug', name=op.f('uq_courses_slug'))
+    )
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_courses_status'), ['status'], unique=False)
+
+    op.create_table('instructors',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('organisation', sa.String(length=200), nullable=False),
+    sa.Column('expertise', sa.String(length=300), nullable=False),
+    sa.Column('bio', sa.Text(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_instructors_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_instructors')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_instructors_user_id'))
+    )
+    op.create_table('course_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.Enum('lecture', 'practical', 'field-visit', 'workshop', 'ceremony', name='session_kind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('starts_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('room', sa.String(length=120), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('cancelled', sa.Boolean(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('created_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', training.database.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_course_sessions_ends_after_start')),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_course_sessions_course_id_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_course_sessions'))
+    )
+    with op.batch_alter_table('course_sessions', schema=None) as batch_op:
+        batch_op.create_index('ix_course_sessions_course_starts', ['course_id', 'starts_at'], unique=False)
+
+    op.create_table('seat_quotas',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('seats', sa.Integer(), nullable=False),
+    sa.Column('confirmed', sa.Integer(), nullable=False),
+    sa.CheckConstraint('confirmed >= 0 AND confirmed <= seats', name=op.f('ck_seat_quotas_confirmed_within_seats')),
+    sa.CheckConstraint('seats >= 0', name=op.f('ck_seat_quotas_seats_not_negative')),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_seat_quotas_course_id_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_seat_quotas')),
+    sa.UniqueConstraint('course_id', 'country', name=op.f('uq_seat_quotas_course_id_country'))
+    )
+    op.create_table('enrolments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('quota_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('pending', 'confirmed', 'waitlisted', 'rejected', 'withdrawn', 'completed', name='enrolment_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('requested_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('waitlisted_at', training.database.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', training.database.UTCDateTime(), nullable=True),
+    sa.Column('rejection_reason', sa.Text(), nullable=True),
+    sa.Column('nominated_by_id', sa.Integer(), nullable=True),
+    sa.Column('certificate_code', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_enrolments_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['nominated_by_id'], ['users.id'], name=op.f('fk_enrolments_nominated_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['quota_id'], ['seat_quotas.id'], name=op.f('fk_enrolments_quota_id_seat_quotas'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_enrolments_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enrolments')),
+    sa.UniqueConstraint('certificate_code', name=op.f('uq_enrolments_certificate_code'))
+    )
+    with op.batch_alter_table('enrolments', schema=None) as batch_op:
+        batch_op.create_index('ix_enrolments_course_country_status', ['course_id', 'country', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enrolments_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_enrolments_active_person', ['course_id', 'user_id'], unique=True, sqlite_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"), postgresql_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"))
+
+    op.create_table('session_instructors',
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('instructor_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['instructor_id'], ['instructors.id'], name=op.f('fk_session_instructors_instructor_id_instructors'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['course_sessions.id'], name=op.f('fk_session_instructors_session_id_course_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('session_id', 'instructor_id', name=op.f('pk_session_instructors'))
+    )
+    op.create_table('attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('present', sa.Boolean(), nullable=False),
+    sa.Column('marked_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('marked_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_attendance_enrolment_id_enrolments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['marked_by_id'], ['users.id'], name=op.f('fk_attendance_marked_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['session_id'], ['course_sessions.id'], name=op.f('fk_attendance_session_id_course_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance')),
+    sa.UniqueConstraint('session_id', 'enrolment_id', name=op.f('uq_attendance_session_id_enrolment_id'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('attendance')
+    op.drop_table('session_instructors')
+    with op.batch_alter_table('enrolments', schema=None) as batch_op:
+        batch_op.drop_index('uq_enrolments_active_person', sqlite_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"), postgresql_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"))
+        batch_op.drop_index(batch_op.f('ix_enrolments_user_id'))
+        batch_op.drop_index('ix_enrolments_course_country_status')
+
+    op.drop_table('enrolments')
+    op.drop_table('seat_quotas')
+    with op.batch_alter_table('course_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_course_sessions_course_starts')
+
+    op.drop_table('course_sessions')
+    op.drop_table('instructors')
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_courses_status'))
+
+    op.drop_table('courses')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entries_topic'))
         batch_op.drop_index(batch_op.f('ix_audit_entries_occurred_at'))

@@ -1,0 +1,143 @@
+"""Courses, their day-by-day sessions, and the instructors who teach them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.accounts.models import User, enum_column
+from training.database import UTCDateTime, utcnow
+from training.extensions import db
+
+
+class CourseStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class SessionKind(StrEnum):
+    LECTURE = "lecture"
+    PRACTICAL = "practical"
+    FIELD_VISIT = "field-visit"
+    WORKSHOP = "workshop"
+    CEREMONY = "ceremony"
+
+
+session_instructors = sa.Table(
+    "session_instructors",
+    db.Model.metadata,
+    sa.Column("session_id", sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("instructor_id", sa.ForeignKey("instructors.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Course(db.Model):
+    """A training course hosted in one country, scheduled in the host's timezone."""
+
+    __tablename__ = "courses"
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        sa.CheckConstraint(
+            "completion_percent BETWEEN 0 AND 100", name="completion_percent_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    host_country: Mapped[str] = mapped_column(sa.String(2))
+    city: Mapped[str] = mapped_column(sa.String(120))
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    capacity: Mapped[int]
+    enrolment_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrolment_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    # After this instant, seats still free in one country's quota go to other countries' waitlists.
+    seat_release_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Share of (not cancelled) sessions a participant must attend to complete the course.
+    completion_percent: Mapped[int] = mapped_column(default=80)
+    status: Mapped[CourseStatus] = mapped_column(
+        enum_column(CourseStatus, "course_status"), default=CourseStatus.DRAFT, index=True
+    )
+    # iCalendar SEQUENCE of the course-wide event: raised on every change of time, place or status.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    sessions: Mapped[list[CourseSession]] = relationship(
+        back_populates="course", order_by="CourseSession.starts_at", lazy="raise",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_visible(self) -> bool:
+        """Whether people other than coordinators may see it."""
+        return self.status is not CourseStatus.DRAFT
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug} {self.status}>"
+
+
+class Instructor(db.Model):
+    """Someone who teaches; optionally linked to an account so they see 'my teaching'."""
+
+    __tablename__ = "instructors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    expertise: Mapped[str] = mapped_column(sa.String(300), default="")
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), unique=True
+    )
+
+    user: Mapped[User | None] = relationship(lazy="raise")
+    sessions: Mapped[list[CourseSession]] = relationship(
+        secondary=session_instructors, back_populates="instructors", lazy="raise",
+        order_by="CourseSession.starts_at",
+    )
+
+
+class CourseSession(db.Model):
+    """One slot of a course's schedule, stored in UTC and shown in the course's timezone."""
+
+    __tablename__ = "course_sessions"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_course_sessions_course_starts", "course_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[SessionKind] = mapped_column(
+        enum_column(SessionKind, "session_kind"), default=SessionKind.LECTURE
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    room: Mapped[str] = mapped_column(sa.String(120), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    # iCalendar SEQUENCE: raised on every change of time, place or status.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="sessions", lazy="raise")
+    instructors: Mapped[list[Instructor]] = relationship(
+        secondary=session_instructors, back_populates="sessions", lazy="raise",
+        order_by="Instructor.name",
+    )

@@ -1,0 +1,111 @@
+"""Seats per country on a course, and the people enrolled in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.accounts.models import User, enum_column
+from training.courses.models import Course, CourseSession
+from training.database import UTCDateTime, utcnow
+from training.extensions import db
+
+
+class EnrolmentStatus(StrEnum):
+    PENDING = "pending"  # awaiting approval; holds no seat
+    CONFIRMED = "confirmed"  # holds a seat
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    COMPLETED = "completed"  # attended enough sessions; still holds its seat
+
+
+# Statuses that count as "the person is on the course" (at most one per person and course).
+ACTIVE_STATUSES = (
+    EnrolmentStatus.PENDING,
+    EnrolmentStatus.CONFIRMED,
+    EnrolmentStatus.WAITLISTED,
+    EnrolmentStatus.COMPLETED,
+)
+SEAT_HOLDING_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
+
+
+class SeatQuota(db.Model):
+    """Seats for one country's personnel on one course.
+
+    confirmed is a counter of seat-holding enrolments kept by the services with an
+    atomic conditional UPDATE; the CHECK makes overbooking impossible in the database
+    itself, whatever the code does.
+    """
+
+    __tablename__ = "seat_quotas"
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "country"),
+        sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
+        sa.CheckConstraint("confirmed >= 0 AND confirmed <= seats", name="confirmed_within_seats"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    seats: Mapped[int]
+    confirmed: Mapped[int] = mapped_column(default=0)
+
+    course: Mapped[Course] = relationship(lazy="raise")
+
+
+class Enrolment(db.Model):
+    """One person on one course, in one country's seats."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        # At most one active enrolment per person per course, enforced by the database.
+        sa.Index(
+            "uq_enrolments_active_person",
+            "course_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"),
+            postgresql_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"),
+        ),
+        sa.Index("ix_enrolments_course_country_status", "course_id", "country", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    country: Mapped[str] = mapped_column(sa.String(2))
+    # The quota the seat is held in: the person's own country's, or another's after release.
+    quota_id: Mapped[int | None] = mapped_column(sa.ForeignKey("seat_quotas.id", ondelete="SET NULL"))
+    status: Mapped[EnrolmentStatus] = mapped_column(enum_column(EnrolmentStatus, "enrolment_status"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Waitlist order is (waitlisted_at, id): first come, first served per country.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    certificate_code: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+
+    course: Mapped[Course] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    quota: Mapped[SeatQuota | None] = relationship(lazy="raise")
+
+
+class Attendance(db.Model):
+    """Whether one enrolled person was present at one session."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (sa.UniqueConstraint("session_id", "enrolment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("course_sessions.id", ondelete="CASCADE"))
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"))
+    present: Mapped[bool]
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    session: Mapped[CourseSession] = relationship(lazy="raise")
+    enrolment: Mapped[Enrolment] = relationship(lazy="raise")
