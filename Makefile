@@ -7,7 +7,11 @@ FLASK := $(BIN)/flask --app training
 STAMP := $(VENV)/.installed
 TRANSLATIONS := training/translations
 
-.PHONY: run test lint install browser translations screenshots clean
+.PHONY: run test lint install system-packages translations screenshots clean
+
+# Debian packages the tests drive for real: Chromium (Playwright's own browser download
+# cannot be used here) and CJK fonts for the screenshots.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,22 +33,22 @@ run: translations
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Debian's Chromium for the browser tests (Playwright's own browser download cannot be used).
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "Installing Chromium from Debian's packages"; \
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: translations browser
+test: translations system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh docs/screenshots/ from the browser tests.
-screenshots: translations browser
+screenshots: translations system-packages
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 clean:
