@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app training
 STAMP := $(VENV)/.installed
 TRANSLATIONS := training/translations
 
-.PHONY: run test lint install system-packages translations screenshots clean
+.PHONY: run test lint install system-packages translations messages screenshots clean
 
 # Debian packages the tests drive for real: Chromium (Playwright's own browser download
 # cannot be used here) and CJK fonts for the screenshots.
@@ -27,6 +27,12 @@ install: $(STAMP)
 translations: $(STAMP)
 	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile --quiet -d $(TRANSLATIONS); fi
+
+# Refresh the catalogues after changing user-facing strings.
+messages: $(STAMP)
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -o training/translations/messages.pot .
+	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel update --quiet -i training/translations/messages.pot -d $(TRANSLATIONS); fi
 
 run: translations
 	$(FLASK) db upgrade

@@ -10,6 +10,7 @@ from tests.conftest import csrf_token
 from training import create_app
 from training.accounts.models import Role, User
 from training.audit.models import AuditEntry
+from training.extensions import db
 
 
 def test_healthz_reports_the_database(client):
@@ -135,3 +136,16 @@ def test_language_switch_uses_a_cookie_for_visitors(client):
                                               "csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert "locale=zh_Hans" in response.headers["Set-Cookie"]
+
+
+def test_sign_in_attempts_are_rate_limited(app):
+    limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                     "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False})
+    client = limited.test_client()
+    statuses = [client.post("/login", data={"email": "x@example.org", "password": "guess"}).status_code
+                for _ in range(11)]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10] == 429
+    assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)
+    with limited.app_context():
+        db.engine.dispose()
