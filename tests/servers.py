@@ -45,6 +45,11 @@ def flask_cli(database_url: str, *args: str, **extra: str) -> subprocess.Complet
     )
 
 
+def server_log(base_url: str) -> Path:
+    """Where the server process at base_url writes its output."""
+    return ROOT / "test-artifacts" / f"server-{base_url.rsplit(':', 1)[1]}.log"
+
+
 @contextmanager
 def running_server(database_url: str, *, workers: int = 0, **extra: str) -> Iterator[str]:
     """Serve the app in its own process; yield its base URL.
@@ -60,7 +65,7 @@ def running_server(database_url: str, *, workers: int = 0, **extra: str) -> Iter
         command = [sys.executable, "-c",
                    "from werkzeug.serving import run_simple; from wsgi import app; "
                    f"run_simple('127.0.0.1', {port}, app, threaded=True)"]
-    log_path = ROOT / "test-artifacts" / f"server-{port}.log"
+    log_path = server_log(f"http://127.0.0.1:{port}")
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=server_env(database_url, **extra),

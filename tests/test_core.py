@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from config import resolve
 from tests.conftest import csrf_token
+from tests.servers import running_server, server_log
 from training import create_app
 from training.accounts.models import Role, User
 from training.audit.models import AuditEntry
@@ -149,3 +151,13 @@ def test_sign_in_attempts_are_rate_limited(app):
     assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)
     with limited.app_context():
         db.engine.dispose()
+
+
+def test_tokens_in_urls_never_reach_the_access_log(database_url, tmp_path):
+    token = "SeCrEtToKeN1234567890abcdef"
+    with running_server(database_url) as base_url:
+        requests.get(f"{base_url}/reset/{token}", timeout=10, allow_redirects=False)
+        requests.get(f"{base_url}/healthz", timeout=10)
+        log = server_log(base_url).read_text()
+    assert "/reset/[secret]" in log
+    assert token not in log

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from training.accounts.cli import users_cli
     from training.accounts.models import User, role_label
     from training.accounts.views import bp
+    from training.core.logging import add_secret_path
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -24,4 +25,5 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)
+    add_secret_path("/reset/")  # password-reset links carry a signed token
     app.jinja_env.globals["role_label"] = role_label

@@ -7,9 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and the error pages."""
+    from training.core.logging import install_secret_filter
     from training.core.navigation import visible_nav_items
     from training.core.views import bp, register_error_pages
 
     app.register_blueprint(bp)
     register_error_pages(app)
     app.jinja_env.globals["nav_items"] = visible_nav_items
+    install_secret_filter()
