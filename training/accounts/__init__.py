@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
+from training.core.problems import problem, wants_problem
 from training.extensions import db, login_manager
 
 
@@ -22,6 +25,15 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response:
+        if wants_problem():
+            return problem(401, _("Authenticate with a bearer token: Authorization: Bearer <token>."),
+                           headers={"WWW-Authenticate": "Bearer"})
+        flash(str(login_manager.login_message), "info")
+        here = request.full_path if request.query_string else request.path
+        return redirect(url_for("accounts.login", next=here))
 
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)

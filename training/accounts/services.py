@@ -18,7 +18,7 @@ from training.accounts.models import Role, User
 from training.audit.services import record
 from training.core.urls import external_url
 from training.database import utcnow
-from training.errors import Conflict, DomainError  # noqa: F401  (re-exported for callers)
+from training.errors import Conflict, DomainError, Forbidden
 from training.outbox.services import queue_mail
 
 MIN_PASSWORD_LENGTH = 10
@@ -120,6 +120,32 @@ def create_user(
     record(session, actor=actor or user, action="user.created", subject=user,
            after=snapshot(user), via=via)
     return user
+
+
+def create_user_as(session: Session, actor: User, *, role: Role | str, country: str | None,
+                   password: str | None = None, **fields: Any) -> User:
+    """Create an account on someone's behalf: coordinators any role but admin; a focal
+    point only personnel of their own country; an admin anyone."""
+    role = parse_role(role) if isinstance(role, str) else role
+    country = country.strip().upper() if country else None
+    if actor.role is Role.FOCAL_POINT:
+        if role is not Role.PERSONNEL or country != actor.country:
+            raise Forbidden(_("A focal point creates accounts only for personnel of their own country."))
+    elif actor.role is Role.COORDINATOR and role is Role.ADMIN:
+        raise Forbidden(_("Only an administrator can create an administrator."))
+    elif not actor.has_role(Role.COORDINATOR):
+        raise Forbidden(_("You cannot create accounts."))
+    user = create_user(session, role=role, country=country, password=password, actor=actor, **fields)
+    if password is None:
+        queue_mail(session, to=user.email, template="account_invitation", locale=user.locale,
+                   user=user, inviter=actor,
+                   url=external_url("accounts.reset_password", token=password_reset_token(user)))
+    return user
+
+
+def feed_url_of(user: User) -> str | None:
+    """The user's personal calendar feed URL, once feeds exist."""
+    return None
 
 
 def snapshot(user: User) -> dict[str, Any]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from training.accounts.views import safe_next
+from training.core.problems import problem, problem_for, wants_problem
+from training.errors import DomainError
 from training.extensions import db
 from training.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 
@@ -45,18 +48,33 @@ def set_language() -> Response:
     return response
 
 
-def _error_page(error: HTTPException) -> tuple[str, int]:
+def _error_page(error: HTTPException) -> tuple[str, int] | Response:
+    if wants_problem():
+        return problem_for(error)
     return render_template("errors/error.html", error=error), error.code or 500
 
 
-def _server_error(error: Exception) -> tuple[str, int]:
+def _server_error(error: Exception) -> tuple[str, int] | Response:
     # Whatever the failed request left in the session must not leak into the next one.
     db.session.rollback()
+    if wants_problem():
+        return problem(500, _("Something went wrong on our side. Nothing was changed."))
     return render_template("errors/error.html", error=None), 500
 
 
+def _domain_error(error: DomainError) -> tuple[str, int] | Response:
+    # Views handle refusals themselves; this catches one that escaped, never as a 500.
+    db.session.rollback()
+    if wants_problem():
+        errors = {error.field: [error.message]} if error.field else None
+        return problem(error.status, error.message, errors=errors)
+    page = render_template("errors/error.html", error=None, status=error.status, message=error.message)
+    return page, error.status
+
+
 def register_error_pages(app: Flask) -> None:
-    """Friendly pages for 400, 403, 404, 405, 429 and 500."""
-    for code in (400, 403, 404, 405, 429):
+    """Friendly pages (problem+json under /api/) for 400, 401, 403, 404, 405, 409, 415, 422, 429, 500."""
+    for code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(500, _server_error)
+    app.register_error_handler(DomainError, _domain_error)

@@ -1,0 +1,109 @@
+"""The API's ground rules: tokens, problem+json errors, the OpenAPI document."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.conftest import PASSWORD
+from training.accounts.models import Role, User
+from training.api.models import ApiToken
+from training.api.services import revoke_token
+
+
+def assert_problem(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body = response.json
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def test_a_token_is_issued_for_the_right_password_and_stored_only_hashed(client, session, make_user):
+    user = make_user(email="api@example.org")
+    response = client.post("/api/v1/tokens", json={"email": "api@example.org", "password": PASSWORD})
+    assert response.status_code == 201
+    token = response.json["token"]
+    assert len(token) >= 40 and response.json["expires_at"]
+    stored = session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
+    assert token not in stored.token_hash and len(stored.token_hash) == 64
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json["email"] == "api@example.org" and me.json["role"] == "personnel"
+    assert me.json["country"] == "US" and "feed_url" in me.json
+
+
+def test_wrong_credentials_get_401_problem(client, make_user):
+    make_user(email="api@example.org")
+    body = assert_problem(client.post("/api/v1/tokens", json={"email": "api@example.org",
+                                                              "password": "nope"}), 401)
+    assert body["detail"] == "Wrong email or password."
+
+
+def test_malformed_json_is_a_400_problem(client):
+    assert_problem(client.post("/api/v1/tokens", data="{not json", content_type="application/json"), 400)
+
+
+def test_invalid_fields_are_a_422_problem_naming_each_field(client):
+    body = assert_problem(client.post("/api/v1/tokens", json={"email": "not-an-email"}), 422)
+    assert set(body["errors"]) == {"email", "password"}
+
+
+def test_revoked_expired_and_forged_tokens_are_refused(client, session, make_user, bearer):
+    user = make_user()
+    headers = bearer(user)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    row = session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
+    revoke_token(session, user, row.id)
+    session.commit()
+    assert_problem(client.get("/api/v1/me", headers=headers), 401)
+    assert_problem(client.get("/api/v1/me", headers={"Authorization": "Bearer trn_forged"}), 401)
+    assert_problem(client.get("/api/v1/me"), 401)
+
+
+def test_api_ignores_the_session_cookie(login, make_user):
+    client = login(make_user())
+    assert client.get("/profile").status_code == 200
+    assert_problem(client.get("/api/v1/me"), 401)
+
+
+def test_unknown_api_path_is_a_404_problem(client):
+    assert_problem(client.get("/api/v1/no-such-thing"), 404)
+
+
+def test_focal_point_creates_only_personnel_of_their_country(client, session, make_user, bearer, mailbox):
+    headers = bearer(make_user(role=Role.FOCAL_POINT, country="CN"))
+    created = client.post("/api/v1/users", headers=headers,
+                          json={"email": "new@example.org", "name": "Zhang Wei", "country": "CN"})
+    assert created.status_code == 201 and created.json["role"] == "personnel"
+    assert session.scalar(sa.select(User).where(User.email == "new@example.org")).password_hash is None
+    for payload in ({"email": "b@example.org", "name": "B", "country": "US"},
+                    {"email": "c@example.org", "name": "C", "country": "CN", "role": "coordinator"}):
+        assert_problem(client.post("/api/v1/users", headers=headers, json=payload), 403)
+    assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+
+
+def test_user_creation_roles(client, make_user, bearer):
+    payload = {"email": "x@example.org", "name": "X", "country": "US", "password": "long enough password"}
+    for role in (Role.PERSONNEL, Role.INSTRUCTOR):
+        assert_problem(client.post("/api/v1/users", headers=bearer(make_user(role=role)), json=payload), 403)
+    coordinator = bearer(make_user(role=Role.COORDINATOR))
+    assert client.post("/api/v1/users", headers=coordinator, json=payload).status_code == 201
+    assert_problem(client.post("/api/v1/users", headers=coordinator, json=payload), 409)
+    assert_problem(client.post("/api/v1/users", headers=coordinator,
+                               json=dict(payload, email="y@example.org", role="admin")), 403)
+    body = assert_problem(client.post("/api/v1/users", headers=coordinator, json=dict(
+        payload, email="z@example.org", role="focal-point", country=None)), 422)
+    assert "country" in body["errors"]
+
+
+def test_openapi_document_describes_every_route_under_api(app, client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops
+                  if method in {"get", "post", "put", "patch", "delete"}}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json"):
+            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            routed |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routed == documented
