@@ -107,3 +107,36 @@ def test_openapi_document_describes_every_route_under_api(app, client):
             path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
             routed |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
+
+
+def test_profile_creates_a_token_shown_once_and_revokes_it(login, make_user, session):
+    from tests.conftest import csrf_token
+
+    user = make_user()
+    client = login(user)
+    page = client.post("/profile/tokens", data={"name": "HR system",
+                                                "csrf_token": csrf_token(client, "/profile/tokens")})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    token = html.split('<code class="token">')[1].split("</code>")[0]
+    assert token.startswith("trn_")
+    api = client.application.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert token not in client.get("/profile/tokens").get_data(as_text=True)  # shown once
+    row = session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
+    response = client.post(f"/profile/tokens/{row.id}/revoke",
+                           data={"csrf_token": csrf_token(client, "/profile/tokens")})
+    assert response.status_code == 302
+    assert_problem(api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
+
+
+def test_nobody_revokes_another_persons_token(login, make_user, session, bearer):
+    from tests.conftest import csrf_token
+
+    owner = make_user()
+    headers = bearer(owner)
+    row = session.scalar(sa.select(ApiToken).where(ApiToken.user_id == owner.id))
+    client = login(make_user())
+    client.post(f"/profile/tokens/{row.id}/revoke",
+                data={"csrf_token": csrf_token(client, "/profile/tokens")})
+    assert client.application.test_client().get("/api/v1/me", headers=headers).status_code == 200

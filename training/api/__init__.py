@@ -8,7 +8,7 @@ from flask import Flask
 
 # Each module exposes `blp`, a flask-smorest Blueprint made by api_blueprint().
 RESOURCES = (
-    "training.api.views",
+    "training.api.resources",
     "training.accounts.api",
 )
 
@@ -17,5 +17,7 @@ def init_app(app: Flask) -> None:
     """Register the API resources and the token pages on the profile."""
     from training.api import models  # noqa: F401
     from training.api.core import init_api
+    from training.api.views import bp
 
     init_api(app, [import_module(name).blp for name in RESOURCES])
+    app.register_blueprint(bp)

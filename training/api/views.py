@@ -1,41 +1,43 @@
-"""POST /api/v1/tokens: exchange an email and password for a bearer token."""
+"""API tokens on the profile page: create one (shown once) and revoke."""
 
 from __future__ import annotations
 
-import marshmallow as ma
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
-from training.accounts.services import authenticate
-from training.api.core import api_blueprint, documents
-from training.api.services import issue_token
-from training.core.problems import problem
-from training.extensions import db, limiter
+from training.api import services
+from training.api.forms import NewTokenForm
+from training.errors import DomainError
+from training.extensions import db
 
-blp = api_blueprint("tokens", __name__, "Bearer tokens for programs.")
-
-
-class TokenRequestSchema(ma.Schema):
-    email = ma.fields.Email(required=True)
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    name = ma.fields.String(load_default="", validate=ma.validate.Length(max=100),
-                            metadata={"description": "What the token is for"})
+bp = Blueprint("api_tokens", __name__, url_prefix="/profile/tokens")
 
 
-class TokenSchema(ma.Schema):
-    token = ma.fields.String(required=True, metadata={"description": "Shown once; keep it secret"})
-    expires_at = ma.fields.AwareDateTime(required=True)
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def tokens() -> str | tuple[str, int]:
+    form = NewTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token, _row = services.issue_token(db.session, current_user, name=form.name.data)
+        db.session.commit()
+        form = NewTokenForm(formdata=None)
+    status = 400 if form.errors else 200
+    return render_template("api/tokens.html", form=form, new_token=new_token,
+                           tokens=services.tokens_of(db.session, current_user)), status
 
 
-@blp.route("/tokens", methods=["POST"])
-@limiter.limit("10/minute")
-@blp.arguments(TokenRequestSchema)
-@blp.response(201, TokenSchema)
-@documents(400, 401, 415, 429)
-def create_token(data: dict[str, str]):
-    """Get a bearer token for your account (valid 30 days)."""
-    user = authenticate(db.session, data["email"], data["password"])
-    if user is None:
-        return problem(401, _("Wrong email or password."), headers={"WWW-Authenticate": "Bearer"})
-    token, row = issue_token(db.session, user, name=data["name"] or "API")
+@bp.route("/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int) -> Response:
+    try:
+        services.revoke_token(db.session, current_user, token_id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("api_tokens.tokens"))
     db.session.commit()
-    return {"token": token, "expires_at": row.expires_at}
+    flash(_("The token is revoked; programs using it are locked out."), "success")
+    return redirect(url_for("api_tokens.tokens"))
