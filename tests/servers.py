@@ -27,12 +27,8 @@ def free_port() -> int:
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a server process in testing mode on database_url."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update(
-        TRAINING_CONFIG="testing",
-        DATABASE_URL=database_url,
-        PYTHONPATH=str(ROOT),
-        **extra,
-    )
+    env.update(TRAINING_CONFIG="testing", DATABASE_URL=database_url, PYTHONPATH=str(ROOT))
+    env.update(extra)
     return env
 
 
@@ -72,14 +68,14 @@ def running_server(database_url: str, *, workers: int = 0, **extra: str) -> Iter
                                    stdout=log, stderr=subprocess.STDOUT)
         base_url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             while True:
                 if process.poll() is not None:
                     raise RuntimeError(f"server exited early:\n{log_path.read_text()}")
                 try:
-                    if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    if requests.get(f"{base_url}/healthz", timeout=5).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):
                     pass
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
