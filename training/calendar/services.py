@@ -151,6 +151,8 @@ def public_courses_feed(session: Session, now: datetime) -> Feed:
 
 def course_sessions_feed(session: Session, slug: str) -> Feed:
     """/calendar/courses/<slug>.ics: one course's sessions. Drafts are not found."""
+    if len(slug) > 120 or "\x00" in slug:  # PostgreSQL refuses NUL in text
+        raise NotFound(_("There is no such course."))
     course = session.scalar(sa.select(Course).where(Course.slug == slug, Course.status != CourseStatus.DRAFT))
     if course is None:
         raise NotFound(_("There is no such course."))
