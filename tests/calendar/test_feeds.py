@@ -156,7 +156,8 @@ def test_a_cancelled_course_cancels_its_sessions_and_stays_at_least_thirty_days(
 
 def test_a_cancelled_course_still_to_come_stays_in_the_list(client, session, make_course):
     today = utcnow().date()
-    course = make_course(slug="later", starts_on=today + timedelta(days=60), ends_on=today + timedelta(days=70))
+    course = make_course(slug="later", starts_on=today + timedelta(days=60),
+                         ends_on=today + timedelta(days=70))
     course.status = CourseStatus.CANCELLED
     course.updated_at = utcnow() - timedelta(days=45)
     session.commit()
@@ -232,7 +233,8 @@ def test_lines_end_in_crlf_and_fold_at_75_octets_without_splitting_a_character(
 
 
 @pytest.mark.parametrize("path", [
-    "/calendar/courses/%00.ics", "/calendar/courses/..%2F..%2Fetc.ics", "/calendar/courses/" + "x" * 5000 + ".ics",
+    "/calendar/courses/%00.ics", "/calendar/courses/..%2F..%2Fetc.ics",
+    "/calendar/courses/" + "x" * 5000 + ".ics",
     "/calendar/feeds/" + "A" * 43 + ".ics", "/calendar/feeds/%F0%9F%98%80.ics", "/calendar/feeds/.ics",
     "/calendar/courses/bj.ics?download=%00",
 ])

@@ -1,4 +1,4 @@
-"""HTTP validators: strong ETag from the content, Last-Modified that never goes back, 304s, privacy headers."""
+"""HTTP: a strong ETag from the content, a Last-Modified that never goes back, 304s, privacy headers."""
 
 from __future__ import annotations
 
@@ -62,13 +62,15 @@ def test_last_modified_moves_forward_when_the_newest_row_leaves_the_feed(
 ):
     course = make_course(slug="bj")
     make_session(course)
-    newest = make_session(course, start=local("Asia/Shanghai", 2026, 3, 11, 9), updated_at=STAMP + timedelta(days=5))
+    newest = make_session(course, start=local("Asia/Shanghai", 2026, 3, 11, 9),
+                          updated_at=STAMP + timedelta(days=5))
     first = client.get("/calendar/courses/bj.ics")
     assert parse_date(first.headers["Last-Modified"]) == STAMP + timedelta(days=5)
 
     session.delete(newest)
     session.commit()
-    after = client.get("/calendar/courses/bj.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+    after = client.get("/calendar/courses/bj.ics", headers=since)
 
     assert after.status_code == 200
     assert parse_date(after.headers["Last-Modified"]) > parse_date(first.headers["Last-Modified"])

@@ -1,4 +1,4 @@
-"""A personal feed shows exactly its owner's confirmed courses and teaching; its token is secret and replaceable."""
+"""A personal feed shows exactly its owner's courses and teaching; its token is secret and replaceable."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def test_a_session_taught_on_a_course_one_attends_appears_once(
     assert summaries(client, feed_path(person)) == ["Both: Taught and attended"]
 
 
-def test_personal_feed_is_in_its_owners_language(client, make_user, make_course, make_session, enrol, feed_path):
+def test_personal_feed_is_in_its_owners_language(
+    client, make_user, make_course, make_session, enrol, feed_path
+):
     person = make_user(locale="zh_Hans")
     course = make_course()
     make_session(course, instructors=[])

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 from werkzeug.routing import BuildError
 
 from training.accounts.models import User
@@ -150,7 +150,11 @@ def public_courses_feed(session: Session, now: datetime) -> Feed:
 
 
 def course_sessions_feed(session: Session, slug: str) -> Feed:
-    """/calendar/courses/<slug>.ics: one course's sessions. Drafts are not found."""
+    """/calendar/courses/<slug>.ics: one course's sessions. Drafts are not found.
+
+    Instructors come joined in the same query: selectinload would split a long
+    schedule into batches of 500 and the number of queries would grow with it.
+    """
     if len(slug) > 120 or "\x00" in slug:  # PostgreSQL refuses NUL in text
         raise NotFound(_("There is no such course."))
     course = session.scalar(sa.select(Course).where(Course.slug == slug, Course.status != CourseStatus.DRAFT))
@@ -159,9 +163,9 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     rows = session.scalars(
         sa.select(CourseSession)
         .where(CourseSession.course_id == course.id)
-        .options(selectinload(CourseSession.instructors))
+        .options(joinedload(CourseSession.instructors))
         .order_by(CourseSession.starts_at, CourseSession.id)
-    ).all()
+    ).unique().all()
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
             name=course.title,
@@ -191,9 +195,9 @@ def personal_sessions(session: Session, user: User, now: datetime) -> Sequence[C
             _shown_courses(now),
             sa.or_(CourseSession.course_id.in_(seat_courses), CourseSession.id.in_(taught)),
         )
-        .options(contains_eager(CourseSession.course), selectinload(CourseSession.instructors))
+        .options(contains_eager(CourseSession.course), joinedload(CourseSession.instructors))
         .order_by(CourseSession.starts_at, CourseSession.id)
-    ).all()
+    ).unique().all()
 
 
 def personal_feed(session: Session, user: User, now: datetime) -> Feed:
