@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 18:56:14.118394
+Create Date: 2026-11-25 19:09:11.178411
 
 """
 from alembic import op

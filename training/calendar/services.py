@@ -68,6 +68,30 @@ def course_url(slug: str) -> str:
         return f"{current_app.config['BASE_URL'].rstrip('/')}/courses/{slug}"
 
 
+@dataclass(frozen=True)
+class _CourseFacts:
+    """What every event of one course repeats, worked out once per course and feed."""
+
+    host: str
+    url: str
+    country: str
+    course_line: str
+    instructors_line: str  # a %(names)s template
+
+
+def _facts(course: Course, known: dict[int, _CourseFacts] | None = None) -> _CourseFacts:
+    if known is not None and course.id in known:
+        return known[course.id]
+    facts = _CourseFacts(
+        host=_host(), url=course_url(course.slug), country=country_name(course.host_country),
+        course_line=_("Course: %(title)s", title=course.title),
+        instructors_line=_("Instructors: %(names)s"),
+    )
+    if known is not None:
+        known[course.id] = facts
+    return facts
+
+
 def _place(*parts: str) -> str:
     return ", ".join(part.strip() for part in parts if part and part.strip())
 
@@ -85,37 +109,40 @@ def _shown_courses(now: datetime) -> sa.ColumnElement[bool]:
 
 def course_event(course: Course) -> FeedEvent:
     """A course as one all-day event over its dates (DTEND is the day after it ends)."""
+    facts = _facts(course)
     return FeedEvent(
-        uid=f"course-{course.id}@{_host()}",
+        uid=f"course-{course.id}@{facts.host}",
         summary=course.title,
         start=course.starts_on,
         end=course.ends_on + timedelta(days=1),
         stamp=course.updated_at,
         sequence=course.sequence,
         cancelled=course.status is CourseStatus.CANCELLED,
-        location=_place(course.venue, course.city, country_name(course.host_country)),
+        location=_place(course.venue, course.city, facts.country),
         description=course.description,
-        url=course_url(course.slug),
+        url=facts.url,
     )
 
 
-def session_event(row: CourseSession, course: Course) -> FeedEvent:
+def session_event(
+    row: CourseSession, course: Course, known: dict[int, _CourseFacts] | None = None
+) -> FeedEvent:
     """A session as a timed event written in its course's timezone.
 
     The course's own SEQUENCE is added to the session's: a change to the course
     (its venue, its cancellation) changes every one of its sessions' events too.
     """
+    facts = _facts(course, known)
     lines = [row.description.strip()] if row.description.strip() else []
     if row.instructors:
         names = ", ".join(
             f"{i.name} ({i.organisation})" if i.organisation else i.name for i in row.instructors
         )
-        lines.append(_("Instructors: %(names)s", names=names))
-    lines.append(_("Course: %(title)s", title=course.title))
-    url = course_url(course.slug)
-    lines.append(url)
+        lines.append(facts.instructors_line % {"names": names})
+    lines.append(facts.course_line)
+    lines.append(facts.url)
     return FeedEvent(
-        uid=f"session-{row.id}@{_host()}",
+        uid=f"session-{row.id}@{facts.host}",
         summary=f"{course.title}: {row.title}",
         start=row.starts_at,
         end=row.ends_at,
@@ -123,9 +150,9 @@ def session_event(row: CourseSession, course: Course) -> FeedEvent:
         sequence=row.sequence + course.sequence,
         cancelled=row.cancelled or course.status is CourseStatus.CANCELLED,
         tzid=course.timezone,
-        location=_place(row.room, course.venue, course.city, country_name(course.host_country)),
+        location=_place(row.room, course.venue, course.city, facts.country),
         description="\n".join(lines),
-        url=url,
+        url=facts.url,
         categories=(row.kind.value,),
     )
 
@@ -166,13 +193,14 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
         .options(joinedload(CourseSession.instructors))
         .order_by(CourseSession.starts_at, CourseSession.id)
     ).unique().all()
+    known: dict[int, _CourseFacts] = {}
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
             name=course.title,
             description=_("Sessions of %(title)s, %(place)s.", title=course.title,
                           place=_place(course.city, country_name(course.host_country))),
             timezone=course.timezone,
-            events=ordered_events([session_event(r, course) for r in rows]),
+            events=ordered_events([session_event(r, course, known) for r in rows]),
             source=external_url("calendar.course_feed", slug=course.slug),
         )
     return _finish(f"course:{course.id}", calendar, _newest(course.updated_at, *(r.updated_at for r in rows)))
@@ -203,11 +231,12 @@ def personal_sessions(session: Session, user: User, now: datetime) -> Sequence[C
 def personal_feed(session: Session, user: User, now: datetime) -> Feed:
     """/calendar/feeds/<token>.ics: one person's own calendar, in their language."""
     rows = personal_sessions(session, user, now)
+    known: dict[int, _CourseFacts] = {}
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
             name=_("Training: %(name)s", name=user.name),
             description=_("Sessions of your courses and the sessions you teach."),
-            events=ordered_events([session_event(r, r.course) for r in rows]),
+            events=ordered_events([session_event(r, r.course, known) for r in rows]),
         )
     stamps = [r.updated_at for r in rows] + [r.course.updated_at for r in rows]
     return _finish(f"user:{user.id}", calendar, _newest(*stamps))
