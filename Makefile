@@ -7,11 +7,16 @@ FLASK := $(BIN)/flask --app training
 STAMP := $(VENV)/.installed
 TRANSLATIONS := training/translations
 
-.PHONY: run test lint install system-packages translations messages screenshots clean
+.PHONY: run test lint install system-packages js-packages translations messages screenshots clean
 
 # Debian packages the tests drive for real: Chromium (Playwright's own browser download
-# cannot be used here) and CJK fonts for the screenshots.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# cannot be used here), CJK fonts for the screenshots, and libical's GObject bindings
+# (an independent iCalendar parser the calendar feeds are checked against).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gir1.2-ical-3.0 python3-gi
+# node and npm run Mozilla's ical.js in the calendar tests. Installed only when the
+# commands are missing: a NodeSource nodejs already ships npm and conflicts with Debian's.
+NODE_PACKAGES := nodejs npm
+JS_TESTS := tests/calendar/js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,11 +51,22 @@ system-packages:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		echo "Installing Debian packages:" $(NODE_PACKAGES); \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(NODE_PACKAGES) >/dev/null; \
+	fi
+
+# ical.js for the calendar tests, pinned by the package.json and lock file committed there.
+$(JS_TESTS)/node_modules/.package-lock.json: $(JS_TESTS)/package.json $(JS_TESTS)/package-lock.json
+	npm ci --prefix $(JS_TESTS) --no-audit --no-fund --loglevel=error
+
+js-packages: system-packages $(JS_TESTS)/node_modules/.package-lock.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: translations system-packages
+test: translations system-packages js-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh docs/screenshots/ from the browser tests.
@@ -58,4 +74,4 @@ screenshots: translations system-packages
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance test-artifacts .pytest_cache
+	rm -rf $(VENV) instance test-artifacts .pytest_cache $(JS_TESTS)/node_modules

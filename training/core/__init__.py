@@ -14,4 +14,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_error_pages(app)
     app.jinja_env.globals["nav_items"] = visible_nav_items
-    install_secret_filter()
+    install_secret_filter(app.logger)

@@ -8,7 +8,10 @@ import re
 # Paths whose last segment is a secret. Features add theirs with add_secret_path().
 _SECRET_PREFIXES: set[str] = set()
 _pattern: re.Pattern[str] | None = None
-ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
+# Loggers that print request paths: Werkzeug's and gunicorn's access logs, gunicorn's
+# error log, and Flask's own log of unhandled exceptions ("Exception on /path [GET]").
+PATH_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+MASK = "[secret]"
 
 
 def add_secret_path(prefix: str) -> None:
@@ -16,12 +19,13 @@ def add_secret_path(prefix: str) -> None:
     global _pattern
     _SECRET_PREFIXES.add(prefix)
     alternatives = "|".join(re.escape(p) for p in sorted(_SECRET_PREFIXES, key=len, reverse=True))
-    _pattern = re.compile(rf"({alternatives})[^/\s?\"']+")
+    # The secret ends at a slash, space, quote, query or dot (".ics" stays readable).
+    _pattern = re.compile(rf"({alternatives})[^/\s?\"'.]+")
 
 
 def mask_secrets(text: str) -> str:
     """text with every secret path segment replaced by [secret]."""
-    return _pattern.sub(r"\1[secret]", text) if _pattern else text
+    return _pattern.sub(rf"\1{MASK}", text) if _pattern else text
 
 
 class SecretPathFilter(logging.Filter):
@@ -35,9 +39,8 @@ class SecretPathFilter(logging.Filter):
         return True
 
 
-def install_secret_filter() -> None:
-    """Attach the filter to the access loggers of Werkzeug and gunicorn (once)."""
-    for name in ACCESS_LOGGERS:
-        logger = logging.getLogger(name)
+def install_secret_filter(app_logger: logging.Logger) -> None:
+    """Attach the filter (once) to every logger that prints request paths."""
+    for logger in (*(logging.getLogger(name) for name in PATH_LOGGERS), app_logger):
         if not any(isinstance(f, SecretPathFilter) for f in logger.filters):
             logger.addFilter(SecretPathFilter())

@@ -1,0 +1,136 @@
+"""HTTP: a strong ETag from the content, a Last-Modified that never goes back, 304s, privacy headers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from werkzeug.http import http_date, parse_date
+
+from tests.calendar.conftest import STAMP, local
+from training.enrolment.models import EnrolmentStatus
+
+
+def test_etag_is_strong_and_if_none_match_gives_304(client, make_course, make_session):
+    course = make_course(slug="bj")
+    make_session(course)
+    first = client.get("/calendar/courses/bj.ics")
+    etag = first.headers["ETag"]
+
+    again = client.get("/calendar/courses/bj.ics", headers={"If-None-Match": etag})
+
+    assert not etag.startswith("W/")
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+
+
+def test_if_modified_since_gives_304_until_the_data_changes(client, session, make_course, make_session):
+    course = make_course(slug="bj")
+    row = make_session(course)
+    first = client.get("/calendar/courses/bj.ics")
+    assert parse_date(first.headers["Last-Modified"]) == STAMP  # the data's time, not the clock's
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+
+    assert client.get("/calendar/courses/bj.ics", headers=since).status_code == 304
+
+    row.room = "Hall C"
+    row.sequence += 1
+    row.updated_at = STAMP + timedelta(days=2)
+    session.commit()
+    changed = client.get("/calendar/courses/bj.ics", headers=since)
+
+    assert changed.status_code == 200
+    assert b"Hall C" in changed.data
+    assert parse_date(changed.headers["Last-Modified"]) == STAMP + timedelta(days=2)
+
+
+def test_a_changed_feed_gets_a_new_etag(client, session, make_course, make_session):
+    course = make_course(slug="bj")
+    row = make_session(course)
+    etag = client.get("/calendar/courses/bj.ics").headers["ETag"]
+
+    row.title = "Renamed"
+    session.commit()
+    response = client.get("/calendar/courses/bj.ics", headers={"If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+
+
+def test_last_modified_moves_forward_when_the_newest_row_leaves_the_feed(
+    client, session, make_course, make_session
+):
+    course = make_course(slug="bj")
+    make_session(course)
+    newest = make_session(course, start=local("Asia/Shanghai", 2026, 3, 11, 9),
+                          updated_at=STAMP + timedelta(days=5))
+    first = client.get("/calendar/courses/bj.ics")
+    assert parse_date(first.headers["Last-Modified"]) == STAMP + timedelta(days=5)
+
+    session.delete(newest)
+    session.commit()
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+    after = client.get("/calendar/courses/bj.ics", headers=since)
+
+    assert after.status_code == 200
+    assert parse_date(after.headers["Last-Modified"]) > parse_date(first.headers["Last-Modified"])
+
+
+def test_last_modified_moves_forward_when_a_person_withdraws(
+    client, session, make_user, make_course, make_session, enrol, feed_path
+):
+    person = make_user()
+    course = make_course()
+    make_session(course)
+    enrolment = enrol(person, course)
+    path = feed_path(person)
+    first = client.get(path)
+
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    session.commit()
+    after = client.get(path, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+
+    assert after.status_code == 200
+    assert b"BEGIN:VEVENT" not in after.data
+    assert parse_date(after.headers["Last-Modified"]) > parse_date(first.headers["Last-Modified"])
+
+
+def test_if_none_match_wins_over_if_modified_since(client, session, make_course, make_session):
+    course = make_course(slug="bj")
+    row = make_session(course)
+    first = client.get("/calendar/courses/bj.ics")
+    row.title = "Renamed, same time"
+    session.commit()
+
+    response = client.get("/calendar/courses/bj.ics", headers={
+        "If-None-Match": first.headers["ETag"], "If-Modified-Since": http_date(STAMP + timedelta(days=365)),
+    })
+
+    assert response.status_code == 200
+
+
+def test_private_feed_is_private_and_sends_no_referrer(client, make_user, feed_path):
+    response = client.get(feed_path(make_user()))
+
+    assert response.status_code == 200
+    assert "private" in response.headers["Cache-Control"]
+    assert "public" not in response.headers["Cache-Control"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert client.get("/calendar/feeds/" + "A" * 43 + ".ics").headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_public_feeds_may_be_cached_by_anyone(client, make_course):
+    make_course(slug="bj")
+    for path in ("/calendar/courses.ics", "/calendar/courses/bj.ics"):
+        cache_control = client.get(path).headers["Cache-Control"]
+        assert "public" in cache_control and "private" not in cache_control
+
+
+def test_head_answers_like_get_without_a_body(client, make_course):
+    make_course(slug="bj")
+    get = client.get("/calendar/courses/bj.ics")
+    head = client.head("/calendar/courses/bj.ics")
+
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["ETag"] == get.headers["ETag"]

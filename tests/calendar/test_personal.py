@@ -1,0 +1,171 @@
+"""A personal feed shows exactly its owner's courses and teaching; its token is secret and replaceable."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import icalendar
+import pytest
+import sqlalchemy as sa
+
+from tests.calendar.conftest import local
+from tests.conftest import csrf_token
+from training.accounts.models import Role
+from training.calendar import services
+from training.calendar.models import FeedToken
+from training.courses.models import CourseStatus
+from training.enrolment.models import EnrolmentStatus
+
+
+def summaries(client, path) -> list[str]:
+    response = client.get(path)
+    assert response.status_code == 200
+    return sorted(str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(response.data).walk("VEVENT"))
+
+
+@pytest.mark.parametrize("status, shown", [
+    (EnrolmentStatus.CONFIRMED, True),
+    (EnrolmentStatus.COMPLETED, True),
+    (EnrolmentStatus.PENDING, False),
+    (EnrolmentStatus.WAITLISTED, False),
+    (EnrolmentStatus.WITHDRAWN, False),
+    (EnrolmentStatus.REJECTED, False),
+])
+def test_only_a_seat_on_the_course_puts_its_sessions_in_the_personal_feed(
+    status, shown, client, make_user, make_course, make_session, enrol, feed_path
+):
+    person = make_user()
+    course = make_course(title="Cyber")
+    make_session(course, title="Day one")
+    enrol(person, course, status)
+
+    assert summaries(client, feed_path(person)) == (["Cyber: Day one"] if shown else [])
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_sees_its_confirmed_courses_and_its_teaching_and_nothing_else(
+    role, client, make_user, make_course, make_session, make_instructor, enrol, feed_path
+):
+    person = make_user(role, country="CN" if role is Role.FOCAL_POINT else "US")
+    someone_else = make_user()
+    attended = make_course(title="Attended")
+    make_session(attended, title="Lecture")
+    enrol(person, attended)
+    taught = make_course(title="Taught")
+    teacher = make_instructor("Teacher", user=person)
+    make_session(taught, title="Mine", instructors=[teacher])
+    make_session(taught, title="Colleague's", start=local("Asia/Shanghai", 2026, 3, 10, 9),
+                 instructors=[make_instructor("Colleague")])
+    others = make_course(title="Others")
+    make_session(others, title="Not mine")
+    enrol(someone_else, others)
+    draft = make_course(title="Draft", status=CourseStatus.DRAFT)
+    make_session(draft, title="Hidden", instructors=[teacher])
+    enrol(person, draft)
+
+    assert summaries(client, feed_path(person)) == ["Attended: Lecture", "Taught: Mine"]
+    assert summaries(client, feed_path(someone_else)) == ["Others: Not mine"]
+
+
+def test_a_session_taught_on_a_course_one_attends_appears_once(
+    client, make_user, make_course, make_session, make_instructor, enrol, feed_path
+):
+    person = make_user(Role.INSTRUCTOR)
+    course = make_course(title="Both")
+    make_session(course, title="Taught and attended", instructors=[make_instructor("Me", user=person)])
+    enrol(person, course)
+
+    assert summaries(client, feed_path(person)) == ["Both: Taught and attended"]
+
+
+def test_personal_feed_is_in_its_owners_language(
+    client, make_user, make_course, make_session, enrol, feed_path
+):
+    person = make_user(locale="zh_Hans")
+    course = make_course()
+    make_session(course, instructors=[])
+    enrol(person, course)
+
+    (event,) = icalendar.Calendar.from_ical(client.get(feed_path(person)).data).walk("VEVENT")
+
+    assert str(event["LOCATION"]).endswith("Beijing, 中国")
+
+
+def test_token_has_256_bits_and_only_its_hash_is_stored(session, make_user):
+    person = make_user()
+    token = services.replace_feed_token(session, person)
+    session.commit()
+
+    row = session.scalar(sa.select(FeedToken))
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 43 base64url characters: 256 bits
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in (row.nonce, row.token_hash)
+    assert services.user_for_token(session, token) == person
+
+
+def test_profile_shows_the_feed_address_and_replacing_it_kills_the_old_one_at_once(client, login, make_user):
+    person = make_user()
+    login(person)
+    page = client.get("/profile").get_data(as_text=True)
+    assert "Create my calendar address" in page
+
+    client.post("/calendar/feed-token", data={"csrf_token": csrf_token(client, "/profile")})
+    page = client.get("/profile").get_data(as_text=True)
+    old = re.search(r'value="http://training.test(/calendar/feeds/[^"]+\.ics)"', page).group(1)
+    assert f'href="webcal://training.test{old}"' in page
+    assert f'href="http://training.test{old}?download=1"' in page
+    assert client.get(old).status_code == 200
+
+    response = client.post("/calendar/feed-token", data={"csrf_token": csrf_token(client, "/profile")})
+    assert response.status_code == 302
+    page = client.get("/profile").get_data(as_text=True)
+    new = re.search(r'value="http://training.test(/calendar/feeds/[^"]+\.ics)"', page).group(1)
+
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_may_replace_its_own_feed_address(role, client, session, login, make_user):
+    person = make_user(role, country="CN" if role is Role.FOCAL_POINT else "US")
+    other = make_user()
+    others_token = services.replace_feed_token(session, other)
+    session.commit()
+    login(person)
+
+    response = client.post("/calendar/feed-token", data={"csrf_token": csrf_token(client, "/profile")})
+
+    assert response.status_code == 302
+    assert services.feed_token(session, person) is not None
+    assert services.feed_token(session, other) == others_token
+
+
+def test_replacing_needs_a_signed_in_person_and_a_csrf_token(client, session, login, make_user):
+    assert client.post("/calendar/feed-token").status_code in (302, 400)
+    person = make_user()
+    login(person)
+
+    assert client.post("/calendar/feed-token").status_code == 400
+    assert services.feed_token(session, person) is None
+
+
+def test_a_deactivated_account_has_no_feed(client, session, make_user, feed_path):
+    person = make_user()
+    path = feed_path(person)
+    person.active = False
+    session.commit()
+
+    assert client.get(path).status_code == 404
+
+
+def test_a_new_secret_key_retires_every_address(app, session, make_user):
+    person = make_user()
+    token = services.replace_feed_token(session, person)
+    session.commit()
+
+    app.config["SECRET_KEY"] = "another-secret"
+
+    assert services.feed_token(session, person) is None
+    assert services.user_for_token(session, token) == person  # until its owner replaces it

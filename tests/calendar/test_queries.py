@@ -1,0 +1,90 @@
+"""Feeds are built in a fixed number of queries, whatever the number of sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from training.courses.models import CourseSession, Instructor, session_instructors
+from training.enrolment.models import Enrolment, EnrolmentStatus
+
+
+@pytest.fixture
+def course_with_sessions(session, make_course, make_user):
+    """A course with n sessions of two instructors each, and a person confirmed on it."""
+
+    def make(n: int):
+        course = make_course(slug=f"big-{n}", ends_on=datetime(2027, 12, 31).date())
+        person = make_user()
+        instructors = [Instructor(name=f"Instructor {i}") for i in range(4)]
+        session.add_all(instructors)
+        session.flush()
+        start = datetime(2026, 3, 9, 1, tzinfo=UTC)
+        rows = [
+            {"course_id": course.id, "title": f"Session {i}", "starts_at": start + timedelta(hours=6 * i),
+             "ends_at": start + timedelta(hours=6 * i + 2), "room": "Room 301", "kind": "lecture",
+             "description": "", "cancelled": False, "sequence": 0,
+             "created_at": start, "updated_at": start}
+            for i in range(n)
+        ]
+        session.execute(sa.insert(CourseSession), rows)
+        ids = session.scalars(sa.select(CourseSession.id).where(CourseSession.course_id == course.id)).all()
+        session.execute(sa.insert(session_instructors), [
+            {"session_id": sid, "instructor_id": instructors[k].id}
+            for sid in ids for k in (sid % 4, (sid + 1) % 4)
+        ])
+        session.add(Enrolment(course_id=course.id, user_id=person.id, country="US",
+                              status=EnrolmentStatus.CONFIRMED))
+        session.commit()
+        return course, person
+
+    return make
+
+
+def queries_for(client, count_queries, path: str) -> tuple[int, bytes]:
+    client.get(path)  # first request records the feed's state; count the steady one
+    with count_queries() as counter:
+        response = client.get(path)
+    assert response.status_code == 200
+    return counter.count, response.data
+
+
+def test_course_feed_takes_the_same_queries_for_5_and_1000_sessions(
+    client, count_queries, course_with_sessions
+):
+    small, _ = course_with_sessions(5)
+    big, _ = course_with_sessions(1000)
+
+    small_count, small_body = queries_for(client, count_queries, f"/calendar/courses/{small.slug}.ics")
+    big_count, big_body = queries_for(client, count_queries, f"/calendar/courses/{big.slug}.ics")
+
+    assert small_body.count(b"BEGIN:VEVENT") == 5
+    assert big_body.count(b"BEGIN:VEVENT") == 1000
+    assert small_count == big_count <= 4
+
+
+def test_personal_feed_takes_the_same_queries_for_5_and_1000_sessions(
+    client, count_queries, course_with_sessions, feed_path
+):
+    _, few = course_with_sessions(5)
+    _, many = course_with_sessions(1000)
+
+    few_count, few_body = queries_for(client, count_queries, feed_path(few))
+    many_count, many_body = queries_for(client, count_queries, feed_path(many))
+
+    assert few_body.count(b"BEGIN:VEVENT") == 5
+    assert many_body.count(b"BEGIN:VEVENT") == 1000
+    assert few_count == many_count <= 4
+
+
+def test_course_list_takes_the_same_queries_for_1_and_50_courses(client, count_queries, make_course):
+    make_course()
+    one, _ = queries_for(client, count_queries, "/calendar/courses.ics")
+    for _ in range(49):
+        make_course()
+    fifty, body = queries_for(client, count_queries, "/calendar/courses.ics")
+
+    assert body.count(b"BEGIN:VEVENT") == 50
+    assert one == fifty <= 2

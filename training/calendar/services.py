@@ -1,0 +1,335 @@
+"""Calendar feeds: which events each feed holds, personal feed tokens, and served ETags."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, contains_eager, joinedload
+from werkzeug.routing import BuildError
+
+from training.accounts.models import User
+from training.audit import services as audit
+from training.calendar.ical import FeedCalendar, FeedEvent, build_calendar, ordered_events
+from training.calendar.models import FeedState, FeedToken
+from training.core.urls import external_url
+from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
+from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment
+from training.errors import NotFound
+from training.i18n import country_name
+
+# A cancelled course stays in every feed at least this long after its cancellation,
+# so that clients that poll rarely still see it cancelled rather than gone.
+CANCELLED_KEPT_FOR = timedelta(days=30)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A built feed: its text, a strong ETag of that text, and the newest change in its data."""
+
+    key: str
+    body: bytes
+    etag: str
+    data_modified: datetime
+
+
+def _finish(key: str, calendar: FeedCalendar, data_modified: datetime) -> Feed:
+    body = build_calendar(calendar)
+    return Feed(key, body, hashlib.sha256(body).hexdigest()[:40], data_modified.replace(microsecond=0))
+
+
+# ---------------------------------------------------------------------------------------------
+# What a feed holds
+
+
+def _host() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def course_url(slug: str) -> str:
+    """The absolute URL of a course's page, for the link back from its events."""
+    try:
+        return external_url("courses.detail", slug=slug)
+    except BuildError:
+        return f"{current_app.config['BASE_URL'].rstrip('/')}/courses/{slug}"
+
+
+@dataclass(frozen=True)
+class _CourseFacts:
+    """What every event of one course repeats, worked out once per course and feed."""
+
+    host: str
+    url: str
+    country: str
+    course_line: str
+    instructors_line: str  # a %(names)s template
+
+
+def _facts(course: Course, known: dict[int, _CourseFacts] | None = None) -> _CourseFacts:
+    if known is not None and course.id in known:
+        return known[course.id]
+    facts = _CourseFacts(
+        host=_host(), url=course_url(course.slug), country=country_name(course.host_country),
+        course_line=_("Course: %(title)s", title=course.title),
+        instructors_line=_("Instructors: %(names)s"),
+    )
+    if known is not None:
+        known[course.id] = facts
+    return facts
+
+
+def _place(*parts: str) -> str:
+    return ", ".join(part.strip() for part in parts if part and part.strip())
+
+
+def _shown_courses(now: datetime) -> sa.ColumnElement[bool]:
+    """Courses any feed may show: never drafts; cancelled ones only while still worth telling."""
+    return sa.or_(
+        Course.status.in_((CourseStatus.PUBLISHED, CourseStatus.COMPLETED)),
+        sa.and_(
+            Course.status == CourseStatus.CANCELLED,
+            sa.or_(Course.updated_at >= now - CANCELLED_KEPT_FOR, Course.ends_on >= now.date()),
+        ),
+    )
+
+
+def course_event(course: Course) -> FeedEvent:
+    """A course as one all-day event over its dates (DTEND is the day after it ends)."""
+    facts = _facts(course)
+    return FeedEvent(
+        uid=f"course-{course.id}@{facts.host}",
+        summary=course.title,
+        start=course.starts_on,
+        end=course.ends_on + timedelta(days=1),
+        stamp=course.updated_at,
+        sequence=course.sequence,
+        cancelled=course.status is CourseStatus.CANCELLED,
+        location=_place(course.venue, course.city, facts.country),
+        description=course.description,
+        url=facts.url,
+    )
+
+
+def session_event(
+    row: CourseSession, course: Course, known: dict[int, _CourseFacts] | None = None
+) -> FeedEvent:
+    """A session as a timed event written in its course's timezone.
+
+    The course's own SEQUENCE is added to the session's: a change to the course
+    (its venue, its cancellation) changes every one of its sessions' events too.
+    """
+    facts = _facts(course, known)
+    lines = [row.description.strip()] if row.description.strip() else []
+    if row.instructors:
+        names = ", ".join(
+            f"{i.name} ({i.organisation})" if i.organisation else i.name for i in row.instructors
+        )
+        lines.append(facts.instructors_line % {"names": names})
+    lines.append(facts.course_line)
+    lines.append(facts.url)
+    return FeedEvent(
+        uid=f"session-{row.id}@{facts.host}",
+        summary=f"{course.title}: {row.title}",
+        start=row.starts_at,
+        end=row.ends_at,
+        stamp=max(row.updated_at, course.updated_at),
+        sequence=row.sequence + course.sequence,
+        cancelled=row.cancelled or course.status is CourseStatus.CANCELLED,
+        tzid=course.timezone,
+        location=_place(row.room, course.venue, course.city, facts.country),
+        description="\n".join(lines),
+        url=facts.url,
+        categories=(row.kind.value,),
+    )
+
+
+def _newest(*stamps: datetime) -> datetime:
+    return max((s for s in stamps if s is not None), default=EPOCH)
+
+
+def public_courses_feed(session: Session, now: datetime) -> Feed:
+    """/calendar/courses.ics: every course people may see, one all-day event each."""
+    courses = session.scalars(
+        sa.select(Course).where(_shown_courses(now)).order_by(Course.starts_on, Course.id)
+    ).all()
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        calendar = FeedCalendar(
+            name=_("Training courses"),
+            description=_("Every published law-enforcement training course, with its dates."),
+            events=ordered_events([course_event(c) for c in courses]),
+            source=external_url("calendar.courses_feed"),
+        )
+    return _finish("courses", calendar, _newest(*(c.updated_at for c in courses)))
+
+
+def course_sessions_feed(session: Session, slug: str) -> Feed:
+    """/calendar/courses/<slug>.ics: one course's sessions. Drafts are not found.
+
+    Instructors come joined in the same query: selectinload would split a long
+    schedule into batches of 500 and the number of queries would grow with it.
+    """
+    if len(slug) > 120 or "\x00" in slug:  # PostgreSQL refuses NUL in text
+        raise NotFound(_("There is no such course."))
+    course = session.scalar(sa.select(Course).where(Course.slug == slug, Course.status != CourseStatus.DRAFT))
+    if course is None:
+        raise NotFound(_("There is no such course."))
+    rows = session.scalars(
+        sa.select(CourseSession)
+        .where(CourseSession.course_id == course.id)
+        .options(joinedload(CourseSession.instructors))
+        .order_by(CourseSession.starts_at, CourseSession.id)
+    ).unique().all()
+    known: dict[int, _CourseFacts] = {}
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        calendar = FeedCalendar(
+            name=course.title,
+            description=_("Sessions of %(title)s, %(place)s.", title=course.title,
+                          place=_place(course.city, country_name(course.host_country))),
+            timezone=course.timezone,
+            events=ordered_events([session_event(r, course, known) for r in rows]),
+            source=external_url("calendar.course_feed", slug=course.slug),
+        )
+    return _finish(f"course:{course.id}", calendar, _newest(course.updated_at, *(r.updated_at for r in rows)))
+
+
+def personal_sessions(session: Session, user: User, now: datetime) -> Sequence[CourseSession]:
+    """The sessions in user's own calendar: their seat-holding courses' and those they teach."""
+    seat_courses = sa.select(Enrolment.course_id).where(
+        Enrolment.user_id == user.id, Enrolment.status.in_(SEAT_HOLDING_STATUSES)
+    )
+    taught = (
+        sa.select(session_instructors.c.session_id)
+        .join(Instructor, Instructor.id == session_instructors.c.instructor_id)
+        .where(Instructor.user_id == user.id)
+    )
+    return session.scalars(
+        sa.select(CourseSession)
+        .join(CourseSession.course)
+        .where(
+            _shown_courses(now),
+            sa.or_(CourseSession.course_id.in_(seat_courses), CourseSession.id.in_(taught)),
+        )
+        .options(contains_eager(CourseSession.course), joinedload(CourseSession.instructors))
+        .order_by(CourseSession.starts_at, CourseSession.id)
+    ).unique().all()
+
+
+def personal_feed(session: Session, user: User, now: datetime) -> Feed:
+    """/calendar/feeds/<token>.ics: one person's own calendar, in their language."""
+    rows = personal_sessions(session, user, now)
+    known: dict[int, _CourseFacts] = {}
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        calendar = FeedCalendar(
+            name=_("Training: %(name)s", name=user.name),
+            description=_("Sessions of your courses and the sessions you teach."),
+            events=ordered_events([session_event(r, r.course, known) for r in rows]),
+        )
+    stamps = [r.updated_at for r in rows] + [r.course.updated_at for r in rows]
+    return _finish(f"user:{user.id}", calendar, _newest(*stamps))
+
+
+# ---------------------------------------------------------------------------------------------
+# Personal feed tokens
+
+
+def _token(user_id: int, nonce: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"calendar-feed:{user_id}:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_token(session: Session, user: User) -> str | None:
+    """The token of user's personal feed URL, or None if they have none (yet)."""
+    row = session.scalar(sa.select(FeedToken).where(FeedToken.user_id == user.id))
+    if row is None:
+        return None
+    token = _token(user.id, row.nonce)
+    # After the secret key changed, the stored hash no longer matches: that URL is dead.
+    return token if hmac.compare_digest(_hash(token), row.token_hash) else None
+
+
+def replace_feed_token(session: Session, user: User, actor: User | None = None) -> str:
+    """Give user a new personal feed token (256 bits); the previous URL stops working."""
+    row = session.scalar(sa.select(FeedToken).where(FeedToken.user_id == user.id))
+    replaced = row is not None
+    if row is None:
+        row = FeedToken(user_id=user.id)
+        session.add(row)
+    row.nonce = secrets.token_urlsafe(32)
+    token = _token(user.id, row.nonce)
+    row.token_hash = _hash(token)
+    row.created_at = datetime.now(UTC)
+    session.flush()
+    audit.record(
+        session, actor=actor or user,
+        action="calendar.feed_token_replaced" if replaced else "calendar.feed_token_created",
+        subject=user, topic=f"user:{user.id}",
+    )
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active owner of a personal feed token, or None."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    return session.scalar(
+        sa.select(User)
+        .join(FeedToken, FeedToken.user_id == User.id)
+        .where(FeedToken.token_hash == _hash(token), User.active.is_(True))
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What each feed was last served with
+
+
+def served_state(session: Session, feed: Feed) -> tuple[datetime, bool]:
+    """The Last-Modified to send with feed, and whether it must be recorded first.
+
+    An unchanged feed keeps the date it was first served with; a changed one gets
+    its newest change, or one second after the previous date if that is later.
+    """
+    state = session.get(FeedState, feed.key)
+    if state is None:
+        return feed.data_modified, True
+    if state.etag == feed.etag:
+        return state.last_modified, False
+    return max(feed.data_modified, state.last_modified + timedelta(seconds=1)), True
+
+
+def record_served(session: Session, feed: Feed, last_modified: datetime) -> None:
+    """Remember feed's ETag and Last-Modified; concurrent writers never move the date back."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = FeedState.__table__
+    statement = insert(table).values(key=feed.key, etag=feed.etag, last_modified=last_modified)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "etag": statement.excluded.etag,
+            "last_modified": sa.case(
+                (table.c.last_modified > statement.excluded.last_modified, table.c.last_modified),
+                else_=statement.excluded.last_modified,
+            ),
+        },
+    )
+    session.execute(statement)
+    session.flush()

@@ -1,0 +1,105 @@
+"""The feed routes (/calendar/...) and the personal feed's address on the profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from training.calendar import services
+from training.calendar.forms import FeedTokenForm
+from training.core.urls import external_url
+from training.database import utcnow
+from training.errors import NotFound
+from training.extensions import db
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+def _serve(feed: services.Feed, *, private: bool, filename: str) -> Response:
+    """The feed with validators, answering 304 to a client that already has it."""
+    last_modified, changed = services.served_state(db.session, feed)
+    if changed:
+        # End the read transaction so that the write begins one of its own: SQLite then
+        # waits for its write lock instead of failing on a snapshot that went stale.
+        db.session.rollback()
+        services.record_served(db.session, feed, last_modified)
+        db.session.commit()
+    response = Response(feed.body, mimetype="text/calendar")
+    response.set_etag(feed.etag)
+    response.last_modified = last_modified
+    # Clients revalidate every time; a 304 costs about what a trivial page costs.
+    response.cache_control.no_cache = True
+    if private:
+        response.cache_control.private = True
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex"
+    else:
+        response.cache_control.public = True
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response.make_conditional(request)
+
+
+@bp.get("/courses.ics")
+def courses_feed() -> Response:
+    return _serve(services.public_courses_feed(db.session, utcnow()), private=False, filename="courses.ics")
+
+
+@bp.get("/courses/<slug>.ics")
+def course_feed(slug: str) -> Response:
+    try:
+        feed = services.course_sessions_feed(db.session, slug)
+    except NotFound:
+        abort(404)
+    return _serve(feed, private=False, filename=f"{slug}.ics")
+
+
+@bp.get("/feeds/<token>.ics")
+def personal_feed(token: str) -> Response:
+    user = services.user_for_token(db.session, token)
+    if user is None:
+        abort(404)
+    return _serve(services.personal_feed(db.session, user, utcnow()), private=True, filename="training.ics")
+
+
+@bp.after_request
+def _no_referrer_for_tokens(response: Response) -> Response:
+    # Also on a 404, whose page links elsewhere: the URL it answers holds a (dead) token.
+    if request.endpoint == "calendar.personal_feed":
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/feed-token")
+@login_required
+def replace_token() -> Response:
+    """Create or replace the signed-in person's personal feed address."""
+    form = FeedTokenForm()
+    if form.validate_on_submit():
+        services.replace_feed_token(db.session, current_user)
+        db.session.commit()
+        flash(_("Your calendar has a new address. Subscribe again with it: the old one no longer works."),
+              "success")
+    else:
+        flash(_("The form expired. Please try again."), "error")
+    return redirect(url_for("accounts.profile") + "#calendar")
+
+
+def subscribe_links(feed_url: str) -> dict[str, str]:
+    """The https:// address of a feed, its webcal:// twin and its one-off download."""
+    scheme, _sep, rest = feed_url.partition("://")
+    return {
+        "https": feed_url,
+        "webcal": f"webcal://{rest}",
+        "download": f"{feed_url}?download=1",
+    }
+
+
+def personal_feed_url() -> str | None:
+    """The signed-in person's personal feed URL, or None if they have not created one."""
+    if not current_user.is_authenticated:
+        return None
+    token = services.feed_token(db.session, current_user)
+    return external_url("calendar.personal_feed", token=token) if token else None
