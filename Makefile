@@ -10,8 +10,9 @@ TRANSLATIONS := training/translations
 .PHONY: run test lint install system-packages translations screenshots clean
 
 # Debian packages the tests drive for real: Chromium (Playwright's own browser download
-# cannot be used here) and CJK fonts for the screenshots.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# cannot be used here), CJK fonts for the screenshots, and libical's GObject bindings
+# (checked by Debian's own python3) that validate our calendar invitations.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gir1.2-ical-3.0 python3-gi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -23,6 +23,7 @@ FEATURES = (
     "training.audit",
     "training.courses",
     "training.enrolment",
+    "training.symposia",
     "training.demo",
 )
 
