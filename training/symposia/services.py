@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from training import i18n
 from training.accounts.models import User
@@ -561,6 +562,16 @@ def accepted_delegates(session: Session, symposium_id: int, *, excluding: int | 
     return session.scalar(query) or 0
 
 
+def _load_for_answer(session: Session, invitation: Invitation) -> None:
+    """Load the symposium and delegates an answer needs, unless the caller already has."""
+    unloaded = sa.inspect(invitation).unloaded
+    if "symposium" in unloaded:
+        set_committed_value(invitation, "symposium", session.get_one(Symposium, invitation.symposium_id))
+    if "delegates" in unloaded:
+        set_committed_value(invitation, "delegates", list(session.scalars(
+            sa.select(Delegate).where(Delegate.invitation_id == invitation.id).order_by(Delegate.position))))
+
+
 def parse_answer(value: str | Answer | None) -> Answer:
     """The Answer named by value, or a clear refusal."""
     try:
@@ -569,9 +580,8 @@ def parse_answer(value: str | Answer | None) -> Answer:
         raise DomainError(_("Choose accept, decline or tentative."), field="answer") from None
 
 
-def answers_closed(invitation: Invitation, now: datetime | None = None) -> str | None:
-    """Why this invitation can no longer be answered, or None while it can."""
-    symposium = invitation.symposium
+def answers_closed(symposium: Symposium, now: datetime | None = None) -> str | None:
+    """Why invitations to symposium can no longer be answered, or None while they can."""
     if symposium.status is SymposiumStatus.CANCELLED:
         return _("This symposium has been cancelled.")
     if (now or utcnow()) > symposium.rsvp_deadline:
@@ -584,10 +594,11 @@ def answer_invitation(session: Session, invitation: Invitation, *, answer: str |
                       via: AnswerChannel = AnswerChannel.LINK, now: datetime | None = None) -> Invitation:
     """Record an invitee's answer; accepted delegates never exceed the symposium's capacity.
 
-    invitation.symposium must be loaded. On refusal nothing changes: the earlier answer stands.
+    On refusal nothing changes: the earlier answer stands.
     """
     now = now or utcnow()
-    closed = answers_closed(invitation, now)
+    _load_for_answer(session, invitation)
+    closed = answers_closed(invitation.symposium, now)
     if closed:
         raise DomainError(closed)
     answer = parse_answer(answer)

@@ -284,7 +284,7 @@ def respond(token: str) -> BaseResponse:
     except NotFound:
         abort(404)
     symposium = invitation.symposium
-    closed = services.answers_closed(invitation)
+    closed = services.answers_closed(symposium)
     form = RsvpForm()
     if not form.is_submitted():
         form.answer.data = invitation.answer.value if invitation.answer else None
