@@ -72,7 +72,8 @@ def symposium(make_symposium: Callable[..., Symposium]) -> Symposium:
 def last_link(session: Session, email: str) -> str:
     """The RSVP token in the newest queued mail to email (where the invitee finds it)."""
     body = session.scalars(
-        sa.select(OutboxMessage.body).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc())
+        sa.select(OutboxMessage.body).where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id.desc())
     ).first()
     assert body, f"no mail to {email}"
     match = re.search(r"/rsvp/([A-Za-z0-9_-]+)", body)

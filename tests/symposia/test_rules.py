@@ -181,7 +181,8 @@ def test_moving_the_symposium_sends_an_update_to_everyone_who_has_not_declined(
     for mail in updates:
         assert "SEQUENCE:1" in mail.calendar_body and "China National Convention Center" in mail.calendar_body
         assert f"UID:symposium-{symposium.id}@training.test" in mail.calendar_body
-    assert "PARTSTAT=ACCEPTED" in next(m for m in updates if m.recipient == "yes@google.example").calendar_body
+    to_yes = next(m for m in updates if m.recipient == "yes@google.example")
+    assert "PARTSTAT=ACCEPTED" in to_yes.calendar_body
 
 
 def test_cancelling_sends_method_cancel_with_a_higher_sequence(session, symposium, invite, coordinator):

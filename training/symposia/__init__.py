@@ -10,9 +10,15 @@ from flask_babel import format_date, format_datetime, format_time
 from flask_babel import lazy_gettext as _l
 
 
-def symposium_datetime(value: datetime, zone: str, format: str = "medium") -> str:
-    """An instant on the symposium's wall clock (not the reader's), in the reader's language."""
-    return format_datetime(value.astimezone(ZoneInfo(zone)), format, rebase=False)
+def symposium_datetime(value: datetime, zone: str, format: str | None = None) -> str:
+    """An instant on the symposium's wall clock (not the reader's), in the reader's language.
+
+    By default the date in full words and the time without seconds.
+    """
+    local = value.astimezone(ZoneInfo(zone))
+    if format is None:
+        return f"{format_date(local, 'medium')}, {format_time(local, 'short', rebase=False)}"
+    return format_datetime(local, format, rebase=False)
 
 
 def symposium_time(value: datetime, zone: str, format: str = "short") -> str:

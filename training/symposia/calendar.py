@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -139,6 +139,8 @@ def replies_in(message: EmailMessage) -> list[CalendarReply]:
             }
             stamp = event.get("DTSTAMP")
             stamp_value = getattr(stamp, "dt", None)
+            if isinstance(stamp_value, datetime) and stamp_value.tzinfo is None:
+                stamp_value = stamp_value.replace(tzinfo=UTC)  # DTSTAMP is UTC by definition
             try:
                 sequence = int(event.get("SEQUENCE", 0))
             except (TypeError, ValueError):

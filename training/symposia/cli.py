@@ -40,8 +40,11 @@ def read_messages(path: Path) -> Iterator[tuple[str, EmailMessage]]:
         looks_like_mbox = handle.read(5) == b"From "
     if looks_like_mbox:
         box = mailbox.mbox(path, factory=None, create=False)
-        for number, key in enumerate(box.keys(), start=1):
-            yield f"{path.name}#{number}", _parse(box.get_bytes(key))
+        try:
+            for number, key in enumerate(box.keys(), start=1):
+                yield f"{path.name}#{number}", _parse(box.get_bytes(key))
+        finally:
+            box.close()
         return
     yield path.name, _parse(path.read_bytes())
 

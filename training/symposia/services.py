@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -631,9 +632,11 @@ def answer_invitation(session: Session, invitation: Invitation, *, answer: str |
         left = max(capacity - taken, 0)
         if len(names) > left:
             raise Conflict(
-                _("The symposium is full: %(left)d of %(capacity)d places are left and you named "
-                  "%(n)d delegates. Your earlier answer stands.",
-                  left=left, capacity=capacity, n=len(names)),
+                ngettext("The symposium is full: %(left)d of %(capacity)d places are left and you named "
+                         "%(num)d delegate. Your earlier answer stands.",
+                         "The symposium is full: %(left)d of %(capacity)d places are left and you named "
+                         "%(num)d delegates. Your earlier answer stands.",
+                         len(names), left=left, capacity=capacity),
                 field="delegates",
             )
     before = invitation_snapshot(invitation) | {"delegates": [d.name for d in invitation.delegates],
@@ -723,13 +726,13 @@ def _apply_reply(session: Session, source: str, sender: str, reply: Any) -> Repl
     answer = _PARTSTAT.get(partstat)
     if answer is None:
         return refused(f"PARTSTAT {partstat or '(none)'} is not an answer")
+    if invitation.answer is answer:
+        return ReplyOutcome(source, sender, "unchanged", f"already {answer.value} for {reply.uid}", answer)
     answered_at = invitation.answered_at
     if reply.stamp is not None and answered_at is not None and reply.stamp < answered_at:
         return ReplyOutcome(source, sender, "ignored",
                             f"written {reply.stamp:%Y-%m-%d %H:%M} UTC, before the current answer "
                             f"({invitation.answer}) given {answered_at:%Y-%m-%d %H:%M} UTC")
-    if invitation.answer is answer:
-        return ReplyOutcome(source, sender, "unchanged", f"already {answer.value} for {reply.uid}", answer)
     answer_invitation(session, invitation, answer=answer, via=AnswerChannel.CALENDAR)
     return ReplyOutcome(source, sender, "applied",
                         f"{invitation.name} ({invitation.organisation or sender}) {answer.value} "
