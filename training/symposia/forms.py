@@ -15,6 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from training import i18n
@@ -77,9 +78,9 @@ class RsvpForm(FlaskForm):
     answer = RadioField(
         _l("Your answer"),
         choices=[
-            (Answer.ACCEPTED.value, _l("Accept")),
-            (Answer.TENTATIVE.value, _l("Tentative")),
-            (Answer.DECLINED.value, _l("Decline")),
+            SelectChoice(Answer.ACCEPTED.value, _l("Accept")),
+            SelectChoice(Answer.TENTATIVE.value, _l("Tentative")),
+            SelectChoice(Answer.DECLINED.value, _l("Decline")),
         ],
         validators=[DataRequired(message=_l("Choose accept, decline or tentative."))],
     )
