@@ -76,7 +76,7 @@ class ActionForm(FlaskForm):
 
 class RsvpForm(FlaskForm):
     answer = RadioField(
-        _l("Your answer"),
+        _l("Will your organisation attend?"),
         choices=[
             SelectChoice(Answer.ACCEPTED.value, _l("Accept")),
             SelectChoice(Answer.TENTATIVE.value, _l("Tentative")),
