@@ -76,7 +76,7 @@ def running_server(database_url: str, *, workers: int = 0, **extra: str) -> Iter
                     if requests.get(f"{base_url}/healthz", timeout=5).status_code == 200:
                         break
                 except (requests.ConnectionError, requests.Timeout):
-                    pass
+                    pass  # not listening yet, or a worker still booting on a busy machine
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
                 time.sleep(0.1)

@@ -24,6 +24,7 @@ FEATURES = (
     "training.courses",
     "training.enrolment",
     "training.calendar",
+    "training.symposia",
     "training.api",
     "training.demo",
 )

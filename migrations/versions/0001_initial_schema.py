@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:14:57.253509
+Create Date: 2026-11-25 19:20:00.602860
 
 """
 from alembic import op
@@ -152,6 +152,34 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_instructors')),
     sa.UniqueConstraint('user_id', name=op.f('uq_instructors_user_id'))
     )
+    op.create_table('symposia',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=120), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('venue', sa.String(length=200), nullable=False),
+    sa.Column('city', sa.String(length=120), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('starts_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('rsvp_deadline', training.database.UTCDateTime(), nullable=False),
+    sa.Column('organiser_name', sa.String(length=120), nullable=False),
+    sa.Column('organiser_email', sa.String(length=254), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'cancelled', name='symposium_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('created_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('capacity > 0', name=op.f('ck_symposia_capacity_positive')),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_symposia_ends_after_start')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_symposia_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_symposia')),
+    sa.UniqueConstraint('slug', name=op.f('uq_symposia_slug'))
+    )
+    with op.batch_alter_table('symposia', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_symposia_status'), ['status'], unique=False)
+
     op.create_table('course_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
@@ -172,6 +200,27 @@ def upgrade():
     with op.batch_alter_table('course_sessions', schema=None) as batch_op:
         batch_op.create_index('ix_course_sessions_course_starts', ['course_id', 'starts_at'], unique=False)
 
+    op.create_table('invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('symposium_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('organisation', sa.String(length=200), nullable=False),
+    sa.Column('delegates_allowed', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('sent_at', training.database.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', training.database.UTCDateTime(), nullable=True),
+    sa.Column('answer', sa.Enum('accepted', 'declined', 'tentative', name='rsvp_answer', native_enum=False, create_constraint=True), nullable=True),
+    sa.Column('answered_at', training.database.UTCDateTime(), nullable=True),
+    sa.Column('answered_via', sa.Enum('link', 'calendar', name='rsvp_channel', native_enum=False, create_constraint=True), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', training.database.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('delegates_allowed BETWEEN 1 AND 50', name=op.f('ck_invitations_delegates_allowed_range')),
+    sa.ForeignKeyConstraint(['symposium_id'], ['symposia.id'], name=op.f('fk_invitations_symposium_id_symposia'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations')),
+    sa.UniqueConstraint('symposium_id', 'email', name=op.f('uq_invitations_symposium_id_email')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_invitations_token_hash'))
+    )
     op.create_table('seat_quotas',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
@@ -183,6 +232,30 @@ def upgrade():
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_seat_quotas_course_id_courses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_seat_quotas')),
     sa.UniqueConstraint('course_id', 'country', name=op.f('uq_seat_quotas_course_id_country'))
+    )
+    op.create_table('symposium_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('symposium_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('starts_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', training.database.UTCDateTime(), nullable=False),
+    sa.Column('room', sa.String(length=120), nullable=False),
+    sa.Column('speakers', sa.String(length=300), nullable=False),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_symposium_sessions_ends_after_start')),
+    sa.ForeignKeyConstraint(['symposium_id'], ['symposia.id'], name=op.f('fk_symposium_sessions_symposium_id_symposia'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_symposium_sessions'))
+    )
+    with op.batch_alter_table('symposium_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_symposium_sessions_symposium_id'), ['symposium_id'], unique=False)
+
+    op.create_table('delegates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_delegates_invitation_id_invitations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delegates')),
+    sa.UniqueConstraint('invitation_id', 'position', name=op.f('uq_delegates_invitation_id_position'))
     )
     op.create_table('enrolments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -209,6 +282,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_enrolments_user_id'), ['user_id'], unique=False)
         batch_op.create_index('uq_enrolments_active_person', ['course_id', 'user_id'], unique=True, sqlite_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"), postgresql_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"))
 
+    op.create_table('invitation_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.Column('days_before', sa.Integer(), nullable=False),
+    sa.Column('sent_at', training.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_invitation_reminders_invitation_id_invitations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation_reminders')),
+    sa.UniqueConstraint('invitation_id', 'days_before', name=op.f('uq_invitation_reminders_invitation_id_days_before'))
+    )
     op.create_table('session_instructors',
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('instructor_id', sa.Integer(), nullable=False),
@@ -236,17 +318,28 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('attendance')
     op.drop_table('session_instructors')
+    op.drop_table('invitation_reminders')
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.drop_index('uq_enrolments_active_person', sqlite_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"), postgresql_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted', 'completed')"))
         batch_op.drop_index(batch_op.f('ix_enrolments_user_id'))
         batch_op.drop_index('ix_enrolments_course_country_status')
 
     op.drop_table('enrolments')
+    op.drop_table('delegates')
+    with op.batch_alter_table('symposium_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_symposium_sessions_symposium_id'))
+
+    op.drop_table('symposium_sessions')
     op.drop_table('seat_quotas')
+    op.drop_table('invitations')
     with op.batch_alter_table('course_sessions', schema=None) as batch_op:
         batch_op.drop_index('ix_course_sessions_course_starts')
 
     op.drop_table('course_sessions')
+    with op.batch_alter_table('symposia', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_symposia_status'))
+
+    op.drop_table('symposia')
     op.drop_table('instructors')
     with op.batch_alter_table('courses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_courses_status'))

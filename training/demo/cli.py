@@ -8,12 +8,13 @@ import click
 import sqlalchemy as sa
 
 from training.accounts.models import User
-from training.demo import accounts, calendar
+from training.core.urls import external_url
+from training.demo import accounts, calendar, symposia
 from training.extensions import db
 
 # Each feature adds its demo loader here, in dependency order. A loader takes the
 # session and today's date, creates only what is missing, and flushes.
-LOADERS = (accounts.load, calendar.load)
+LOADERS = (accounts.load, symposia.load, calendar.load)
 
 
 @click.command("demo")
@@ -35,3 +36,6 @@ def demo_command(if_empty: bool) -> None:
         for email, role, password in accounts.DEMO_LOGINS:
             if email in present:
                 click.echo(f"  {role:<12} {email:<32} {password}")
+    token = symposia.demo_token()
+    if token:
+        click.echo(f"Demo RSVP page (development only): {external_url('rsvp.respond', token=token)}")

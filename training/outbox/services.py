@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
+from email.policy import compat32
 from email.utils import make_msgid
 
 import sqlalchemy as sa
@@ -71,14 +73,26 @@ def build_email(message: OutboxMessage, default_sender: str) -> EmailMessage:
         email["Reply-To"] = message.reply_to
     email.set_content(message.body)
     if message.calendar_body:
-        email.add_alternative(
-            message.calendar_body.encode("utf-8"),
-            maintype="text",
-            subtype="calendar",
-            params={"method": message.calendar_method or "PUBLISH", "charset": "UTF-8"},
-            cte="base64",
-        )
+        email.make_alternative()
+        email.attach(_calendar_part(message.calendar_method or "PUBLISH", message.calendar_body))
     return email
+
+
+def _calendar_part(method: str, body: str) -> Message:
+    """The iMIP part, headed exactly `text/calendar; method=REQUEST; charset=UTF-8`.
+
+    EmailMessage would re-render the parameters quoted (method="REQUEST"); that is
+    valid MIME, but some calendar clients only show their accept/decline buttons for
+    the unquoted form that RFC 6047's examples use. A compat32 part keeps the header
+    as written.
+    """
+    if not method.isalpha():
+        raise ValueError(f"not an iTIP method: {method!r}")
+    part = Message(policy=compat32)
+    part["Content-Type"] = f"text/calendar; method={method.upper()}; charset=UTF-8"
+    part["Content-Transfer-Encoding"] = "base64"
+    part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
+    return part
 
 
 @dataclass

@@ -1,0 +1,51 @@
+"""Symposia: invitations with personal RSVP links and calendar invitations, capacity, reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_time
+from flask_babel import lazy_gettext as _l
+
+
+def symposium_datetime(value: datetime, zone: str, format: str | None = None) -> str:
+    """An instant on the symposium's wall clock (not the reader's), in the reader's language.
+
+    By default the date in full words and the time without seconds.
+    """
+    local = value.astimezone(ZoneInfo(zone))
+    if format is None:
+        return f"{format_date(local, 'medium')}, {format_time(local, 'short', rebase=False)}"
+    return format_datetime(local, format, rebase=False)
+
+
+def symposium_time(value: datetime, zone: str, format: str = "short") -> str:
+    """The time of day of an instant on the symposium's wall clock."""
+    return format_time(value.astimezone(ZoneInfo(zone)), format, rebase=False)
+
+
+def symposium_date(value: datetime, zone: str, format: str = "medium") -> str:
+    """The date of an instant on the symposium's wall clock."""
+    return format_date(value.astimezone(ZoneInfo(zone)), format)
+
+
+def init_app(app: Flask) -> None:
+    """Register the coordinator pages, the RSVP page, the `rsvp` commands and the menu entry."""
+    from training.accounts.models import Role
+    from training.core.navigation import add_nav_item
+    from training.symposia.cli import rsvp_cli
+    from training.symposia.models import answer_label, channel_label, symposium_status_label
+    from training.symposia.views import bp, rsvp_bp
+
+    # Days before the RSVP deadline on which `flask rsvp remind` mails those who have not answered.
+    app.config.setdefault("RSVP_REMINDER_DAYS", (7, 2))
+    app.register_blueprint(bp)
+    app.register_blueprint(rsvp_bp)
+    app.cli.add_command(rsvp_cli)
+    app.jinja_env.filters.update(symposium_datetime=symposium_datetime, symposium_time=symposium_time,
+                                 symposium_date=symposium_date)
+    app.jinja_env.globals.update(symposium_status_label=symposium_status_label, answer_label=answer_label,
+                                 channel_label=channel_label)
+    add_nav_item(app, "symposia.index", _l("Symposia"), roles=(Role.COORDINATOR,), order=60)

@@ -1,0 +1,91 @@
+"""Forms for symposia, their programme, invitations and the invitee's answer."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from training import i18n
+from training.symposia.models import Answer
+from training.symposia.services import MAX_DELEGATES, MAX_NOTE
+
+_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class SymposiumForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    timezone = SelectField(_l("Timezone"), validators=[DataRequired()], default="Asia/Shanghai")
+    starts_at = DateTimeLocalField(_l("Starts (local time)"), format=_LOCAL, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends (local time)"), format=_LOCAL, validators=[DataRequired()])
+    rsvp_deadline = DateTimeLocalField(_l("RSVP deadline (local time)"), format=_LOCAL,
+                                       validators=[DataRequired()])
+    capacity = IntegerField(_l("Capacity (delegates)"), validators=[DataRequired(), NumberRange(min=1)])
+    organiser_name = StringField(_l("Organiser's name"), validators=[DataRequired(), Length(max=120)])
+    organiser_email = EmailField(_l("Organiser's email"),
+                                 validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Save symposium"))
+
+    def fill_choices(self) -> None:
+        self.timezone.choices = i18n.timezone_choices()
+
+
+class ProgrammeSessionForm(FlaskForm):
+    title = StringField(_l("Session title"), validators=[DataRequired(), Length(max=200)])
+    starts_at = DateTimeLocalField(_l("Starts (local time)"), format=_LOCAL, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends (local time)"), format=_LOCAL, validators=[DataRequired()])
+    room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
+    speakers = StringField(_l("Speakers"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Add to programme"))
+
+
+class InvitationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    delegates_allowed = IntegerField(_l("Delegates allowed"), default=1,
+                                     validators=[DataRequired(), NumberRange(min=1, max=MAX_DELEGATES)])
+    submit = SubmitField(_l("Invite"))
+
+
+class InvitationImportForm(FlaskForm):
+    text = TextAreaField(_l("Paste CSV lines: name, email, organisation, delegates allowed"),
+                         validators=[Optional(), Length(max=200_000)])
+    file = FileField(_l("…or upload a CSV file"))
+    submit = SubmitField(_l("Invite everyone listed"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class RsvpForm(FlaskForm):
+    answer = RadioField(
+        _l("Will your organisation attend?"),
+        choices=[
+            SelectChoice(Answer.ACCEPTED.value, _l("Accept")),
+            SelectChoice(Answer.TENTATIVE.value, _l("Tentative")),
+            SelectChoice(Answer.DECLINED.value, _l("Decline")),
+        ],
+        validators=[DataRequired(message=_l("Choose accept, decline or tentative."))],
+    )
+    delegates = TextAreaField(_l("Delegates attending (one name per line)"),
+                              validators=[Optional(), Length(max=MAX_DELEGATES * 121)])
+    note = TextAreaField(_l("Dietary or accessibility needs, or anything else we should know"),
+                         validators=[Optional(), Length(max=MAX_NOTE)])
+    submit = SubmitField(_l("Send my answer"))

@@ -1,0 +1,196 @@
+"""Symposia, their programme, the invitations sent for them and the delegates invitees name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.accounts.models import enum_column
+from training.database import UTCDateTime, utcnow
+from training.extensions import db
+
+
+class SymposiumStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Answer(StrEnum):
+    """An invitee's answer; the values are iCalendar's PARTSTAT, lower-cased."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+
+class AnswerChannel(StrEnum):
+    """How an answer reached us."""
+
+    LINK = "link"  # the personal RSVP page
+    CALENDAR = "calendar"  # an iMIP REPLY from a calendar client
+
+
+class Symposium(db.Model):
+    """An event with a capacity in delegates and an RSVP deadline, held in one timezone."""
+
+    __tablename__ = "symposia"
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    city: Mapped[str] = mapped_column(sa.String(120))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int]
+    rsvp_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    organiser_name: Mapped[str] = mapped_column(sa.String(120))
+    organiser_email: Mapped[str] = mapped_column(sa.String(254))
+    status: Mapped[SymposiumStatus] = mapped_column(
+        enum_column(SymposiumStatus, "symposium_status"), default=SymposiumStatus.DRAFT, index=True
+    )
+    # iCalendar SEQUENCE of the invitation: raised on every change of time, place or status.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    sessions: Mapped[list[ProgrammeSession]] = relationship(
+        back_populates="symposium", order_by="ProgrammeSession.starts_at", lazy="raise",
+        cascade="all, delete-orphan",
+    )
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="symposium", order_by="Invitation.id", lazy="raise",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Symposium {self.slug} {self.status}>"
+
+
+class ProgrammeSession(db.Model):
+    """One item of a symposium's programme (a panel, a keynote), stored in UTC."""
+
+    __tablename__ = "symposium_sessions"
+    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    symposium_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("symposia.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    room: Mapped[str] = mapped_column(sa.String(120), default="")
+    speakers: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    symposium: Mapped[Symposium] = relationship(back_populates="sessions", lazy="raise")
+
+
+class Invitation(db.Model):
+    """One invitee (no account) and their answer. Only a hash of the personal link's token is kept."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        sa.UniqueConstraint("symposium_id", "email"),
+        sa.CheckConstraint("delegates_allowed BETWEEN 1 AND 50", name="delegates_allowed_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    symposium_id: Mapped[int] = mapped_column(sa.ForeignKey("symposia.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    delegates_allowed: Mapped[int] = mapped_column(default=1)
+    # sha256 of the current RSVP token, hex; None until the invitation is first sent.
+    token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answer: Mapped[Answer | None] = mapped_column(enum_column(Answer, "rsvp_answer"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_via: Mapped[AnswerChannel | None] = mapped_column(enum_column(AnswerChannel, "rsvp_channel"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    symposium: Mapped[Symposium] = relationship(back_populates="invitations", lazy="raise")
+    delegates: Mapped[list[Delegate]] = relationship(
+        back_populates="invitation", order_by="Delegate.position", lazy="raise",
+        cascade="all, delete-orphan",
+    )
+    reminders: Mapped[list[Reminder]] = relationship(
+        back_populates="invitation", lazy="raise", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} {self.email} {self.answer}>"
+
+
+class Delegate(db.Model):
+    """A person an invitee names to attend on their organisation's behalf."""
+
+    __tablename__ = "delegates"
+    __table_args__ = (sa.UniqueConstraint("invitation_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitations.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(120))
+
+    invitation: Mapped[Invitation] = relationship(back_populates="delegates", lazy="raise")
+
+
+class Reminder(db.Model):
+    """A reminder mailed to an invitee who had not answered; unique, so each goes out once."""
+
+    __tablename__ = "invitation_reminders"
+    __table_args__ = (sa.UniqueConstraint("invitation_id", "days_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitations.id", ondelete="CASCADE"))
+    days_before: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="reminders", lazy="raise")
+
+
+STATUS_LABELS = {
+    SymposiumStatus.DRAFT: _l("draft"),
+    SymposiumStatus.PUBLISHED: _l("published"),
+    SymposiumStatus.CANCELLED: _l("cancelled"),
+}
+# Keys are services.answer_key(): an answer, or pending/revoked.
+ANSWER_LABELS = {
+    "accepted": _l("accepted"),
+    "tentative": _l("tentative"),
+    "declined": _l("declined"),
+    "pending": _l("no answer yet"),
+    "revoked": _l("revoked"),
+}
+CHANNEL_LABELS = {AnswerChannel.LINK: _l("RSVP link"), AnswerChannel.CALENDAR: _l("calendar reply")}
+
+
+def symposium_status_label(status: SymposiumStatus) -> str:
+    return str(STATUS_LABELS[status])
+
+
+def answer_label(key: str) -> str:
+    return str(ANSWER_LABELS[key])
+
+
+def channel_label(channel: AnswerChannel) -> str:
+    return str(CHANNEL_LABELS[channel])

@@ -1,0 +1,322 @@
+"""Coordinator pages for symposia under /symposia, and the invitee's RSVP page at /rsvp/<token>."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from training.accounts.models import Role
+from training.accounts.permissions import role_required
+from training.audit import services as audit
+from training.core.forms import show_domain_error
+from training.errors import DomainError, NotFound
+from training.extensions import db, limiter
+from training.i18n import local_datetime
+from training.symposia import services
+from training.symposia.forms import (
+    ActionForm,
+    InvitationForm,
+    InvitationImportForm,
+    ProgrammeSessionForm,
+    RsvpForm,
+    SymposiumForm,
+)
+from training.symposia.models import Answer, Symposium, SymposiumStatus
+
+bp = Blueprint("symposia", __name__, url_prefix="/symposia")
+rsvp_bp = Blueprint("rsvp", __name__, url_prefix="/rsvp")
+
+coordinator = role_required(Role.COORDINATOR)
+
+
+def _symposium(symposium_id: int) -> Symposium:
+    try:
+        return services.get_symposium(db.session, symposium_id)
+    except NotFound:
+        abort(404)
+
+
+def _fields(form: SymposiumForm) -> services.SymposiumFields:
+    return services.SymposiumFields(
+        title=form.title.data or "", description=form.description.data or "", venue=form.venue.data or "",
+        city=form.city.data or "", timezone=form.timezone.data, starts_at=form.starts_at.data,
+        ends_at=form.ends_at.data, capacity=form.capacity.data, rsvp_deadline=form.rsvp_deadline.data,
+        organiser_name=form.organiser_name.data or "", organiser_email=form.organiser_email.data or "",
+    )
+
+
+@bp.route("/")
+@coordinator
+def index() -> str:
+    return render_template("symposia/index.html", symposia=services.list_symposia(db.session))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@coordinator
+def create() -> str | BaseResponse | tuple[str, int]:
+    form = SymposiumForm()
+    form.fill_choices()
+    if not form.is_submitted():
+        form.organiser_name.data = current_user.name
+        form.organiser_email.data = current_user.email
+    if form.validate_on_submit():
+        try:
+            symposium = services.create_symposium(db.session, _fields(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Symposium created as a draft. Add the programme and invitations, then publish."),
+                  "success")
+            return redirect(url_for("symposia.show", symposium_id=symposium.id))
+    return render_template("symposia/edit.html", form=form, symposium=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:symposium_id>/edit", methods=["GET", "POST"])
+@coordinator
+def edit(symposium_id: int) -> str | BaseResponse | tuple[str, int]:
+    symposium = _symposium(symposium_id)
+    form = SymposiumForm(obj=symposium)
+    form.fill_choices()
+    if not form.is_submitted():
+        for name in ("starts_at", "ends_at", "rsvp_deadline"):
+            getattr(form, name).data = local_datetime(getattr(symposium, name), symposium.timezone).replace(
+                tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            sent = services.update_symposium(db.session, symposium, _fields(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            message = _("Symposium saved.")
+            if sent:
+                message += " " + ngettext("An update went to %(num)d invitee.",
+                                          "An update went to %(num)d invitees.", sent)
+            flash(message, "success")
+            return redirect(url_for("symposia.show", symposium_id=symposium.id))
+    return render_template("symposia/edit.html", form=form, symposium=symposium), 400 if form.errors else 200
+
+
+def _dashboard_page(symposium: Symposium, status: int = 200, **forms: Any) -> tuple[str, int]:
+    board = services.dashboard(db.session, symposium)
+    session_form = forms.pop("session_form", None) or ProgrammeSessionForm(formdata=None)
+    invitation_form = forms.pop("invitation_form", None) or InvitationForm(formdata=None)
+    import_form = forms.pop("import_form", None) or InvitationImportForm(formdata=None)
+    return render_template(
+        "symposia/dashboard.html",
+        board=board,
+        symposium=symposium,
+        session_form=session_form,
+        invitation_form=invitation_form,
+        import_form=import_form,
+        action_form=ActionForm(),
+        entries=audit.trail(db.session, services.topic(symposium), limit=50),
+        answers=[a.value for a in Answer],
+        **forms,
+    ), status
+
+
+@bp.route("/<int:symposium_id>")
+@coordinator
+def show(symposium_id: int) -> tuple[str, int]:
+    return _dashboard_page(_symposium(symposium_id))
+
+
+def _action(symposium_id: int, act: Any, done: str | None) -> BaseResponse | tuple[str, int]:
+    """Run a button's service call and come back to the dashboard."""
+    symposium = _symposium(symposium_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        result = act(symposium)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _dashboard_page(symposium, 400)
+    db.session.commit()
+    if done:
+        flash(done % {"num": result} if "%(num)" in done else done, "success")
+    return redirect(url_for("symposia.show", symposium_id=symposium_id))
+
+
+@bp.route("/<int:symposium_id>/publish", methods=["POST"])
+@coordinator
+def publish(symposium_id: int) -> BaseResponse | tuple[str, int]:
+    return _action(symposium_id, lambda s: services.publish_symposium(db.session, s, actor=current_user),
+                   _("Published. Invitations sent: %(num)d."))
+
+
+@bp.route("/<int:symposium_id>/cancel", methods=["POST"])
+@coordinator
+def cancel(symposium_id: int) -> BaseResponse | tuple[str, int]:
+    return _action(symposium_id, lambda s: services.cancel_symposium(db.session, s, actor=current_user),
+                   _("Cancelled. Invitees told: %(num)d."))
+
+
+@bp.route("/<int:symposium_id>/sessions", methods=["POST"])
+@coordinator
+def add_session(symposium_id: int) -> BaseResponse | tuple[str, int]:
+    symposium = _symposium(symposium_id)
+    form = ProgrammeSessionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_programme_session(
+                db.session, symposium, actor=current_user, title=form.title.data,
+                starts_at=form.starts_at.data, ends_at=form.ends_at.data, room=form.room.data or "",
+                speakers=form.speakers.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Added to the programme."), "success")
+            return redirect(url_for("symposia.show", symposium_id=symposium.id) + "#programme")
+    return _dashboard_page(symposium, 400, session_form=form)
+
+
+@bp.route("/<int:symposium_id>/sessions/<int:session_id>/delete", methods=["POST"])
+@coordinator
+def remove_session(symposium_id: int, session_id: int) -> BaseResponse | tuple[str, int]:
+    return _action(symposium_id, lambda s: services.remove_programme_session(
+        db.session, s, session_id, actor=current_user), _("Removed from the programme."))
+
+
+@bp.route("/<int:symposium_id>/invitations", methods=["POST"])
+@coordinator
+def add_invitation(symposium_id: int) -> BaseResponse | tuple[str, int]:
+    symposium = _symposium(symposium_id)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            invitation = services.add_invitation(
+                db.session, symposium, actor=current_user, name=form.name.data, email=form.email.data,
+                organisation=form.organisation.data or "", delegates_allowed=form.delegates_allowed.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Invited %(email)s.", email=invitation.email), "success")
+            return redirect(url_for("symposia.show", symposium_id=symposium.id) + "#invitations")
+    return _dashboard_page(symposium, 400, invitation_form=form)
+
+
+@bp.route("/<int:symposium_id>/invitations/import", methods=["POST"])
+@coordinator
+def import_invitations(symposium_id: int) -> tuple[str, int]:
+    symposium = _symposium(symposium_id)
+    form = InvitationImportForm()
+    if not form.validate_on_submit():
+        return _dashboard_page(symposium, 400, import_form=form)
+    text = form.text.data or ""
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        raw = upload.read(1_000_001)
+        try:
+            text = raw[:1_000_000].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors = [_("The file is not UTF-8 text; save it as CSV UTF-8 and try again.")]
+            return _dashboard_page(symposium, 400, import_form=form)
+    try:
+        report = services.import_invitations(db.session, symposium, text, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return _dashboard_page(symposium, 400, import_form=form)
+    db.session.commit()
+    added = sum(1 for line in report if line.ok)
+    return _dashboard_page(symposium, 200 if added else 400, import_report=report,
+                           import_form=InvitationImportForm(formdata=None))
+
+
+@bp.route("/<int:symposium_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@coordinator
+def revoke(symposium_id: int, invitation_id: int) -> BaseResponse | tuple[str, int]:
+    return _action(symposium_id, lambda s: services.revoke_invitation(
+        db.session, s, services.get_invitation(db.session, s, invitation_id), actor=current_user),
+        _("Invitation revoked; its link no longer works."))
+
+
+@bp.route("/<int:symposium_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
+@coordinator
+def resend(symposium_id: int, invitation_id: int) -> BaseResponse | tuple[str, int]:
+    return _action(symposium_id, lambda s: services.resend_invitation(
+        db.session, s, services.get_invitation(db.session, s, invitation_id), actor=current_user),
+        _("Invitation sent again with a new link; the old link no longer works."))
+
+
+@bp.route("/<int:symposium_id>/delegates.csv")
+@coordinator
+def delegates_csv(symposium_id: int) -> Response:
+    symposium = _symposium(symposium_id)
+    body = services.delegates_csv(services.dashboard(db.session, symposium))
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{symposium.slug}-delegates.csv"'
+    return response
+
+
+# --- the invitee's page -------------------------------------------------------------------
+
+def _private(response: BaseResponse) -> BaseResponse:
+    # The URL is the secret: keep it out of caches and out of Referer headers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@rsvp_bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit("30/minute")
+def respond(token: str) -> BaseResponse:
+    try:
+        invitation = services.invitation_for_token(db.session, token)
+    except NotFound:
+        abort(404)
+    symposium = invitation.symposium
+    closed = services.answers_closed(symposium)
+    form = RsvpForm()
+    if not form.is_submitted():
+        form.answer.data = invitation.answer.value if invitation.answer else None
+        names = [d.name for d in invitation.delegates] or [invitation.name]
+        form.delegates.data = "\n".join(names)
+        form.note.data = invitation.note
+    status = 200
+    if form.is_submitted():
+        if closed:
+            flash(closed, "error")
+            status = 400
+        elif form.validate():
+            try:
+                services.answer_invitation(
+                    db.session, invitation, answer=form.answer.data,
+                    delegates=(form.delegates.data or "").splitlines(), note=form.note.data or "")
+            except DomainError as error:
+                db.session.rollback()
+                show_domain_error(form, error)
+                status = 400
+                # The rollback expired what was loaded; the page shows the answer that stands.
+                invitation = services.invitation_for_token(db.session, token)
+            else:
+                db.session.commit()
+                flash(_("Thank you. Your answer is recorded; you can change it until the deadline."),
+                      "success")
+                return _private(redirect(url_for("rsvp.respond", token=token)))
+        else:
+            status = 400
+    response = make_response(render_template(
+        "symposia/rsvp.html", invitation=invitation, symposium=invitation.symposium, form=form,
+        closed=closed, programme=services.programme_of(db.session, symposium),
+        cancelled=symposium.status is SymposiumStatus.CANCELLED,
+    ), status)
+    return _private(response)
