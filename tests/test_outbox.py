@@ -32,6 +32,9 @@ def test_mail_is_queued_only_when_the_transaction_commits(session, mailbox):
     assert message["To"] == "person0@example.org"
     assert message["Subject"] == "Reset your training password"
     assert "http://x/0" in message.get_content()
+    # The link left with the mail; the database keeps no copy of it.
+    stored = session.scalar(sa.select(OutboxMessage))
+    assert stored.status is OutboxStatus.SENT and "http://x/0" not in stored.body
 
 
 def test_smtp_outage_loses_nothing_and_backs_off(app, session, mailbox):

@@ -19,6 +19,7 @@ from training.database import utcnow
 from training.outbox.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 8
+DELIVERED_BODY = "[delivered; body removed]"
 # A sender that dies mid-delivery loses its claim after this long; the message is retried.
 CLAIM_LEASE = timedelta(minutes=5)
 
@@ -170,6 +171,10 @@ def deliver_pending(session: Session, limit: int | None = None) -> DeliveryRepor
             message.sent_at = utcnow()
             message.claimed_until = None
             message.last_error = None
+            # Bodies carry personal links (RSVP, password reset); once delivered they are
+            # of no use here and must not sit in the database as usable secrets.
+            message.body = DELIVERED_BODY
+            message.calendar_body = None
             report.sent += 1
         session.commit()
     return report
