@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:20:00.602860
+Create Date: 2026-11-25 19:32:45.011723
 
 """
 from alembic import op

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from training.accounts.models import User
@@ -29,6 +29,8 @@ from training.courses.models import Course, CourseSession, CourseStatus, Instruc
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment
 from training.errors import NotFound
 from training.i18n import country_name
+from training.symposia.calendar import symposium_uid
+from training.symposia.models import Answer, Invitation, ProgrammeSession, Symposium, SymposiumStatus
 
 # A cancelled course stays in every feed at least this long after its cancellation,
 # so that clients that poll rarely still see it cancelled rather than gone.
@@ -206,6 +208,96 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     return _finish(f"course:{course.id}", calendar, _newest(course.updated_at, *(r.updated_at for r in rows)))
 
 
+def _symposium_url(symposium: Symposium) -> str:
+    return external_url("calendar.symposium_feed", slug=symposium.slug)
+
+
+def symposium_event(symposium: Symposium) -> FeedEvent:
+    """A symposium as one timed event over its whole span (same UID as its invitations)."""
+    return FeedEvent(
+        uid=symposium_uid(symposium),
+        summary=symposium.title,
+        start=symposium.starts_at,
+        end=symposium.ends_at,
+        stamp=symposium.updated_at,
+        sequence=symposium.sequence,
+        cancelled=symposium.status is SymposiumStatus.CANCELLED,
+        tzid=symposium.timezone,
+        location=_place(symposium.venue, symposium.city),
+        description=symposium.description,
+    )
+
+
+def programme_event(item: ProgrammeSession, symposium: Symposium) -> FeedEvent:
+    """One session of a symposium's programme; cancelled with its symposium."""
+    lines = [_("Speakers: %(names)s", names=item.speakers)] if item.speakers else []
+    lines.append(_("Symposium: %(title)s", title=symposium.title))
+    return FeedEvent(
+        uid=f"programme-{item.id}@{_host()}",
+        summary=f"{symposium.title}: {item.title}",
+        start=item.starts_at,
+        end=item.ends_at,
+        stamp=symposium.updated_at,
+        sequence=symposium.sequence,
+        cancelled=symposium.status is SymposiumStatus.CANCELLED,
+        tzid=symposium.timezone,
+        location=_place(item.room, symposium.venue, symposium.city),
+        description="\n".join(lines),
+    )
+
+
+def _symposium_events(symposium: Symposium) -> list[FeedEvent]:
+    return [symposium_event(symposium), *(programme_event(i, symposium) for i in symposium.sessions)]
+
+
+def _shown_symposia(now: datetime) -> sa.ColumnElement[bool]:
+    """Symposia a feed may show: never drafts; cancelled ones while still worth telling."""
+    return sa.or_(
+        Symposium.status == SymposiumStatus.PUBLISHED,
+        sa.and_(
+            Symposium.status == SymposiumStatus.CANCELLED,
+            sa.or_(Symposium.updated_at >= now - CANCELLED_KEPT_FOR, Symposium.ends_at >= now),
+        ),
+    )
+
+
+def symposium_feed(session: Session, slug: str, now: datetime) -> Feed:
+    """/calendar/symposia/<slug>.ics: the symposium and its programme. Drafts are not found."""
+    if len(slug) > 120 or "\x00" in slug:
+        raise NotFound(_("There is no such symposium."))
+    symposium = session.scalar(
+        sa.select(Symposium)
+        .where(Symposium.slug == slug, _shown_symposia(now))
+        .options(selectinload(Symposium.sessions))
+    )
+    if symposium is None:
+        raise NotFound(_("There is no such symposium."))
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        calendar = FeedCalendar(
+            name=symposium.title,
+            description=_("%(title)s and its programme.", title=symposium.title),
+            timezone=symposium.timezone,
+            events=ordered_events(_symposium_events(symposium)),
+            source=_symposium_url(symposium),
+        )
+    return _finish(f"symposium:{symposium.id}", calendar, _newest(symposium.updated_at))
+
+
+def accepted_symposia(session: Session, user: User, now: datetime) -> Sequence[Symposium]:
+    """Symposia whose invitation to user's email address user accepted (and not revoked)."""
+    accepted = sa.select(Invitation.symposium_id).where(
+        sa.func.lower(Invitation.email) == user.email.lower(),
+        Invitation.answer == Answer.ACCEPTED,
+        Invitation.revoked_at.is_(None),
+    )
+    return session.scalars(
+        sa.select(Symposium)
+        .where(Symposium.id.in_(accepted), _shown_symposia(now))
+        .options(selectinload(Symposium.sessions))
+        .order_by(Symposium.starts_at, Symposium.id)
+    ).all()
+
+
 def personal_sessions(session: Session, user: User, now: datetime) -> Sequence[CourseSession]:
     """The sessions in user's own calendar: their seat-holding courses' and those they teach."""
     seat_courses = sa.select(Enrolment.course_id).where(
@@ -231,14 +323,19 @@ def personal_sessions(session: Session, user: User, now: datetime) -> Sequence[C
 def personal_feed(session: Session, user: User, now: datetime) -> Feed:
     """/calendar/feeds/<token>.ics: one person's own calendar, in their language."""
     rows = personal_sessions(session, user, now)
+    symposia = accepted_symposia(session, user, now)
     known: dict[int, _CourseFacts] = {}
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        events = [session_event(r, r.course, known) for r in rows]
+        for symposium in symposia:
+            events.extend(_symposium_events(symposium))
         calendar = FeedCalendar(
             name=_("Training: %(name)s", name=user.name),
-            description=_("Sessions of your courses and the sessions you teach."),
-            events=ordered_events([session_event(r, r.course, known) for r in rows]),
+            description=_("Sessions of your courses, the sessions you teach, and symposia you attend."),
+            events=ordered_events(events),
         )
     stamps = [r.updated_at for r in rows] + [r.course.updated_at for r in rows]
+    stamps += [s.updated_at for s in symposia]
     return _finish(f"user:{user.id}", calendar, _newest(*stamps))
 
 

@@ -56,6 +56,15 @@ def course_feed(slug: str) -> Response:
     return _serve(feed, private=False, filename=f"{slug}.ics")
 
 
+@bp.get("/symposia/<slug>.ics")
+def symposium_feed(slug: str) -> Response:
+    try:
+        feed = services.symposium_feed(db.session, slug, utcnow())
+    except NotFound:
+        abort(404)
+    return _serve(feed, private=False, filename=f"{slug}.ics")
+
+
 @bp.get("/feeds/<token>.ics")
 def personal_feed(token: str) -> Response:
     user = services.user_for_token(db.session, token)

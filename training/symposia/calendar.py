@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress
 
+from training.calendar.ical import vtimezone
 from training.database import utcnow
 from training.symposia.models import Invitation, ProgrammeSession, Symposium
 
@@ -60,6 +61,11 @@ def invitation_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
+    # VTIMEZONE from zoneinfo, exact on both sides of every daylight-saving change
+    # (the generator the calendar feeds use; see training.calendar.ical.vtimezone).
+    calendar.add_component(
+        vtimezone(symposium.timezone, symposium.starts_at.year - 1, symposium.ends_at.year + 1)
+    )
 
     event = Event()
     event.add("uid", symposium_uid(symposium))
@@ -87,12 +93,6 @@ def invitation_calendar(
         attendee.params["RSVP"] = "TRUE"
     event.add("attendee", attendee)
     calendar.add_component(event)
-
-    # Transitions a year either side are plenty for a client to place the event.
-    calendar.add_missing_timezones(
-        first_date=(symposium.starts_at - timedelta(days=366)).date(),
-        last_date=(symposium.ends_at + timedelta(days=366)).date(),
-    )
     return calendar.to_ical().decode("utf-8")
 
 
