@@ -105,3 +105,7 @@ def feed_path(session: Session) -> Callable[[User], str]:
         return f"/calendar/feeds/{token}.ics"
 
     return make
+
+
+# Symposium fixtures, for the symposium feeds.
+from tests.symposia.conftest import coordinator, invite, make_symposium  # noqa: E402, F401

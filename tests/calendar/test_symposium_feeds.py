@@ -6,7 +6,6 @@ import icalendar
 import pytest
 
 from tests.calendar.parsers import with_icaljs, with_libical, with_vobject
-from tests.symposia.conftest import coordinator, invite, make_symposium  # noqa: F401  (fixtures)
 from training.symposia import services as symposia
 from training.symposia.models import Answer
 
