@@ -30,8 +30,15 @@ def show_time(value: datetime, zone: str) -> str:
 
 
 def zone_abbreviation(value: datetime, zone: str) -> str:
-    """The zone's short name at that instant (CST, EDT, ...): it changes across a DST switch."""
-    return value.astimezone(ZoneInfo(zone)).tzname() or zone
+    """The zone's UTC offset at that instant ('UTC+8', 'UTC−4'): it changes across a DST switch.
+
+    Offsets rather than names: 'CST' is China's and also US Central time.
+    """
+    offset = value.astimezone(ZoneInfo(zone)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 def local_day(value: datetime, zone: str) -> date:

@@ -130,10 +130,12 @@ def _beijing(session: Session, today: date, actor: object, people: dict[str, Ins
          "Field visit: Tianjin cyber-investigation laboratory", SessionKind.FIELD_VISIT, "", zhang, li)
     _add(session, course, actor, sunday, "10:00", "12:00", "Cultural programme: Palace Museum",
          SessionKind.FIELD_VISIT, "")
-    for day, topic in zip([start, *weekdays], MORNING_TOPICS, strict=True):
+    for day, topic in zip(weekdays, MORNING_TOPICS[1:], strict=True):
         _rename(session, course, actor, _sessions_on(session, course, day)[0], topic)
     first_day, last_day = _sessions_on(session, course, start), _sessions_on(session, course, course.ends_on)
-    _rename(session, course, actor, first_day[1], "Opening ceremony and introductions", SessionKind.CEREMONY)
+    # The first morning opens the course; its topic moves to the next slot.
+    _rename(session, course, actor, first_day[0], "Opening ceremony and introductions", SessionKind.CEREMONY)
+    _rename(session, course, actor, first_day[1], MORNING_TOPICS[0], SessionKind.LECTURE)
     _rename(session, course, actor, last_day[-1], "Closing ceremony and certificates", SessionKind.CEREMONY)
     services.publish_course(session, course, actor=actor, via="cli")
 
