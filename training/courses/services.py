@@ -515,6 +515,17 @@ def describe_slot(course_session: CourseSession, course: Course) -> str:
              zone=course.timezone)
 
 
+def _with_instructors(session: Session, course_session: CourseSession) -> CourseSession:
+    """course_session with its instructors loaded (after a commit they are expired)."""
+    if "instructors" in sa.inspect(course_session).unloaded:
+        session.scalars(
+            sa.select(CourseSession).where(CourseSession.id == course_session.id)
+            .options(selectinload(CourseSession.instructors))
+            .execution_options(populate_existing=True)
+        ).one()
+    return course_session
+
+
 def session_snapshot(course_session: CourseSession) -> dict[str, Any]:
     """The audited fields of a session."""
     return {
@@ -626,7 +637,7 @@ def _check_clashes(session: Session, course: Course, slot: Slot, exclude_ids: It
         if other is not None:
             raise Conflict(
                 _("%(room)s is already taken by “%(session)s” in %(course)s on %(slot)s.",
-                  room=room, session=other.title, course=other.course.title,
+                  room=other.room, session=other.title, course=other.course.title,
                   slot=describe_slot(other, other.course)),
                 field="room",
             )
@@ -720,6 +731,7 @@ def update_session(
 ) -> CourseSession:
     """Change a session; moving it in time or space raises its sequence and tells everyone concerned."""
     _require_open(course)
+    _with_instructors(session, course_session)
     if course_session.cancelled:
         raise DomainError(_("This session is cancelled; schedule a new one instead."))
     title = (title or "").strip()
@@ -768,6 +780,7 @@ def cancel_session(
 ) -> CourseSession:
     """Cancel a session: it stays in the schedule, struck through, and everyone concerned is told."""
     _require_open(course)
+    _with_instructors(session, course_session)
     if course_session.cancelled:
         raise DomainError(_("This session is already cancelled."))
     before = session_snapshot(course_session)
