@@ -52,9 +52,15 @@ def make_course(session: Session, coordinator: User) -> Callable[..., Course]:
 
 @pytest.fixture
 def washington_course(make_course: Callable[..., Course]) -> Course:
-    return make_course(title="Online fraud course", host_country="US", city="Washington, DC",
-                       venue="FBI Washington Field Office", timezone="America/New_York",
-                       starts_on=WASHINGTON_START, ends_on=date(2031, 3, 14))
+    return make_course(
+        title="Online fraud course",
+        host_country="US",
+        city="Washington, DC",
+        venue="FBI Washington Field Office",
+        timezone="America/New_York",
+        starts_on=WASHINGTON_START,
+        ends_on=date(2031, 3, 14),
+    )
 
 
 @pytest.fixture
@@ -63,7 +69,8 @@ def make_instructor(session: Session, coordinator: User) -> Callable[..., Instru
 
     def make(name: str | None = None, **fields: Any) -> Instructor:
         instructor = services.create_instructor(
-            session, services.InstructorDetails(name=name or f"Instructor {next(counter)}", **fields),
+            session,
+            services.InstructorDetails(name=name or f"Instructor {next(counter)}", **fields),
             actor=coordinator,
         )
         session.commit()
@@ -76,12 +83,27 @@ def make_instructor(session: Session, coordinator: User) -> Callable[..., Instru
 def add_session(session: Session, coordinator: User) -> Callable[..., CourseSession]:
     """Schedule a session from 'HH:MM' strings; committed."""
 
-    def add(course: Course, day: date, start: str, end: str, title: str = "Lecture",
-            instructors: list[Instructor] = (), room: str = "", **fields: Any) -> CourseSession:
+    def add(
+        course: Course,
+        day: date,
+        start: str,
+        end: str,
+        title: str = "Lecture",
+        instructors: list[Instructor] = (),
+        room: str = "",
+        **fields: Any,
+    ) -> CourseSession:
         added = services.add_session(
-            session, course, actor=coordinator, day=day, starts=time.fromisoformat(start),
-            ends=time.fromisoformat(end), title=title, room=room,
-            instructor_ids=[i.id for i in instructors], **fields,
+            session,
+            course,
+            actor=coordinator,
+            day=day,
+            starts=time.fromisoformat(start),
+            ends=time.fromisoformat(end),
+            title=title,
+            room=room,
+            instructor_ids=[i.id for i in instructors],
+            **fields,
         )
         session.commit()
         return added

@@ -19,7 +19,9 @@ def test_new_york_offsets_change_across_the_spring_switch():
     after = to_instant(date(2031, 3, 10), time(9, 0), "America/New_York")
     assert (before.hour, after.hour) == (14, 13)
     assert (zone_abbreviation(before, "America/New_York"), zone_abbreviation(after, "America/New_York")) == (
-        "UTC\u22125", "UTC\u22124")
+        "UTC\u22125",
+        "UTC\u22124",
+    )
 
 
 def test_a_time_skipped_by_spring_forward_is_refused_by_name(app):
@@ -37,7 +39,9 @@ def test_a_time_repeated_by_fall_back_is_refused_as_ambiguous(app):
 
 
 def test_the_hour_after_the_gap_is_fine():
-    assert to_instant(date(2031, 3, 9), time(3, 0), "America/New_York") == datetime(2031, 3, 9, 7, 0, tzinfo=UTC)
+    assert to_instant(date(2031, 3, 9), time(3, 0), "America/New_York") == datetime(
+        2031, 3, 9, 7, 0, tzinfo=UTC
+    )
 
 
 def test_next_switch_in_new_york_after_late_november_2026_is_in_march_2027():
