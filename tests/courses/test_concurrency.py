@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time as clock
 from datetime import date, time
 
 import pytest
+import requests
 import sqlalchemy as sa
 
+from tests.conftest import PASSWORD
 from tests.courses.conftest import BEIJING_START
-from training.accounts.models import User
+from tests.servers import running_server
+from training.accounts.models import Role, User
 from training.courses import services
 from training.courses.models import Course, CourseSession, session_instructors
 from training.errors import Conflict
@@ -231,3 +235,71 @@ def _schedule_on(app, course_id, actor_id, instructor_id):
             return refusal.message
         finally:
             db.session.remove()
+
+
+def _signed_in_browser(base_url, email, schedule_path):
+    """A requests session signed in through the login form, with the schedule editor's CSRF token."""
+    browser = requests.Session()
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', browser.get(f"{base_url}/login").text
+    )
+    response = browser.post(
+        f"{base_url}/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302
+    page = browser.get(f"{base_url}{schedule_path}").text
+    return browser, re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_two_coordinators_posting_to_a_real_server_at_once_book_the_instructor_once(
+    database_url, session, make_course, make_instructor, make_user
+):
+    """Two gunicorn workers, two signed-in coordinators, one instructor, overlapping sessions."""
+    first, second = (
+        make_course(title="Forensics course"),
+        make_course(title="Fraud course", venue="Elsewhere"),
+    )
+    li = make_instructor("Li Na")
+    chen = make_user(role=Role.COORDINATOR, country="CN", email="chen@example.cn")
+    wang = make_user(role=Role.COORDINATOR, country="CN", email="wang@example.cn")
+    with running_server(database_url, workers=2) as base_url:
+        posts = []
+        for user, course, start in ((chen, first, "09:00"), (wang, second, "09:30")):
+            browser, token = _signed_in_browser(base_url, user.email, f"/courses/{course.slug}/schedule")
+            posts.append(
+                (
+                    browser,
+                    f"{base_url}/courses/{course.slug}/sessions",
+                    {
+                        "csrf_token": token,
+                        "day": BEIJING_START.isoformat(),
+                        "starts": start,
+                        "ends": "10:30",
+                        "title": f"Lecture by {user.name}",
+                        "kind": "lecture",
+                        "room": "",
+                        "instructors": str(li.id),
+                    },
+                )
+            )
+        barrier = threading.Barrier(2)
+        statuses: list[tuple[int, str]] = []
+
+        def post(browser, url, data):
+            barrier.wait()
+            response = browser.post(url, data=data, allow_redirects=False)
+            statuses.append((response.status_code, response.text))
+
+        threads = [threading.Thread(target=post, args=args) for args in posts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    codes = sorted(code for code, _text in statuses)
+    assert codes == [302, 400], codes
+    [refusal] = [text for code, text in statuses if code == 400]
+    assert "Li Na already teaches" in refusal
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(CourseSession)) == 1
