@@ -19,8 +19,11 @@ bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
-def home() -> str:
-    return render_template("core/home.html")
+def home() -> tuple[str, int]:
+    """The catalogue of upcoming courses is the home page."""
+    from training.courses.views import catalogue_page
+
+    return catalogue_page()
 
 
 @bp.route("/healthz")

@@ -1,10 +1,29 @@
-"""Courses."""
+"""Courses: the catalogue, day-by-day schedules in the host's timezone, and instructors."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Register the tables (views and CLI come with the feature)."""
-    from training.courses import models  # noqa: F401
+    """Register the blueprint, the navigation entries and the template helpers."""
+    from training.accounts.models import Role
+    from training.core.navigation import add_nav_item
+    from training.courses import localtime, models, services  # noqa: F401
+    from training.courses.views import bp, course_status_badge
+
+    app.register_blueprint(bp)
+    add_nav_item(app, "core.home", _l("Courses"), order=10)
+    add_nav_item(app, "courses.instructors", _l("Instructors"), order=20)
+    add_nav_item(app, "courses.my_teaching", _l("My teaching"), roles=(Role.INSTRUCTOR,), order=30)
+    add_nav_item(app, "courses.manage", _l("Manage courses"), roles=(Role.COORDINATOR,), order=40)
+    app.jinja_env.globals.update(
+        show_date=localtime.show_date,
+        show_time=localtime.show_time,
+        zone_abbreviation=localtime.zone_abbreviation,
+        describe_slot=services.describe_slot,
+        course_status_label=services.status_label,
+        course_status_badge=course_status_badge,
+        session_kind_label=services.kind_label,
+    )

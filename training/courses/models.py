@@ -33,6 +33,8 @@ session_instructors = sa.Table(
     db.Model.metadata,
     sa.Column("session_id", sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("instructor_id", sa.ForeignKey("instructors.id", ondelete="CASCADE"), primary_key=True),
+    # "What does this instructor teach" reads the table from the instructor's side.
+    sa.Index("ix_session_instructors_instructor_id", "instructor_id"),
 )
 
 
@@ -86,6 +88,11 @@ class Course(db.Model):
         """Whether people other than coordinators may see it."""
         return self.status is not CourseStatus.DRAFT
 
+    @property
+    def days(self) -> list[date]:
+        """Every calendar day of the course, first to last."""
+        return [date.fromordinal(n) for n in range(self.starts_on.toordinal(), self.ends_on.toordinal() + 1)]
+
     def __repr__(self) -> str:
         return f"<Course {self.slug} {self.status}>"
 
@@ -100,6 +107,9 @@ class Instructor(db.Model):
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     expertise: Mapped[str] = mapped_column(sa.String(300), default="")
     bio: Mapped[str] = mapped_column(sa.Text, default="")
+    # Where reschedules and cancellations go when the instructor has no account.
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), unique=True
     )
@@ -118,6 +128,8 @@ class CourseSession(db.Model):
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.Index("ix_course_sessions_course_starts", "course_id", "starts_at"),
+        # Clash checks look for overlapping instants across every course.
+        sa.Index("ix_course_sessions_starts_ends", "starts_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +140,7 @@ class CourseSession(db.Model):
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A room of the course's venue; two sessions never share one at the same instant.
     room: Mapped[str] = mapped_column(sa.String(120), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     cancelled: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,1 @@
+"""Tests of courses, schedules and instructors."""

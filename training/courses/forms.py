@@ -1,0 +1,179 @@
+"""Forms for courses, schedule sessions, copying a day, instructors and the catalogue filters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from training import i18n
+from training.courses import services
+from training.courses.localtime import show_date
+from training.courses.models import Course, Instructor, SessionKind
+
+
+class CourseForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    host_country = SelectField(_l("Host country"), validators=[DataRequired()])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    timezone = SelectField(_l("Timezone of the venue"), validators=[DataRequired()])
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
+    capacity = IntegerField(_l("Capacity (participants)"),
+                            validators=[InputRequired(), NumberRange(min=1, max=10000)])
+    enrolment_opens_at = DateTimeLocalField(_l("Enrolment opens (venue time)"), validators=[Optional()])
+    enrolment_closes_at = DateTimeLocalField(_l("Enrolment closes (venue time)"), validators=[Optional()])
+    requires_approval = BooleanField(_l("Enrolment needs a coordinator's approval"))
+    language = SelectField(_l("Language of instruction"), validators=[DataRequired()], default="en")
+    submit = SubmitField(_l("Save course"))
+
+    def fill_choices(self) -> None:
+        """Countries, timezones and languages, named in the reader's language."""
+        self.host_country.choices = [("", _l("Choose a country"))] + i18n.country_choices()
+        self.timezone.choices = i18n.timezone_choices()
+        self.language.choices = [("en", _l("English")), ("zh", _l("Chinese")),
+                                 ("en+zh", _l("English and Chinese"))]
+
+    def details(self) -> services.CourseDetails:
+        """The entered values, for the service."""
+        return services.CourseDetails(
+            title=self.title.data or "", description=self.description.data or "",
+            host_country=self.host_country.data or "", city=self.city.data or "",
+            venue=self.venue.data or "", timezone=self.timezone.data or "",
+            starts_on=self.starts_on.data, ends_on=self.ends_on.data, capacity=self.capacity.data,
+            enrolment_opens_at=self.enrolment_opens_at.data,
+            enrolment_closes_at=self.enrolment_closes_at.data,
+            requires_approval=bool(self.requires_approval.data), language=self.language.data or "en",
+        )
+
+    def show_course(self, course: Course) -> None:
+        """Fill the form from a course, enrolment times on the venue's wall clock."""
+        for name in ("enrolment_opens_at", "enrolment_closes_at"):
+            value = getattr(course, name)
+            getattr(self, name).data = (
+                value.astimezone(services.local_zone(course)).replace(tzinfo=None) if value else None)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (one per choice)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _day_choices(course: Course) -> list[tuple[str, str]]:
+    return [(day.isoformat(), show_date(day)) for day in course.days]
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class SessionForm(FlaskForm):
+    day = SelectField(_l("Day"), validators=[DataRequired()])
+    starts = TimeField(_l("Starts (venue time)"), validators=[InputRequired()])
+    ends = TimeField(_l("Ends (venue time)"), validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()], default=SessionKind.LECTURE.value)
+    room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
+    instructors = MultiCheckboxField(_l("Instructors"), coerce=int, validators=[Optional()])
+    description = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Save session"))
+
+    def fill_choices(self, course: Course, instructors: list[Instructor]) -> None:
+        """The course's days, the kinds of session and the instructor directory."""
+        self.day.choices = _day_choices(course)
+        self.kind.choices = [(kind.value, services.kind_label(kind)) for kind in SessionKind]
+        self.instructors.choices = [(i.id, i.name) for i in instructors]
+
+    @property
+    def day_value(self) -> date | None:
+        return _parse_day(self.day.data)
+
+
+class CopyDayForm(FlaskForm):
+    from_day = SelectField(_l("Copy the sessions of"), validators=[DataRequired()])
+    to_days = MultiCheckboxField(_l("to these days"), validators=[DataRequired()])
+    copy = SubmitField(_l("Copy the day"))
+
+    def fill_choices(self, course: Course) -> None:
+        self.from_day.choices = _day_choices(course)
+        self.to_days.choices = _day_choices(course)
+
+    @property
+    def target_days(self) -> list[date]:
+        return [day for day in (_parse_day(v) for v in self.to_days.data or []) if day]
+
+
+class CancelCourseForm(FlaskForm):
+    reason = StringField(_l("Reason (sent to the people concerned)"),
+                         validators=[Optional(), Length(max=500)])
+    cancel = SubmitField(_l("Cancel the course"))
+
+
+class ActionForm(FlaskForm):
+    """A button that posts (publish, complete, cancel a session): only the CSRF token."""
+
+
+class InstructorForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    expertise = StringField(_l("Expertise"), validators=[Optional(), Length(max=300)])
+    bio = TextAreaField(_l("Short biography"), validators=[Optional(), Length(max=5000)])
+    email = EmailField(_l("Email (for instructors without an account)"),
+                       validators=[Optional(), Email(), Length(max=254)])
+    account_email = EmailField(_l("Account (email of their sign-in, to show them their teaching)"),
+                               validators=[Optional(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Save instructor"))
+
+    def details(self) -> services.InstructorDetails:
+        return services.InstructorDetails(
+            name=self.name.data or "", organisation=self.organisation.data or "",
+            expertise=self.expertise.data or "", bio=self.bio.data or "",
+            email=self.email.data or "", account_email=self.account_email.data or "",
+        )
+
+
+class CatalogueFilterForm(FlaskForm):
+    """The catalogue's filters: read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    country = SelectField(_l("Host country"), validators=[Optional()])
+    month = StringField(_l("Month"), validators=[Optional()], render_kw={"type": "month"})
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+    def fill_choices(self, countries: list[str]) -> None:
+        names = sorted(((c, i18n.country_name(c)) for c in countries), key=lambda pair: pair[1])
+        self.country.choices = [("", _l("All countries"))] + names
+
+    @property
+    def month_value(self) -> date | None:
+        try:
+            year, month = (int(part) for part in (self.month.data or "").split("-"))
+            return date(year, month, 1)
+        except ValueError:
+            return None

@@ -1,0 +1,94 @@
+"""Wall-clock times in a course's timezone: turning them into instants, and showing instants in them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from flask import has_request_context
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from training.errors import DomainError
+
+
+def _locale() -> str:
+    return str(get_locale() or "en") if has_request_context() else "en"
+
+
+def show_date(value: date | datetime, zone: str | None = None, skeleton: str = "yMMMEd") -> str:
+    """A day such as 'Tue, Dec 15, 2026' in the reader's language; an instant is seen in zone."""
+    if isinstance(value, datetime) and zone:
+        value = value.astimezone(ZoneInfo(zone))
+    return babel_dates.format_skeleton(skeleton, value, locale=_locale())
+
+
+def show_time(value: datetime, zone: str) -> str:
+    """The wall-clock time of an instant in zone, e.g. '09:00' or '9:00 AM' as the locale writes it."""
+    return babel_dates.format_time(value, "short", tzinfo=ZoneInfo(zone), locale=_locale())
+
+
+def zone_abbreviation(value: datetime, zone: str) -> str:
+    """The zone's UTC offset at that instant ('UTC+8', 'UTC−4'): it changes across a DST switch.
+
+    Offsets rather than names: 'CST' is China's and also US Central time.
+    """
+    offset = value.astimezone(ZoneInfo(zone)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def local_day(value: datetime, zone: str) -> date:
+    """The calendar day an instant falls on in zone."""
+    return value.astimezone(ZoneInfo(zone)).date()
+
+
+def to_instant(day: date, wall_clock: time, zone: str, *, field: str | None = None) -> datetime:
+    """The UTC instant of a wall-clock time in zone.
+
+    A time skipped when clocks go forward does not exist, and one repeated when they go
+    back is ambiguous: both are refused with the time named, never shifted silently.
+    """
+    tz = ZoneInfo(zone)
+    naive = datetime.combine(day, wall_clock.replace(tzinfo=None, fold=0))
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        shown = f"{wall_clock:%H:%M}"
+        when = show_date(day)
+        round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+        if round_trip != naive:
+            raise DomainError(
+                _("%(time)s on %(day)s does not exist in %(zone)s: the clocks go forward "
+                  "that night. Choose another time.", time=shown, day=when, zone=zone),
+                field=field,
+            )
+        raise DomainError(
+            _("%(time)s on %(day)s happens twice in %(zone)s: the clocks go back that night. "
+              "Choose another time.", time=shown, day=when, zone=zone),
+            field=field,
+        )
+    return first.astimezone(UTC)
+
+
+def local_datetime_to_instant(value: datetime, zone: str, *, field: str | None = None) -> datetime:
+    """An aware datetime as is; a naive one read on zone's wall clock (refusing gaps and overlaps)."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return to_instant(value.date(), value.time(), zone, field=field)
+
+
+def next_transition(zone: str, after: date, within_days: int = 400) -> date | None:
+    """The first day after `after` on which zone's UTC offset changes (a DST switch), if any."""
+    tz = ZoneInfo(zone)
+    previous = datetime.combine(after, time(12), tz).utcoffset()
+    for n in range(1, within_days + 1):
+        day = after + timedelta(days=n)
+        offset = datetime.combine(day, time(12), tz).utcoffset()
+        if offset != previous:
+            return day
+        previous = offset
+    return None

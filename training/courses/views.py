@@ -1,0 +1,411 @@
+"""Course pages, the week grid, the schedule editor, instructors and "my teaching"."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from training.accounts.models import Role
+from training.accounts.permissions import role_required
+from training.core.forms import show_domain_error
+from training.courses import services
+from training.courses.forms import (
+    ActionForm,
+    CancelCourseForm,
+    CatalogueFilterForm,
+    CopyDayForm,
+    CourseForm,
+    InstructorForm,
+    SessionForm,
+)
+from training.courses.localtime import local_day
+from training.courses.models import Course, CourseSession, CourseStatus
+from training.database import utcnow
+from training.errors import DomainError, NotFound
+from training.extensions import db
+
+bp = Blueprint("courses", __name__)
+
+managers = role_required(Role.COORDINATOR)
+
+
+def viewer_zone() -> str | None:
+    """The signed-in reader's own timezone; anonymous readers see the course's alone."""
+    if current_user.is_authenticated and current_user.timezone:
+        return str(current_user.timezone)
+    return None
+
+
+def _course_or_404(slug: str) -> Course:
+    try:
+        return services.find_course(db.session, slug, viewer=current_user)
+    except NotFound:
+        abort(404)
+
+
+def catalogue_today() -> date:
+    """The earliest calendar date anywhere on Earth right now: a course still running somewhere shows."""
+    return (utcnow() - timedelta(hours=12)).date()
+
+
+def catalogue_page() -> tuple[str, int]:
+    """The catalogue of upcoming courses, filtered by host country, month and text."""
+    today = catalogue_today()
+    form = CatalogueFilterForm(request.args)
+    form.fill_choices(services.catalogue_countries(db.session, today=today))
+    valid = form.validate()
+    month = form.month_value
+    if form.month.data and month is None:
+        form.month.errors = [*form.month.errors, _("Choose a month such as 2027-03.")]
+        valid = False
+    courses = services.catalogue(
+        db.session, today=today,
+        country=form.country.data if form.country.data and not form.country.errors else None,
+        month=month, text=form.q.data if not form.q.errors else None,
+    )
+    page = render_template("courses/catalogue.html", form=form, courses=courses,
+                           seats_by_course={}, filtered=bool(form.country.data or month or form.q.data))
+    return page, 200 if valid else 400
+
+
+@bp.route("/courses/<slug>")
+def course_page(slug: str) -> str:
+    course = _course_or_404(slug)
+    return render_template(
+        "courses/course.html", course=course, days=services.schedule_by_day(course),
+        instructors=services.course_instructors(course), viewer_zone=viewer_zone(),
+        can_manage=services.can_manage(current_user), action_form=ActionForm(),
+        cancel_form=CancelCourseForm(),
+    )
+
+
+@bp.route("/courses/<slug>/week")
+def week(slug: str) -> str:
+    course = _course_or_404(slug)
+    number = request.args.get("week", "1")
+    grid = services.week_grid(course, int(number) if number.isdigit() and len(number) < 4 else 1)
+    return render_template("courses/week.html", course=course, grid=grid, viewer_zone=viewer_zone(),
+                           can_manage=services.can_manage(current_user))
+
+
+@bp.route("/courses/manage")
+@managers
+def manage() -> str:
+    return render_template("courses/manage.html", courses=services.all_courses(db.session))
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@managers
+def new_course() -> str | Response | tuple[str, int]:
+    form = CourseForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.timezone.data = current_user.timezone or "UTC"
+    if form.validate_on_submit():
+        try:
+            course = services.create_course(db.session, form.details(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Draft course created. Now build its schedule."), "success")
+            return redirect(url_for("courses.schedule", slug=course.slug))
+    return render_template("courses/course_form.html", form=form, course=None), 400 if form.errors else 200
+
+
+@bp.route("/courses/<slug>/edit", methods=["GET", "POST"])
+@managers
+def edit_course(slug: str) -> str | Response | tuple[str, int]:
+    course = _course_or_404(slug)
+    form = CourseForm(obj=course)
+    form.fill_choices()
+    if request.method == "GET":
+        form.show_course(course)
+    if form.validate_on_submit():
+        try:
+            services.update_course(db.session, course, form.details(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Course saved."), "success")
+            return redirect(url_for("courses.course_page", slug=course.slug))
+    return render_template("courses/course_form.html", form=form, course=course), 400 if form.errors else 200
+
+
+def _lifecycle(slug: str, change: Any, done: str, form: ActionForm | CancelCourseForm) -> Response:
+    course = _course_or_404(slug)
+    if not form.validate_on_submit():
+        flash(_("The form expired; try again."), "error")
+        return redirect(url_for("courses.course_page", slug=slug))
+    extra = {"reason": form.reason.data or ""} if isinstance(form, CancelCourseForm) else {}
+    try:
+        change(db.session, course, actor=current_user, **extra)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("courses.course_page", slug=slug))
+
+
+@bp.route("/courses/<slug>/publish", methods=["POST"])
+@managers
+def publish(slug: str) -> Response:
+    return _lifecycle(slug, services.publish_course, _("The course is published."), ActionForm())
+
+
+@bp.route("/courses/<slug>/cancel", methods=["POST"])
+@managers
+def cancel(slug: str) -> Response:
+    return _lifecycle(slug, services.cancel_course, _("The course is cancelled."), CancelCourseForm())
+
+
+@bp.route("/courses/<slug>/complete", methods=["POST"])
+@managers
+def complete(slug: str) -> Response:
+    return _lifecycle(slug, services.complete_course, _("The course is completed."), ActionForm())
+
+
+# --- schedule editor ---------------------------------------------------------------------
+
+def _schedule_page(
+    course: Course, session_form: SessionForm | None = None, copy_form: CopyDayForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    instructors = [i for i, _count in services.instructor_directory(db.session, viewer=current_user)]
+    if session_form is None:
+        session_form = SessionForm(formdata=None)
+        session_form.fill_choices(course, instructors)
+        session_form.day.data = request.args.get("day") or course.starts_on.isoformat()
+    if copy_form is None:
+        copy_form = CopyDayForm(formdata=None)
+        copy_form.fill_choices(course)
+    return render_template(
+        "courses/schedule.html", course=course, days=services.schedule_by_day(course),
+        session_form=session_form, copy_form=copy_form, action_form=ActionForm(),
+        viewer_zone=viewer_zone(),
+    ), status
+
+
+@bp.route("/courses/<slug>/schedule")
+@managers
+def schedule(slug: str) -> tuple[str, int]:
+    return _schedule_page(_course_or_404(slug))
+
+
+@bp.route("/courses/<slug>/sessions", methods=["POST"])
+@managers
+def add_session(slug: str) -> Response | tuple[str, int]:
+    course = _course_or_404(slug)
+    form = SessionForm()
+    form.fill_choices(course, [i for i, _c in services.instructor_directory(db.session, viewer=current_user)])
+    if form.validate_on_submit():
+        try:
+            added = services.add_session(
+                db.session, course, actor=current_user, day=form.day_value, starts=form.starts.data,
+                ends=form.ends.data, title=form.title.data, kind=form.kind.data, room=form.room.data or "",
+                description=form.description.data or "", instructor_ids=form.instructors.data or [],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("“%(title)s” added.", title=added.title), "success")
+            target = url_for("courses.schedule", slug=slug, day=form.day.data)
+            return redirect(f"{target}#day-{form.day.data}")
+    return _schedule_page(_course_or_404(slug), session_form=form, status=400)
+
+
+@bp.route("/courses/<slug>/copy-day", methods=["POST"])
+@managers
+def copy_day(slug: str) -> Response | tuple[str, int]:
+    course = _course_or_404(slug)
+    form = CopyDayForm()
+    form.fill_choices(course)
+    if form.validate_on_submit():
+        try:
+            created = services.copy_day(db.session, course, actor=current_user,
+                                        from_day=date.fromisoformat(form.from_day.data),
+                                        to_days=form.target_days)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(n)d sessions copied to %(days)d days.", n=len(created), days=len(form.target_days)),
+                  "success")
+            return redirect(url_for("courses.schedule", slug=slug))
+    return _schedule_page(_course_or_404(slug), copy_form=form, status=400)
+
+
+def _session_or_404(course: Course, session_id: int) -> CourseSession:
+    try:
+        return services.find_session(db.session, course, session_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/courses/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@managers
+def edit_session(slug: str, session_id: int) -> str | Response | tuple[str, int]:
+    course = _course_or_404(slug)
+    course_session = _session_or_404(course, session_id)
+    form = SessionForm()
+    form.fill_choices(course, [i for i, _c in services.instructor_directory(db.session, viewer=current_user)])
+    if request.method == "GET":
+        zone = services.local_zone(course)
+        form.day.data = local_day(course_session.starts_at, course.timezone).isoformat()
+        form.starts.data = course_session.starts_at.astimezone(zone).time()
+        form.ends.data = course_session.ends_at.astimezone(zone).time()
+        form.title.data = course_session.title
+        form.kind.data = course_session.kind.value
+        form.room.data = course_session.room
+        form.description.data = course_session.description
+        form.instructors.data = [i.id for i in course_session.instructors]
+    if form.validate_on_submit():
+        try:
+            services.update_session(
+                db.session, course_session, course, actor=current_user, day=form.day_value,
+                starts=form.starts.data, ends=form.ends.data, title=form.title.data, kind=form.kind.data,
+                room=form.room.data or "", description=form.description.data or "",
+                instructor_ids=form.instructors.data or [],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+            course = _course_or_404(slug)
+            course_session = _session_or_404(course, session_id)
+        else:
+            db.session.commit()
+            flash(_("Session saved."), "success")
+            return redirect(url_for("courses.schedule", slug=slug) + f"#day-{form.day.data}")
+    return render_template("courses/session_form.html", course=course, course_session=course_session,
+                           form=form), 400 if form.errors else 200
+
+
+@bp.route("/courses/<slug>/sessions/<int:session_id>/cancel", methods=["POST"])
+@managers
+def cancel_session(slug: str, session_id: int) -> Response:
+    course = _course_or_404(slug)
+    course_session = _session_or_404(course, session_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; try again."), "error")
+        return redirect(url_for("courses.schedule", slug=slug))
+    try:
+        services.cancel_session(db.session, course_session, course, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("“%(title)s” is cancelled; it stays in the schedule, struck through.",
+                title=course_session.title), "success")
+    return redirect(url_for("courses.schedule", slug=slug))
+
+
+# --- instructors -------------------------------------------------------------------------
+
+@bp.route("/instructors")
+def instructors() -> str:
+    return render_template("courses/instructors.html",
+                           rows=services.instructor_directory(db.session, viewer=current_user),
+                           can_manage=services.can_manage(current_user))
+
+
+def _instructor_or_404(instructor_id: int) -> Any:
+    try:
+        return services.find_instructor(db.session, instructor_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/instructors/<int:instructor_id>")
+def instructor(instructor_id: int) -> str:
+    person = _instructor_or_404(instructor_id)
+    return render_template("courses/instructor.html", instructor=person,
+                           sessions=services.teaching(db.session, person, viewer=current_user),
+                           viewer_zone=viewer_zone(), can_manage=services.can_manage(current_user),
+                           action_form=ActionForm())
+
+
+@bp.route("/instructors/new", methods=["GET", "POST"])
+@managers
+def new_instructor() -> str | Response | tuple[str, int]:
+    form = InstructorForm()
+    if form.validate_on_submit():
+        try:
+            person = services.create_instructor(db.session, form.details(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s added to the directory.", name=person.name), "success")
+            return redirect(url_for("courses.instructor", instructor_id=person.id))
+    return render_template("courses/instructor_form.html", form=form, instructor=None), (
+        400 if form.errors else 200)
+
+
+@bp.route("/instructors/<int:instructor_id>/edit", methods=["GET", "POST"])
+@managers
+def edit_instructor(instructor_id: int) -> str | Response | tuple[str, int]:
+    person = _instructor_or_404(instructor_id)
+    form = InstructorForm(obj=person)
+    if request.method == "GET" and person.user_id:
+        form.account_email.data = services.account_email(db.session, person)
+    if form.validate_on_submit():
+        try:
+            services.update_instructor(db.session, person, form.details(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Instructor saved."), "success")
+            return redirect(url_for("courses.instructor", instructor_id=person.id))
+    return render_template("courses/instructor_form.html", form=form, instructor=person), (
+        400 if form.errors else 200)
+
+
+@bp.route("/instructors/<int:instructor_id>/delete", methods=["POST"])
+@managers
+def delete_instructor(instructor_id: int) -> Response:
+    person = _instructor_or_404(instructor_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; try again."), "error")
+        return redirect(url_for("courses.instructor", instructor_id=instructor_id))
+    name = person.name
+    try:
+        services.delete_instructor(db.session, person, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("courses.instructor", instructor_id=instructor_id))
+    db.session.commit()
+    flash(_("%(name)s removed from the directory.", name=name), "success")
+    return redirect(url_for("courses.instructors"))
+
+
+@bp.route("/my/teaching")
+@login_required
+def my_teaching() -> str:
+    person = services.instructor_for_user(db.session, current_user)
+    sessions = services.teaching(db.session, person, viewer=current_user) if person else []
+    return render_template("courses/my_teaching.html", instructor=person, sessions=sessions,
+                           viewer_zone=viewer_zone())
+
+
+def course_status_badge(status: CourseStatus) -> str:
+    """The CSS class of a status badge."""
+    return {CourseStatus.PUBLISHED: "ok", CourseStatus.DRAFT: "warn",
+            CourseStatus.CANCELLED: "bad", CourseStatus.COMPLETED: ""}[status]
