@@ -18,7 +18,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
-from werkzeug.routing import BuildError
 
 from training.accounts.models import User
 from training.audit import services as audit
@@ -64,10 +63,7 @@ def _host() -> str:
 
 def course_url(slug: str) -> str:
     """The absolute URL of a course's page, for the link back from its events."""
-    try:
-        return external_url("courses.detail", slug=slug)
-    except BuildError:
-        return f"{current_app.config['BASE_URL'].rstrip('/')}/courses/{slug}"
+    return external_url("courses.course_page", slug=slug)
 
 
 @dataclass(frozen=True)
