@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 18:49:17.587886
+Create Date: 2026-11-25 18:56:42.396442
 
 """
 from alembic import op
@@ -165,6 +165,7 @@ def upgrade():
     sa.Column('rejection_reason', sa.Text(), nullable=True),
     sa.Column('nominated_by_id', sa.Integer(), nullable=True),
     sa.Column('certificate_code', sa.String(length=32), nullable=True),
+    sa.Column('completed_at', training.database.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_enrolments_course_id_courses'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['nominated_by_id'], ['users.id'], name=op.f('fk_enrolments_nominated_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['quota_id'], ['seat_quotas.id'], name=op.f('fk_enrolments_quota_id_seat_quotas'), ondelete='SET NULL'),
