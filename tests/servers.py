@@ -74,7 +74,8 @@ def running_server(database_url: str, *, workers: int = 0, **extra: str) -> Iter
                 try:
                     if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):
+                    # A worker still booting on a busy machine answers late, not never.
                     pass
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"server did not start:\n{log_path.read_text()}")

@@ -499,6 +499,9 @@ def enrol(
         )
     if active_enrolment(session, course, person) is not None:
         raise Conflict(_("%(name)s is already on this course.", name=person.name))
+    # Stamped under the lock, so that request times, seats and waitlist order all follow the
+    # one order in which the database served the requests.
+    now = utcnow()
     if seats_released(course, now):
         _fill(session, course, quotas, actor=actor, via=via, now=now)
     enrolment = Enrolment(
