@@ -110,10 +110,11 @@ def seats(slug: str) -> str | Response | tuple[str, int]:
             db.session.rollback()
             show_domain_error(form, error)
         else:
+            target = url_for("enrolment.seats", slug=course.slug)
             db.session.commit()
             flash(_("%(country)s now has %(seats)d seats.", country=i18n.country_name(form.country.data),
                     seats=form.seats.data), "success")
-            return redirect(url_for("enrolment.seats", slug=course.slug))
+            return redirect(target)
     if form.errors:
         course = _course(slug)
     return _seats_page(course, form), 400 if form.errors else 200
@@ -199,7 +200,6 @@ def enrol(slug: str) -> Response:
     except DomainError as error:
         return _refused(error, default)
     position = services.waitlist_position(db.session, enrolment)
-    db.session.commit()
     messages = {
         EnrolmentStatus.CONFIRMED: _("You have a seat on %(title)s.", title=course.title),
         EnrolmentStatus.PENDING: _("Your request for %(title)s awaits a coordinator's approval.",
@@ -207,7 +207,10 @@ def enrol(slug: str) -> Response:
         EnrolmentStatus.WAITLISTED: _("%(title)s is full for your country: you are number %(n)d on "
                                       "the waitlist.", title=course.title, n=position or 0),
     }
-    flash(messages[enrolment.status], "success" if enrolment.status is EnrolmentStatus.CONFIRMED else "info")
+    status = enrolment.status
+    # Nothing is read after the commit: every value shown was taken inside the transaction.
+    db.session.commit()
+    flash(messages[status], "success" if status is EnrolmentStatus.CONFIRMED else "info")
     return redirect(_back(default))
 
 
@@ -229,11 +232,13 @@ def nominate(slug: str) -> str | Response | tuple[str, int]:
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            person = db.session.get(User, enrolment.user_id)
+            person = db.session.get_one(User, enrolment.user_id)
+            message = _("%(name)s is %(status)s on %(title)s.", name=person.name,
+                        status=services.status_label(enrolment.status), title=course.title)
+            target = url_for("enrolment.nominate", slug=course.slug)
             db.session.commit()
-            flash(_("%(name)s is %(status)s on %(title)s.", name=person.name if person else "",
-                    status=services.status_label(enrolment.status), title=course.title), "success")
-            return redirect(url_for("enrolment.nominate", slug=course.slug))
+            flash(message, "success")
+            return redirect(target)
     return render_template(
         "enrolment/nominate.html", course=course, form=form, coordinator=coordinator,
         summary=services.seat_summaries(db.session, [course.id])[course.id],
@@ -269,9 +274,10 @@ def approve(enrolment_id: int) -> Response:
         enrolment = services.approve(db.session, enrolment, actor=current_user)
     except DomainError as error:
         return _refused(error, default)
+    message = _("%(name)s is approved: %(status)s.", name=name,
+                status=services.status_label(enrolment.status))
     db.session.commit()
-    flash(_("%(name)s is approved: %(status)s.", name=name, status=services.status_label(enrolment.status)),
-          "success")
+    flash(message, "success")
     return redirect(_back(default))
 
 
@@ -281,7 +287,7 @@ def reject(enrolment_id: int) -> str | Response | tuple[str, int]:
     enrolment = _enrolment(enrolment_id)
     form = RejectForm()
     if form.validate_on_submit():
-        course, name = enrolment.course, enrolment.user.name
+        name, target = enrolment.user.name, url_for("enrolment.seats", slug=enrolment.course.slug)
         try:
             services.reject(db.session, enrolment, actor=current_user, reason=form.reason.data)
         except DomainError as error:
@@ -293,7 +299,7 @@ def reject(enrolment_id: int) -> str | Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(_("%(name)s's enrolment is rejected.", name=name), "success")
-            return redirect(url_for("enrolment.seats", slug=course.slug))
+            return redirect(target)
     status = 400 if form.errors else 200
     return render_template("enrolment/reject.html", enrolment=enrolment, form=form), status
 
@@ -364,11 +370,12 @@ def session_attendance(slug: str, session_id: int) -> str | Response | tuple[str
             course = _course(slug)
             course_session = db.session.get_one(CourseSession, session_id)
         else:
+            target = url_for("enrolment.session_attendance", slug=course.slug, session_id=session_id)
             db.session.commit()
             flash(_("Attendance saved."), "success")
             if completed:
                 flash(_("%(n)d people completed the course.", n=len(completed)), "success")
-            return redirect(url_for("enrolment.session_attendance", slug=course.slug, session_id=session_id))
+            return redirect(target)
     return render_template(
         "enrolment/session_attendance.html", course=course, course_session=course_session, form=form,
         sheet=services.attendance_sheet(db.session, course_session),
