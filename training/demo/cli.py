@@ -8,12 +8,12 @@ import click
 import sqlalchemy as sa
 
 from training.accounts.models import User
-from training.demo import accounts
+from training.demo import accounts, enrolment
 from training.extensions import db
 
 # Each feature adds its demo loader here, in dependency order. A loader takes the
 # session and today's date, creates only what is missing, and flushes.
-LOADERS = (accounts.load,)
+LOADERS = (accounts.load, enrolment.load)
 
 
 @click.command("demo")
