@@ -294,7 +294,7 @@ def test_reciprocity_page_shows_the_balance_between_host_countries(
     login(make_user())
     page = client.get("/reciprocity").get_data(as_text=True)
     assert "China ⇄ United States" in page
-    assert "China trains United States" in page and "United States trains China" in page
+    assert "China → United States" in page and "United States → China" in page
 
 
 def test_seat_quota_rows_match_their_confirmed_enrolments(session, make_course, make_user, coordinator):

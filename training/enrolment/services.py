@@ -123,7 +123,8 @@ def _audit(
     via: str,
     **extra: Any,
 ) -> None:
-    after = {**_snapshot(enrolment), **extra}
+    person = session.get(User, enrolment.user_id)  # usually in the identity map already
+    after = {**_snapshot(enrolment), "person": person.name if person else None, **extra}
     record(session, actor=actor, action=action, subject=enrolment, before=before, after=after,
            topic=f"course:{enrolment.course_id}", via=via)
 
