@@ -32,3 +32,16 @@ def test_personnel_sees_their_courses_and_a_focal_point_their_countrys_rosters(p
     page.goto(f"{demo_server}/country/rosters")
     expect(page.locator("main")).to_contain_text("Personnel of United States")
     expect(page.locator("main")).not_to_contain_text("Zhang Wei")
+
+
+def test_coordinator_nominates_and_an_instructor_takes_attendance(page, demo_server, screenshot_dir):
+    sign_in(page, demo_server, "coordinator@demo.training", DEMO_PASSWORD)
+    page.goto(f"{demo_server}/courses/{MIXED_SLUG}/nominate")
+    page.fill("input[name=email]", "not an email")
+    page.click("input[type=submit]")
+    expect(page.locator("#email-error")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "nominate.png"), full_page=True)
+    page.goto(f"{demo_server}/courses/{MIXED_SLUG}/attendance")
+    page.click("text=Take attendance >> nth=0")
+    expect(page.locator("form.attendance-form")).to_contain_text("Zhou Tao")
+    page.screenshot(path=str(screenshot_dir / "attendance.png"), full_page=True)
