@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from tests.conftest import sign_in
 from training.accounts.models import Role, User
 from training.database import utcnow
+from training.enrolment import services
 from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
 
 CYCLE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.PENDING,
@@ -89,3 +90,17 @@ def test_rosters_and_reciprocity_run_the_same_queries_for_5_and_500_enrolments(
         for page in small:
             print(f"  {page:<55} 5 enrolments: {small[page]:>2} queries · 500 enrolments: {large[page]:>2}")
     assert small == large
+
+
+def test_seat_summaries_for_the_catalogue_take_one_query(session, make_course, make_user, count_queries):
+    courses = [make_course(quotas={"US": 3, "CN": 2}) for _ in range(4)]
+    for course in courses:
+        person = make_user()
+        services.enrol(session, course, person, actor=person)
+    session.commit()
+    ids = [c.id for c in courses]
+    with count_queries() as counter:
+        summaries = services.seat_summaries(session, ids)
+    assert counter.count == 1
+    assert [summaries[i].confirmed for i in ids] == [1, 1, 1, 1]
+    assert [summaries[i].available for i in ids] == [4, 4, 4, 4]
