@@ -65,8 +65,12 @@ def _fire(jobs: list[tuple[requests.Session, str, str]]) -> tuple[list[int], flo
 
     def post(job: tuple[requests.Session, str, str]) -> int:
         client, url, token = job
+        # A kept-alive connection from signing in may be closed by the server just as the
+        # burst reuses it; every request of the burst opens its own connection instead.
+        client.close()
         barrier.wait()
-        return client.post(url, data={"csrf_token": token}, allow_redirects=False, timeout=120).status_code
+        return client.post(url, data={"csrf_token": token}, headers={"Connection": "close"},
+                           allow_redirects=False, timeout=120).status_code
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
