@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:33:11.458480
+Create Date: 2026-11-25 19:43:36.966707
 
 """
 from alembic import op
@@ -273,6 +273,7 @@ def upgrade():
     sa.Column('rejection_reason', sa.Text(), nullable=True),
     sa.Column('nominated_by_id', sa.Integer(), nullable=True),
     sa.Column('certificate_code', sa.String(length=32), nullable=True),
+    sa.Column('completed_at', training.database.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_enrolments_course_id_courses'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['nominated_by_id'], ['users.id'], name=op.f('fk_enrolments_nominated_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['quota_id'], ['seat_quotas.id'], name=op.f('fk_enrolments_quota_id_seat_quotas'), ondelete='SET NULL'),

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 
 from training.accounts.models import User
 from training.core.urls import external_url
-from training.demo import accounts, calendar, courses, symposia
+from training.demo import accounts, calendar, courses, enrolment, symposia
 from training.extensions import db
 
 # Each feature adds its demo loader here, in dependency order. A loader takes the
 # session and today's date, creates only what is missing, and flushes.
-LOADERS = (accounts.load, courses.load, symposia.load, calendar.load)
+LOADERS = (accounts.load, courses.load, enrolment.load, symposia.load, calendar.load)
 
 
 @click.command("demo")

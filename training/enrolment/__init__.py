@@ -1,10 +1,43 @@
-"""Enrolment."""
+"""Enrolment: seats per country, enrolling and nominating, approvals, waitlists, rosters,
+attendance, certificates and the reciprocity balance."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Register the tables (views and CLI come with the feature)."""
-    from training.enrolment import models  # noqa: F401
+    """Register the tables, the pages, the course-page panel helper and the CLI command."""
+    from flask_login import current_user
+
+    from training.accounts.models import Role
+    from training.core.navigation import add_nav_item
+    from training.enrolment import (
+        models,  # noqa: F401
+        services,
+    )
+    from training.enrolment.cli import enrolment_cli
+    from training.enrolment.views import bp
+    from training.extensions import db
+
+    app.register_blueprint(bp)
+    app.cli.add_command(enrolment_cli)
+
+    def enrolment_panel(course: object) -> services.CoursePanel:
+        """What templates/enrolment/_course_panel.html shows for the current viewer."""
+        viewer = current_user if current_user.is_authenticated else None
+        return services.course_panel(db.session, course, viewer)  # type: ignore[arg-type]
+
+    app.jinja_env.globals.update(
+        enrolment_panel=enrolment_panel,
+        course_zone=lambda course: ZoneInfo(course.timezone),
+        enrolment_status_label=services.status_label,
+    )
+    add_nav_item(app, "enrolment.my_courses", _l("My courses"), roles=(), order=20)
+    add_nav_item(app, "enrolment.country_rosters", _l("Country rosters"),
+                 roles=(Role.FOCAL_POINT, Role.COORDINATOR), order=30)
+    add_nav_item(app, "enrolment.overview", _l("Seats"), roles=(Role.COORDINATOR,), order=31)
+    add_nav_item(app, "enrolment.reciprocity", _l("Reciprocity"), roles=(), order=40)

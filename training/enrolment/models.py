@@ -88,10 +88,22 @@ class Enrolment(db.Model):
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
     nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     certificate_code: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    nominated_by: Mapped[User | None] = relationship(foreign_keys=[nominated_by_id], lazy="raise")
     quota: Mapped[SeatQuota | None] = relationship(lazy="raise")
+
+    @property
+    def holds_seat(self) -> bool:
+        """Whether this enrolment counts against a quota."""
+        return self.status in SEAT_HOLDING_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the person is still on the course (at most one such enrolment per course)."""
+        return self.status in ACTIVE_STATUSES
 
 
 class Attendance(db.Model):
