@@ -24,6 +24,18 @@ from training.extensions import db
 PASSWORD = "correct horse battery"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked postgresql_only exercise PostgreSQL's row locks: their SQLite runs do not exist."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_sqlite = callspec is not None and callspec.params.get("database_url") == "sqlite"
+        (drop if on_sqlite and item.get_closest_marker("postgresql_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def smtp() -> Iterator[tuple[int, Mailbox]]:
     """One real SMTP server on loopback for the whole run."""

@@ -35,6 +35,7 @@ from training.courses.models import (
     session_instructors,
 )
 from training.database import utcnow
+from training.enrolment import services as enrolment
 from training.errors import Conflict, DomainError, NotFound
 from training.outbox.services import queue_mail
 
@@ -214,6 +215,14 @@ def update_course(
     """Change a course's details; a change of dates or place raises its sequence and tells people."""
     _require_open(course)
     values = _checked(details)
+    # Under the course's lock, as quotas are set under it: capacity and quotas cannot cross.
+    enrolment.lock_course(session, course)
+    allocated = enrolment.seats_allocated(session, course.id)
+    if values["capacity"] < allocated:
+        raise DomainError(
+            _("%(n)d seats are already given out in country quotas; lower the quotas first.", n=allocated),
+            field="capacity",
+        )
     sessions = session.scalars(
         sa.select(CourseSession).where(CourseSession.course_id == course.id).order_by(CourseSession.starts_at)
     ).all()
@@ -877,7 +886,8 @@ def _merge(*groups: Iterable[Recipient]) -> list[Recipient]:
 def people_to_notify(
     session: Session, course: Course, course_session: CourseSession | None = None
 ) -> list[Recipient]:
-    """Everyone concerned by a change to course (or to one of its sessions): its instructors now.
+    """Everyone concerned by a change to course (or to one of its sessions): its instructors
+    and everyone on the course (confirmed, completed, waitlisted or pending).
 
     Instructors with an account are written to at the account's address and in its
     language; those without one at their own address, if they gave one.
@@ -899,7 +909,11 @@ def people_to_notify(
             recipients.append(Recipient(instructor.user.email, instructor.name, instructor.user.locale))
         elif instructor.email:
             recipients.append(Recipient(instructor.email, instructor.name))
-    return _merge(recipients)
+    participants = [
+        Recipient(person.email, person.name, person.locale)
+        for person in enrolment.participants_to_notify(session, course)
+    ]
+    return _merge(recipients, participants)
 
 
 # --- instructors -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from training.courses.forms import (
 from training.courses.localtime import local_day
 from training.courses.models import Course, CourseSession, CourseStatus
 from training.database import utcnow
+from training.enrolment import services as enrolment
 from training.errors import DomainError, NotFound
 from training.extensions import db
 
@@ -69,7 +70,8 @@ def catalogue_page() -> tuple[str, int]:
         month=month, text=form.q.data if not form.q.errors else None,
     )
     page = render_template("courses/catalogue.html", form=form, courses=courses,
-                           seats_by_course={}, filtered=bool(form.country.data or month or form.q.data))
+                           seats_by_course=enrolment.seat_summaries(db.session, [c.id for c in courses]),
+                           filtered=bool(form.country.data or month or form.q.data))
     return page, 200 if valid else 400
 
 

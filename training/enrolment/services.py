@@ -170,7 +170,7 @@ def _lock_quotas(session: Session, course: Course) -> list[SeatQuota]:
     )
 
 
-def _lock_course(session: Session, course: Course) -> Course:
+def lock_course(session: Session, course: Course) -> Course:
     """Lock the course row (quota totals are checked under it) and read it fresh."""
     session.flush()
     return session.scalars(
@@ -371,7 +371,7 @@ def set_quotas(
         if not i18n.is_country_code(country):
             raise DomainError(_("Unknown country code %(code)s.", code=code), field="country")
         wanted[country] = _parse_seats(value)
-    course = _lock_course(session, course)
+    course = lock_course(session, course)
     quotas = _lock_quotas(session, course)
     total = sum(wanted.values())
     if total > course.capacity:
