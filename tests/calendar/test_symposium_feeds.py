@@ -70,3 +70,11 @@ def test_rsvp_page_offers_the_symposium_feed_and_a_one_off_download(client, make
     html = client.get(f"/rsvp/{token}").get_data(as_text=True)
     assert f"webcal://training.test/calendar/symposia/{symposium.slug}.ics" in html
     assert f"/calendar/symposia/{symposium.slug}.ics?download=1" in html
+
+
+def test_my_courses_and_the_course_page_offer_their_feeds(login, make_user, make_course, client):
+    course = make_course(title="Cyber")
+    assert f"/calendar/courses/{course.slug}.ics" in client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    person = make_user()
+    signed_in = login(person)
+    assert "Create my calendar address" in signed_in.get("/my/courses").get_data(as_text=True)
