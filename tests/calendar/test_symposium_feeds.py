@@ -74,7 +74,8 @@ def test_rsvp_page_offers_the_symposium_feed_and_a_one_off_download(client, make
 
 def test_my_courses_and_the_course_page_offer_their_feeds(login, make_user, make_course, client):
     course = make_course(title="Cyber")
-    assert f"/calendar/courses/{course.slug}.ics" in client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert f"/calendar/courses/{course.slug}.ics" in page
     person = make_user()
     signed_in = login(person)
     assert "Create my calendar address" in signed_in.get("/my/courses").get_data(as_text=True)
