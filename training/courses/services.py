@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from training import i18n
 from training.accounts.models import Role, User
 from training.audit.services import record
+from training.core.slugs import slugify, unique_slug
 from training.core.urls import external_url
 from training.courses.localtime import (
     local_datetime_to_instant,
@@ -44,7 +44,6 @@ VISIBLE_STATUSES = (CourseStatus.PUBLISHED, CourseStatus.CANCELLED, CourseStatus
 # The schedule of a course in these statuses no longer changes.
 CLOSED_STATUSES = (CourseStatus.CANCELLED, CourseStatus.COMPLETED)
 MAX_COURSE_DAYS = 92
-SLUG_WORDS_LENGTH = 60
 LANGUAGES = ("en", "zh", "en+zh")
 
 
@@ -55,26 +54,8 @@ def can_manage(user: Any) -> bool:
 
 # --- slugs -------------------------------------------------------------------------------
 
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens ('Cybercrime: Beijing' -> 'cybercrime-beijing')."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > SLUG_WORDS_LENGTH:
-        # Cut at a word boundary: an address that ends mid-word reads badly.
-        cut = slug[: SLUG_WORDS_LENGTH + 1]
-        slug = cut[: cut.rfind("-")] if "-" in cut else cut[:SLUG_WORDS_LENGTH]
-    return slug.strip("-")
-
-
 def _unique_slug(session: Session, title: str, starts_on: date) -> str:
-    base = f"{slugify(title) or 'course'}-{starts_on.year}"
-    taken = set(session.scalars(sa.select(Course.slug).where(Course.slug.like(f"{base}%"))))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return unique_slug(session, Course.slug, f"{slugify(title) or 'course'}-{starts_on.year}")
 
 
 # --- courses -----------------------------------------------------------------------------

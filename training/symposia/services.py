@@ -8,7 +8,6 @@ import hmac
 import io
 import re
 import secrets
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from training import i18n
 from training.accounts.models import User
 from training.audit.services import record
+from training.core.slugs import slugify, unique_slug
 from training.core.urls import external_url
 from training.database import utcnow
 from training.errors import Conflict, DomainError, NotFound
@@ -117,19 +117,8 @@ def to_utc(value: datetime, zone: str, field_name: str) -> datetime:
     return first.astimezone(ZoneInfo("UTC"))
 
 
-def _slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:100] or "symposium"
-
-
 def _unique_slug(session: Session, title: str) -> str:
-    base = _slugify(title)
-    taken = set(session.scalars(sa.select(Symposium.slug).where(Symposium.slug.like(f"{base}%"))))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return unique_slug(session, Symposium.slug, slugify(title, max_length=100) or "symposium")
 
 
 def _clean_email(value: str, field_name: str) -> str:
