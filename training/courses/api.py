@@ -91,8 +91,8 @@ class CourseInSchema(ma.Schema):
 class CoursePatchSchema(CourseInSchema):
     """Only the fields sent change."""
 
-    class Meta:
-        partial = True
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
 
 
 class CourseFilterSchema(PaginationArgsSchema):
@@ -152,8 +152,10 @@ class SessionInSchema(ma.Schema):
 
 
 class SessionPatchSchema(SessionInSchema):
-    class Meta:
-        partial = True
+    """Only the fields sent change."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=True, **kwargs)
 
 
 class InstructorSchema(ma.Schema):
@@ -328,6 +330,11 @@ def list_sessions(args: dict[str, int], course_id: int):
     return result
 
 
+def _session_now(session_id: int) -> dict[str, Any]:
+    """The session as it stands after the commit."""
+    return session_out(*services.get_session(db.session, session_id, viewer=current_user))
+
+
 def _slot(course: Course, data: dict[str, Any]) -> dict[str, Any]:
     day, starts, ends = wall_clock_slot(data.pop("starts_at"), data.pop("ends_at"), course.timezone)
     return data | {"day": day, "starts": starts, "ends": ends}
@@ -344,8 +351,9 @@ def add_session(data: dict[str, Any], course_id: int):
     with api_fields(SESSION_FIELDS):
         added = services.add_session(db.session, course, actor=current_user, via="api",
                                      **_slot(course, data))
+    added_id = added.id
     db.session.commit()
-    return session_out(added, course)
+    return _session_now(added_id)
 
 
 @blp.route("/sessions/<id:session_id>", methods=["PATCH"])
@@ -368,7 +376,7 @@ def update_session(data: dict[str, Any], session_id: int):
         services.update_session(db.session, course_session, course, actor=current_user, via="api",
                                 **_slot(course, current | data))
     db.session.commit()
-    return session_out(services.get_session(db.session, session_id, viewer=current_user)[0], course)
+    return _session_now(session_id)
 
 
 @blp.route("/sessions/<id:session_id>", methods=["DELETE"])
@@ -380,7 +388,7 @@ def cancel_session(session_id: int):
     course_session, course = services.get_session(db.session, session_id, viewer=current_user)
     services.cancel_session(db.session, course_session, course, actor=current_user, via="api")
     db.session.commit()
-    return session_out(services.get_session(db.session, session_id, viewer=current_user)[0], course)
+    return _session_now(session_id)
 
 
 # --- instructors ---------------------------------------------------------------------------
