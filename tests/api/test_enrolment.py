@@ -145,7 +145,6 @@ def test_roster_runs_the_same_queries_for_4_and_60_enrolments(call, make_course,
         with count_queries() as counter:
             response = call("GET", path, "coordinator")
         assert response.status_code == 200
-        print(*counter.statements, sep="\n")
         return counter.count
 
     enrol(2, "US")
