@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import Flask, g, request
+from flask_babel import refresh
 from flask_login import AnonymousUserMixin
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import Session
@@ -92,6 +93,8 @@ def _bearer_user() -> None:
     # Flask-Login reads the request's user from g._login_user; setting it here bypasses
     # the session cookie for API requests.
     g._login_user = user or AnonymousUserMixin()
+    # Forget a locale or timezone chosen before the user was known (Flask-Babel caches them).
+    refresh()
 
 
 def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
