@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
+from tests.conftest import PASSWORD
 from training.accounts.models import Role, User
 from training.api.services import issue_token
 from training.courses import services as courses
@@ -34,25 +37,38 @@ def bearer(session) -> Callable[[User], dict[str, str]]:
     return headers_for
 
 
+@cache
+def _password_hash() -> str:
+    # scrypt is slow on purpose; seven accounts per test need not pay for it seven times.
+    return generate_password_hash(PASSWORD)
+
+
 @pytest.fixture
-def people(make_user: Callable[..., User]) -> dict[str, User]:
-    """One account per role the permission rules tell apart."""
-    return {
-        "personnel-us": make_user(Role.PERSONNEL, "US", name="Alice Walker", email="alice@us.example"),
-        "personnel-cn": make_user(Role.PERSONNEL, "CN", name="Li Na", email="li.na@cn.example"),
-        "focal-us": make_user(Role.FOCAL_POINT, "US", name="Frank Miller", email="focal@us.example"),
-        "focal-cn": make_user(Role.FOCAL_POINT, "CN", name="Wang Fang", email="focal@cn.example"),
-        "instructor": make_user(Role.INSTRUCTOR, "CN", name="Zhou Instructor", email="teacher@cn.example"),
-        "coordinator": make_user(Role.COORDINATOR, "CN", name="Chen Jing", email="chen@mps.example",
-                                 timezone="Asia/Shanghai"),
-        "admin": make_user(Role.ADMIN, None, name="Ada Admin", email="admin@example.org"),
+def people(make_user: Callable[..., User], session: Session) -> dict[str, User]:
+    """One account per role the permission rules tell apart (password: tests.conftest.PASSWORD)."""
+    accounts = {
+        "personnel-us": (Role.PERSONNEL, "US", "Alice Walker", "alice@us.example"),
+        "personnel-cn": (Role.PERSONNEL, "CN", "Li Na", "li.na@cn.example"),
+        "focal-us": (Role.FOCAL_POINT, "US", "Frank Miller", "focal@us.example"),
+        "focal-cn": (Role.FOCAL_POINT, "CN", "Wang Fang", "focal@cn.example"),
+        "instructor": (Role.INSTRUCTOR, "CN", "Zhou Instructor", "teacher@cn.example"),
+        "coordinator": (Role.COORDINATOR, "CN", "Chen Jing", "chen@mps.example"),
+        "admin": (Role.ADMIN, None, "Ada Admin", "admin@example.org"),
     }
+    made = {key: make_user(role, country, password=None, name=name, email=email,
+                           timezone="Asia/Shanghai" if country == "CN" else "UTC")
+            for key, (role, country, name, email) in accounts.items()}
+    for user in made.values():
+        user.password_hash = _password_hash()
+    session.commit()
+    return made
 
 
 class ApiCaller:
     """Calls the API as a named person (or anonymously), one token per person."""
 
-    def __init__(self, client: FlaskClient, people: dict[str, User], bearer: Callable[[User], dict[str, str]]):
+    def __init__(self, client: FlaskClient, people: dict[str, User],
+                 bearer: Callable[[User], dict[str, str]]) -> None:
         self.client, self.people, self.bearer = client, people, bearer
         self._headers: dict[str, dict[str, str]] = {}
 

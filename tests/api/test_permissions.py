@@ -86,7 +86,7 @@ def world(session, people, make_course, make_user, teacher, call):
     session.commit()
 
     def american(enrolled_on=None):
-        person = make_user(Role.PERSONNEL, "US")
+        person = make_user(Role.PERSONNEL, "US", password=None)
         if enrolled_on is None:
             return person
         found = enrolment.enrol(session, enrolled_on, person, actor=person)
@@ -147,7 +147,8 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
         day = (main.starts_on + timedelta(days=1 + next(n) % 8)).isoformat()
         hour = 12 + next(n) % 10
         return ("POST", f"/courses/{main.id}/sessions", {
-            "title": f"By {role}", "starts_at": f"{day}T{hour:02d}:05:00", "ends_at": f"{day}T{hour:02d}:10:00"})
+            "title": f"By {role}", "starts_at": f"{day}T{hour:02d}:05:00",
+            "ends_at": f"{day}T{hour:02d}:10:00"})
 
     def approval_course():
         return w["course"](requires_approval=True)
@@ -169,7 +170,8 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
         "PUT /courses/{id}/quotas": lambda role: ("PUT", f"/courses/{main.id}/quotas", {"US": 15}),
         "GET /courses/{id}/sessions": lambda role: ("GET", f"/courses/{main.id}/sessions", None),
         "POST /courses/{id}/sessions": new_session,
-        "PATCH /sessions/{id}": lambda role: ("PATCH", f"/sessions/{w['taught'].id}", {"room": f"Room {role}"}),
+        "PATCH /sessions/{id}": lambda role: (
+            "PATCH", f"/sessions/{w['taught'].id}", {"room": f"Room {role}"}),
         "DELETE /sessions/{id}": lambda role: ("DELETE", f"/sessions/{w['fresh_session']().id}", None),
         "GET /instructors": lambda role: ("GET", "/instructors", None),
         "POST /instructors": lambda role: ("POST", "/instructors", {"name": f"Instructor by {role}"}),
@@ -190,8 +192,9 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
         "GET /symposia/{draft}": lambda role: ("GET", f"/symposia/{w['draft_symposium'].id}", None),
         "POST /symposia/{id}/publish": lambda role: (
             "POST", f"/symposia/{w['symposium'](publish=False).id}/publish", None),
-        "POST /symposia/{id}/invitations": lambda role: ("POST", f"/symposia/{w['published'].id}/invitations", {
-            "invitations": [{"name": "X", "email": f"x{next(n)}@meta.example"}]}),
+        "POST /symposia/{id}/invitations": lambda role: (
+            "POST", f"/symposia/{w['published'].id}/invitations",
+            {"invitations": [{"name": "X", "email": f"x{next(n)}@meta.example"}]}),
         "GET /symposia/{id}/invitations": lambda role: (
             "GET", f"/symposia/{w['published'].id}/invitations", None),
         "POST /invitations/{id}/resend": lambda role: ("POST", f"/invitations/{w['resent'].id}/resend", None),

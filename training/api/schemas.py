@@ -7,6 +7,8 @@ from typing import Any
 
 import marshmallow as ma
 
+from training import i18n
+
 # The widest integers the database columns hold, and the span of dates the app reasons
 # about: beyond them, time arithmetic overflows and PostgreSQL refuses the value.
 MAX_INT = 2_147_483_647
@@ -87,10 +89,18 @@ class CountryCode(Text):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(2, min_length=2, metadata={"example": "US", **kwargs.pop("metadata", {})},
-                         **kwargs)
+                         validate=[ma.validate.Regexp(r"^[A-Za-z]{2}$")], **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
+class TimezoneName(Text):
+    """An IANA timezone name such as Asia/Shanghai; the document lists them all."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(64, metadata={"example": "Asia/Shanghai", **kwargs.pop("metadata", {})},
+                         validate=[ma.validate.OneOf(i18n.timezone_names())], **kwargs)
 
 
 class MappingSchema(ma.Schema):

@@ -20,6 +20,7 @@ from training.api.schemas import (
     StrictBoolean,
     StrictInteger,
     Text,
+    TimezoneName,
     page_of,
 )
 from training.core.urls import external_url
@@ -79,7 +80,7 @@ class CourseInSchema(ma.Schema):
     host_country = CountryCode(required=True)
     city = Text(120, required=True)
     venue = Text(200, load_default="")
-    timezone = Text(64, required=True, metadata={"example": "Asia/Shanghai"})
+    timezone = TimezoneName(required=True)
     starts_on = Day(required=True)
     ends_on = Day(required=True)
     capacity = StrictInteger(minimum=1, maximum=MAX_CAPACITY, required=True)

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
 from training.api.core import api_blueprint, api_fields, documents, paginate
-from training.api.schemas import Instant, PaginationArgsSchema, StrictInteger, Text, page_of
+from training.api.schemas import Instant, PaginationArgsSchema, StrictInteger, Text, TimezoneName, page_of
 from training.core.urls import external_url
 from training.errors import NotFound
 from training.extensions import db, limiter
@@ -72,7 +72,7 @@ class SymposiumInSchema(ma.Schema):
     description = Text(20_000, load_default="")
     venue = Text(200, load_default="")
     city = Text(120, required=True)
-    timezone = Text(64, required=True, metadata={"example": "Asia/Shanghai"})
+    timezone = TimezoneName(required=True)
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     rsvp_deadline = Instant(required=True)
