@@ -26,6 +26,7 @@ def test_a_token_is_issued_for_the_right_password_and_stored_only_hashed(client,
     assert response.status_code == 201
     token = response.json["token"]
     assert len(token) >= 40 and response.json["expires_at"]
+    assert response.headers["Cache-Control"] == "no-store"
     stored = session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
     assert token not in stored.token_hash and len(stored.token_hash) == 64
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})

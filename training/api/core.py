@@ -101,7 +101,14 @@ def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     """A blueprint under /api/v1 whose requests authenticate by bearer token."""
     blp = Blueprint(name, import_name, url_prefix="/api/v1", description=description)
     blp.before_request(_bearer_user)
+    blp.after_request(_not_stored)
     return blp
+
+
+def _not_stored(response: Response) -> Response:
+    # Answers carry tokens, feed URLs, RSVP links and rosters: no cache keeps them.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def documents(
