@@ -17,14 +17,27 @@ LOCALE_COOKIE = "locale"
 
 
 def select_locale() -> str | None:
-    """The signed-in user's language, else the cookie, else the browser's best match."""
+    """The signed-in user's language, else the cookie, else the browser's best match.
+
+    API calls follow their Accept-Language header alone: a program's answers must not
+    change language because of a profile setting or a cookie it never sees.
+    """
     if not has_request_context():
         return None  # CLI and jobs: the default, unless force_locale chose one
+    from training.core.problems import wants_problem
+
+    if wants_problem():
+        return accepted_locale()
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in SUPPORTED_LOCALES:
         return cookie
+    return accepted_locale()
+
+
+def accepted_locale() -> str:
+    """The supported locale that best matches the request's Accept-Language (English by default)."""
     best = request.accept_languages.best_match(["en", "zh-Hans", "zh-CN", "zh", "zh-SG"])
     return "zh_Hans" if best and best.startswith("zh") else "en"
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:43:36.966707
+Create Date: 2026-11-25 20:01:37.952082
 
 """
 from alembic import op
@@ -256,6 +256,7 @@ def upgrade():
     sa.Column('invitation_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
     sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_delegates_invitation_id_invitations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delegates')),
     sa.UniqueConstraint('invitation_id', 'position', name=op.f('uq_delegates_invitation_id_position'))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD
@@ -24,6 +26,7 @@ def test_a_token_is_issued_for_the_right_password_and_stored_only_hashed(client,
     assert response.status_code == 201
     token = response.json["token"]
     assert len(token) >= 40 and response.json["expires_at"]
+    assert response.headers["Cache-Control"] == "no-store"
     stored = session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
     assert token not in stored.token_hash and len(stored.token_hash) == 64
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -104,7 +107,7 @@ def test_openapi_document_describes_every_route_under_api(app, client):
     routed = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json"):
-            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
             routed |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
 
@@ -140,3 +143,61 @@ def test_nobody_revokes_another_persons_token(login, make_user, session, bearer)
     client.post(f"/profile/tokens/{row.id}/revoke",
                 data={"csrf_token": csrf_token(client, "/profile/tokens")})
     assert client.application.test_client().get("/api/v1/me", headers=headers).status_code == 200
+
+
+def test_every_operation_lists_its_statuses_and_needs_a_token_unless_it_is_a_public_read(client):
+    spec = client.get("/api/v1/openapi.json").json
+    public = {("/api/v1/tokens", "post"), ("/api/v1/courses", "get"), ("/api/v1/courses/{course_id}", "get"),
+              ("/api/v1/courses/{course_id}/sessions", "get"), ("/api/v1/instructors", "get"),
+              ("/api/v1/symposia/{symposium_id}", "get"), ("/api/v1/rsvp/{token}", "post")}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            assert "default" not in operation["responses"], (path, method)
+            secured = bool(operation.get("security"))
+            assert secured == ((path, method) not in public), (path, method)
+            if secured:
+                assert "401" in operation["responses"], (path, method)
+
+
+def test_api_messages_follow_accept_language_not_the_profile(client, session, make_user, bearer):
+    from flask_babel import get_locale, refresh
+
+    person = make_user(country="CN", locale="zh_Hans")
+    headers = bearer(person)
+    app = client.application
+    with app.test_request_context("/api/v1/me", headers=headers | {"Accept-Language": "en-US,en"}):
+        app.preprocess_request()
+        assert str(get_locale()) == "en"
+    with app.test_request_context("/api/v1/me", headers={"Accept-Language": "zh-CN,zh;q=0.9"}):
+        refresh()
+        assert str(get_locale()) == "zh_Hans"
+    with app.test_request_context("/profile", headers={"Accept-Language": "en"}):
+        from flask_login import login_user
+
+        login_user(person)
+        refresh()
+        assert str(get_locale()) == "zh_Hans"  # pages keep the profile's language
+
+
+def test_a_refusal_names_the_country_in_the_callers_language(client, session, make_user, bearer):
+    from datetime import date
+
+    from training.courses import services as courses
+    from training.enrolment import services as enrolment
+
+    coordinator = make_user(role=Role.COORDINATOR, country="CN")
+    course = courses.create_course(session, courses.CourseDetails(
+        title="Fraud", host_country="US", city="Washington", timezone="America/New_York",
+        starts_on=date(2031, 6, 1), ends_on=date(2031, 6, 5), capacity=10), actor=coordinator)
+    courses.publish_course(session, course, actor=coordinator)
+    enrolment.set_quotas(session, course, {"US": 10}, actor=coordinator)
+    session.commit()
+    headers = bearer(make_user(country="CN"))
+    english = assert_problem(client.post(f"/api/v1/courses/{course.id}/enrolments", json={},
+                                         headers=headers | {"Accept-Language": "en"}), 422)
+    assert "China" in english["detail"]
+    chinese = assert_problem(client.post(f"/api/v1/courses/{course.id}/enrolments", json={},
+                                         headers=headers | {"Accept-Language": "zh-CN"}), 422)
+    assert "中国" in chinese["detail"]  # Babel's own name for CN

@@ -10,6 +10,9 @@ from flask import Flask
 RESOURCES = (
     "training.api.resources",
     "training.accounts.api",
+    "training.courses.api",
+    "training.enrolment.api",
+    "training.symposia.api",
 )
 
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import Flask, g, request
+from flask_babel import refresh
 from flask_login import AnonymousUserMixin
 from flask_smorest import Api, Blueprint
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
-from training.api.schemas import ProblemSchema
+from training.api.schemas import MAX_INT, MappingSchema, ProblemSchema
 from training.core.problems import problem_for, wants_problem
+from training.errors import DomainError
 from training.extensions import db
 
 API_SETTINGS = {
@@ -35,6 +42,9 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+    # No catch-all "default" response: each operation lists the statuses it answers, so
+    # that a status it does not list is a fault the fuzzer reports.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         # Codes without a handler of their own land here; HTML pages keep Werkzeug's page.
@@ -43,7 +53,30 @@ class ProblemApi(Api):
         return problem_for(error)
 
 
+class IdConverter(IntegerConverter):
+    """<id:name>: a positive database id; anything larger than a column holds is simply not found."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - Werkzeug's name
+        super().__init__(map, min=1, max=MAX_INT)
+
+
+class _Converter(OpenAPIConverter):
+    def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
+        jsonschema = super().schema2jsonschema(schema)
+        cls = schema if isinstance(schema, type) else type(schema)
+        if issubclass(cls, MappingSchema):
+            jsonschema["additionalProperties"] = self.field2property(schema.Meta.values)
+        return jsonschema
+
+
+class ProblemPlugin(MarshmallowPlugin):
+    """Marshmallow to OpenAPI, documenting MappingSchema as an object of typed values."""
+
+    Converter = _Converter
+
+
 api = ProblemApi()
+api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_INT})
 
 
 def _bearer_user() -> None:
@@ -60,22 +93,39 @@ def _bearer_user() -> None:
     # Flask-Login reads the request's user from g._login_user; setting it here bypasses
     # the session cookie for API requests.
     g._login_user = user or AnonymousUserMixin()
+    # Forget a locale or timezone chosen before the user was known (Flask-Babel caches them).
+    refresh()
 
 
 def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     """A blueprint under /api/v1 whose requests authenticate by bearer token."""
     blp = Blueprint(name, import_name, url_prefix="/api/v1", description=description)
     blp.before_request(_bearer_user)
+    blp.after_request(_not_stored)
     return blp
 
 
-def documents(*statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare the error statuses an endpoint may answer, as problem+json."""
+def _not_stored(response: Response) -> Response:
+    # Answers carry tokens, feed URLs, RSVP links and rosters: no cache keeps them.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def documents(
+    *statuses: int, secured: bool | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the error statuses an endpoint may answer, as problem+json.
+
+    An endpoint that may answer 401 needs a bearer token (unless secured=False says the
+    401 means something else, as for POST /tokens).
+    """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         for status in statuses:
             view = _blp_for_docs.alt_response(status, schema=ProblemSchema,
                                               content_type="application/problem+json")(view)
+        if secured if secured is not None else 401 in statuses:
+            view = _blp_for_docs.doc(security=[{"bearer": []}])(view)
         return view
 
     return decorator
@@ -85,13 +135,36 @@ def documents(*statuses: int) -> Callable[[Callable[..., Any]], Callable[..., An
 _blp_for_docs = Blueprint("_docs", __name__)
 
 
+def paginate(session: Session, query: sa.Select[Any], args: Mapping[str, int],
+             scalars: bool = True) -> dict[str, Any]:
+    """One page of query's rows as {"items", "page", "per_page", "total"}: two queries, any length."""
+    page, per_page = args["page"], args["per_page"]
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    window = query.limit(per_page).offset((page - 1) * per_page)
+    result = session.execute(window)
+    items = list(result.scalars().unique() if scalars else result.unique().all())
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+@contextmanager
+def api_fields(names: Mapping[str, str]) -> Iterator[None]:
+    """Report a service's refusal under the API's name for the field (e.g. day -> starts_at)."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field in names:
+            raise type(error)(error.message, field=names[error.field]) from None
+        raise
+
+
 def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
     """Bind the API to app and register the resource blueprints (CSRF-exempt: bearer only)."""
     from training.extensions import csrf
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
-    api.init_app(app)
+    app.url_map.converters["id"] = IdConverter
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": ProblemPlugin()})
     for blp in blueprints:
         csrf.exempt(blp)
         api.register_blueprint(blp)

@@ -30,7 +30,7 @@ class TokenSchema(ma.Schema):
 @limiter.limit("10/minute")
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
-@documents(400, 401, 415, 429)
+@documents(400, 401, 415, 429, secured=False)
 def create_token(data: dict[str, str]):
     """Get a bearer token for your account (valid 30 days)."""
     user = authenticate(db.session, data["email"], data["password"])

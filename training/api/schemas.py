@@ -1,8 +1,18 @@
-"""Schemas shared by every API resource: problems and pagination."""
+"""Schemas shared by every API resource: problems, pagination, and fields as strict as the document."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
 import marshmallow as ma
+
+from training import i18n
+
+# The widest integers the database columns hold, and the span of dates the app reasons
+# about: beyond them, time arithmetic overflows and PostgreSQL refuses the value.
+MAX_INT = 2_147_483_647
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 
 
 class ProblemSchema(ma.Schema):
@@ -17,6 +27,96 @@ class ProblemSchema(ma.Schema):
         values=ma.fields.Raw(),
         metadata={"description": "Messages per field, for validation errors"},
     )
+
+
+class Text(ma.fields.String):
+    """A string without NUL characters (PostgreSQL cannot store them), at most max_length long."""
+
+    def __init__(self, max_length: int, *, min_length: int = 0, **kwargs: Any) -> None:
+        validators = [ma.validate.Length(min=min_length, max=max_length)]
+        super().__init__(validate=validators + list(kwargs.pop("validate", [])), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ma.ValidationError("NUL characters are not allowed.")
+        return text
+
+
+class StrictInteger(ma.fields.Integer):
+    """A JSON integer in the database's range: no strings, floats or booleans."""
+
+    def __init__(self, *, minimum: int = 0, maximum: int = MAX_INT, **kwargs: Any) -> None:
+        super().__init__(strict=True, validate=ma.validate.Range(min=minimum, max=maximum), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """A JSON true or false, nothing that merely looks like one."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Day(ma.fields.Date):
+    """An ISO 8601 date between FIRST_YEAR and LAST_YEAR."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ma.ValidationError(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        return day
+
+
+class Instant(ma.fields.DateTime):
+    """An ISO 8601 date and time; with an offset it is an instant, without one a wall-clock time."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise ma.ValidationError(f"Give a time between {FIRST_YEAR} and {LAST_YEAR}.")
+        return moment
+
+
+class CountryCode(Text):
+    """An ISO 3166-1 alpha-2 code such as US or CN (case-insensitive on the way in)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(2, min_length=2, metadata={"example": "US", **kwargs.pop("metadata", {})},
+                         validate=[ma.validate.Regexp(r"^[A-Za-z]{2}$")], **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
+class TimezoneName(Text):
+    """An IANA timezone name such as Asia/Shanghai; the document lists them all."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(64, metadata={"example": "Asia/Shanghai", **kwargs.pop("metadata", {})},
+                         validate=[ma.validate.OneOf(i18n.timezone_names())], **kwargs)
+
+
+class MappingSchema(ma.Schema):
+    """A JSON object whose keys are free and whose values all follow Meta.values.
+
+    The document shows it as additionalProperties (see training.api.core.ProblemPlugin).
+    """
+
+    class Meta:
+        unknown = ma.INCLUDE
+        keys: ma.fields.Field = ma.fields.String()
+        values: ma.fields.Field = ma.fields.Raw()
+
+    @ma.post_load
+    def _load_entries(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return ma.fields.Dict(keys=self.Meta.keys, values=self.Meta.values).deserialize(data)
 
 
 class PaginationArgsSchema(ma.Schema):

@@ -92,3 +92,17 @@ def next_transition(zone: str, after: date, within_days: int = 400) -> date | No
             return day
         previous = offset
     return None
+
+
+def wall_clock_slot(starts_at: datetime, ends_at: datetime, zone: str) -> tuple[date, time, time]:
+    """The day and wall-clock start and end in zone of a slot given as instants or as times in zone.
+
+    A time with an offset is an instant and is seen on zone's clock; one without is already
+    a wall-clock time there. A session begins and ends on one day of the course.
+    """
+    tz = ZoneInfo(zone)
+    start = starts_at.astimezone(tz) if starts_at.tzinfo else starts_at
+    end = ends_at.astimezone(tz) if ends_at.tzinfo else ends_at
+    if end.date() != start.date():
+        raise DomainError(_("A session must end after it starts (on the same day)."), field="ends")
+    return start.date(), start.time().replace(tzinfo=None), end.time().replace(tzinfo=None)

@@ -340,6 +340,58 @@ def find_course(session: Session, slug: str, *, viewer: Any = None) -> Course:
     return course
 
 
+def get_course(session: Session, course_id: int, *, viewer: Any = None) -> Course:
+    """The course with this id; drafts only for managers."""
+    course = session.get(Course, course_id)
+    if course is None or (not course.is_visible and not can_manage(viewer)):
+        raise NotFound(_("There is no such course."))
+    return course
+
+
+def courses_query(
+    viewer: Any = None, *, status: CourseStatus | None = None, host_country: str | None = None,
+    starts_from: date | None = None, until: date | None = None,
+) -> sa.Select[Any]:
+    """Courses the viewer may see, soonest first: those still running on or after starts_from
+    and begun by until, in one status and host country if given."""
+    query = sa.select(Course).order_by(Course.starts_on, Course.title, Course.id)
+    if not can_manage(viewer):
+        query = query.where(Course.status.in_(VISIBLE_STATUSES))
+    if status is not None:
+        query = query.where(Course.status == status)
+    if host_country:
+        query = query.where(Course.host_country == host_country.upper())
+    if starts_from is not None:
+        query = query.where(Course.ends_on >= starts_from)
+    if until is not None:
+        query = query.where(Course.starts_on <= until)
+    return query
+
+
+def sessions_query(course: Course) -> sa.Select[Any]:
+    """The course's sessions in time order, cancelled ones included, with their instructors."""
+    return (
+        sa.select(CourseSession)
+        .where(CourseSession.course_id == course.id)
+        .options(selectinload(CourseSession.instructors))
+        .order_by(CourseSession.starts_at, CourseSession.id)
+    )
+
+
+def get_session(session: Session, session_id: int, *, viewer: Any = None) -> tuple[CourseSession, Course]:
+    """A session by id with its instructors, and its course; a draft's only for managers."""
+    course_session = session.scalar(
+        sa.select(CourseSession).where(CourseSession.id == session_id)
+        .options(selectinload(CourseSession.instructors))
+    )
+    if course_session is None:
+        raise NotFound(_("There is no such session."))
+    course = session.get_one(Course, course_session.course_id)
+    if not course.is_visible and not can_manage(viewer):
+        raise NotFound(_("There is no such session."))
+    return course_session, course
+
+
 def catalogue(
     session: Session, *, today: date, country: str | None = None, month: date | None = None,
     text: str | None = None, limit: int = 500,
@@ -1010,8 +1062,8 @@ def find_instructor(session: Session, instructor_id: int) -> Instructor:
     return instructor
 
 
-def instructor_directory(session: Session, *, viewer: Any = None) -> list[tuple[Instructor, int]]:
-    """Every instructor with how many visible sessions they teach, by name, in one query."""
+def instructor_directory_query(viewer: Any = None) -> sa.Select[Any]:
+    """Rows of (instructor, visible sessions they teach), by name: the directory as one query."""
     statuses = list(CourseStatus) if can_manage(viewer) else list(VISIBLE_STATUSES)
     teaching = (
         sa.select(sa.func.count())
@@ -1023,7 +1075,12 @@ def instructor_directory(session: Session, *, viewer: Any = None) -> list[tuple[
         .correlate(Instructor)
         .scalar_subquery()
     )
-    rows = session.execute(sa.select(Instructor, teaching).order_by(Instructor.name, Instructor.id)).all()
+    return sa.select(Instructor, teaching).order_by(Instructor.name, Instructor.id)
+
+
+def instructor_directory(session: Session, *, viewer: Any = None) -> list[tuple[Instructor, int]]:
+    """Every instructor with how many visible sessions they teach, by name, in one query."""
+    rows = session.execute(instructor_directory_query(viewer)).all()
     return [(instructor, count) for instructor, count in rows]
 
 

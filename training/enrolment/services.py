@@ -599,6 +599,36 @@ def nominate(
     return enrol(session, course, person, actor=actor, override_window=override_window, via=via)
 
 
+def nominate_person(
+    session: Session, course: Course, person: User, *, actor: User, override_window: bool = False,
+    via: str = "web",
+) -> Enrolment:
+    """A focal point (for their own country) or a coordinator puts an existing account on the course.
+
+    Programs name people by account; a refusal never tells a focal point anything about
+    someone of another country.
+    """
+    if not (is_coordinator(actor) or (actor.role is Role.FOCAL_POINT and actor.country)):
+        raise Forbidden(_("Only focal points and coordinators nominate."))
+    _check_may_act_for(actor, person)
+    if not person.active:
+        raise DomainError(_("This account is deactivated."), field="user_id")
+    return enrol(session, course, person, actor=actor, override_window=override_window, via=via)
+
+
+def enrolment_seen_by(session: Session, enrolment_id: int, viewer: User) -> tuple[Enrolment, int | None]:
+    """An enrolment and its waitlist position, for its person or someone whose roster shows it."""
+    enrolment = enrolment_for(session, enrolment_id)
+    if enrolment.user_id != viewer.id:
+        try:
+            scope = roster_scope(session, enrolment.course, viewer)
+        except NotFound:
+            raise NotFound(_("No such enrolment.")) from None
+        if not in_scope(enrolment, scope):
+            raise Forbidden(_("You may not see this enrolment."))
+    return enrolment, waitlist_position(session, enrolment)
+
+
 def approve(session: Session, enrolment: Enrolment, *, actor: User, via: str = "web") -> Enrolment:
     """A coordinator approves a pending request: confirmed if a seat is free, else waitlisted."""
     if not is_coordinator(actor):
@@ -778,17 +808,29 @@ class RosterGroup:
     rows: list[RosterRow] = field(default_factory=list)
 
 
-def course_roster(session: Session, course: Course, scope: RosterScope) -> list[RosterGroup]:
-    """The course's enrolments the scope may see, by country and status (two queries)."""
-    query = (
-        sa.select(Enrolment)
-        .where(Enrolment.course_id == course.id)
-        .options(joinedload(Enrolment.user), joinedload(Enrolment.quota), joinedload(Enrolment.nominated_by))
-    )
+def _within(query: sa.Select[Any], scope: RosterScope) -> sa.Select[Any]:
+    """query narrowed to the enrolments scope may see."""
     if scope.country:
         query = query.where(Enrolment.country == scope.country)
     if scope.confirmed_only:
         query = query.where(Enrolment.status.in_(SEAT_HOLDING_STATUSES))
+    return query
+
+
+def in_scope(enrolment: Enrolment, scope: RosterScope) -> bool:
+    """Whether a roster of scope shows enrolment."""
+    return (not scope.country or enrolment.country == scope.country) and (
+        not scope.confirmed_only or enrolment.status in SEAT_HOLDING_STATUSES)
+
+
+def course_roster(session: Session, course: Course, scope: RosterScope) -> list[RosterGroup]:
+    """The course's enrolments the scope may see, by country and status (two queries)."""
+    query = _within(
+        sa.select(Enrolment)
+        .where(Enrolment.course_id == course.id)
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.quota), joinedload(Enrolment.nominated_by)),
+        scope,
+    )
     enrolments = session.scalars(query).unique().all()
     positions = _positions(enrolments)
     groups: dict[tuple[str, EnrolmentStatus], RosterGroup] = {}
@@ -851,14 +893,38 @@ class MyEnrolment:
     position: int | None
 
 
-def my_enrolments(session: Session, person: User) -> list[MyEnrolment]:
-    """The person's enrolments, newest course first, with waitlist positions (one query)."""
-    rows = session.execute(
+def roster_query(
+    course: Course, scope: RosterScope, *, status: EnrolmentStatus | None = None, country: str | None = None,
+) -> sa.Select[Any]:
+    """Rows of (enrolment with its person, waitlist position) of course that scope may see,
+    by country, status order and request time: one query however long the roster."""
+    query = _within(
+        sa.select(Enrolment, _position_expression())
+        .where(Enrolment.course_id == course.id)
+        .options(joinedload(Enrolment.user))
+        .order_by(Enrolment.country, Enrolment.status, Enrolment.requested_at, Enrolment.id),
+        scope,
+    )
+    if status is not None:
+        query = query.where(Enrolment.status == status)
+    if country:
+        query = query.where(Enrolment.country == country.upper())
+    return query
+
+
+def my_enrolments_query(person: User) -> sa.Select[Any]:
+    """Rows of (enrolment with its course, waitlist position) of one person, newest first."""
+    return (
         sa.select(Enrolment, _position_expression())
         .where(Enrolment.user_id == person.id)
         .options(joinedload(Enrolment.course))
         .order_by(Enrolment.requested_at.desc(), Enrolment.id.desc())
-    ).unique().all()
+    )
+
+
+def my_enrolments(session: Session, person: User) -> list[MyEnrolment]:
+    """The person's enrolments, newest course first, with waitlist positions (one query)."""
+    rows = session.execute(my_enrolments_query(person)).unique().all()
     return [
         MyEnrolment(e, position if e.status is EnrolmentStatus.WAITLISTED else None)
         for e, position in rows

@@ -132,6 +132,10 @@ class Invitation(db.Model):
         back_populates="invitation", lazy="raise", cascade="all, delete-orphan"
     )
 
+    # The personal link issued during this request, if one was: the only moment it is known,
+    # since only its hash is stored. Not a column.
+    issued_link = None
+
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
@@ -150,6 +154,8 @@ class Delegate(db.Model):
     invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitations.id", ondelete="CASCADE"))
     position: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(120))
+    # Optional: the RSVP page asks for names only; programs may send addresses too.
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
 
     invitation: Mapped[Invitation] = relationship(back_populates="delegates", lazy="raise")
 

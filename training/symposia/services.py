@@ -67,7 +67,8 @@ def _issue_link(invitation: Invitation) -> str:
     """Give the invitation a new secret link; every earlier link stops working."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation.token_hash = hash_token(token)
-    return external_url("rsvp.respond", token=token)
+    invitation.issued_link = external_url("rsvp.respond", token=token)
+    return invitation.issued_link
 
 
 def invitation_for_token(session: Session, token: str) -> Invitation:
@@ -495,6 +496,26 @@ def get_invitation(session: Session, symposium: Symposium, invitation_id: int) -
     return invitation
 
 
+def invitation_by_id(session: Session, invitation_id: int) -> tuple[Invitation, Symposium]:
+    """An invitation and its symposium, or NotFound."""
+    invitation = session.scalar(
+        sa.select(Invitation).where(Invitation.id == invitation_id)
+        .options(selectinload(Invitation.delegates))
+    )
+    if invitation is None:
+        raise NotFound(_("No such invitation."))
+    return invitation, session.get_one(Symposium, invitation.symposium_id)
+
+
+def invitations_query(symposium: Symposium) -> sa.Select[Any]:
+    """The symposium's invitations with their delegates, in the order they were made."""
+    return (
+        sa.select(Invitation).where(Invitation.symposium_id == symposium.id)
+        .options(selectinload(Invitation.delegates))
+        .order_by(Invitation.id)
+    )
+
+
 def revoke_invitation(session: Session, symposium: Symposium, invitation: Invitation, *,
                       actor: User | None) -> None:
     """Withdraw an invitation: its link dies, its delegates stop counting, its calendar event is cancelled."""
@@ -580,11 +601,12 @@ def answers_closed(symposium: Symposium, now: datetime | None = None) -> str | N
 
 
 def answer_invitation(session: Session, invitation: Invitation, *, answer: str | Answer,
-                      delegates: Sequence[str] = (), note: str = "",
+                      delegates: Sequence[str | tuple[str, str]] = (), note: str = "",
                       via: AnswerChannel = AnswerChannel.LINK, now: datetime | None = None) -> Invitation:
     """Record an invitee's answer; accepted delegates never exceed the symposium's capacity.
 
-    On refusal nothing changes: the earlier answer stands.
+    Each delegate is a name, or a (name, email) pair. On refusal nothing changes: the
+    earlier answer stands.
     """
     now = now or utcnow()
     _load_for_answer(session, invitation)
@@ -592,12 +614,15 @@ def answer_invitation(session: Session, invitation: Invitation, *, answer: str |
     if closed:
         raise DomainError(closed)
     answer = parse_answer(answer)
-    names = [name.strip() for name in delegates if name.strip()]
-    if via is AnswerChannel.CALENDAR and answer is not Answer.DECLINED and not names:
+    entries = [(d, "") if isinstance(d, str) else (d[0], (d[1] or "").strip()) for d in delegates]
+    entries = [(name.strip(), email) for name, email in entries if name.strip()]
+    if via is AnswerChannel.CALENDAR and answer is not Answer.DECLINED and not entries:
         # A calendar client names nobody: keep who was named before, else the invitee comes.
-        names = [d.name for d in invitation.delegates] or [invitation.name]
+        entries = [(d.name, d.email) for d in invitation.delegates] or [(invitation.name, invitation.email)]
     if answer is Answer.DECLINED:
-        names = []
+        entries = []
+    names = [name for name, _email in entries]
+    emails = [_clean_email(email, "delegates") if email else "" for _name, email in entries]
     if answer is Answer.ACCEPTED and not names:
         raise DomainError(_("Name at least one delegate."), field="delegates")
     if len(names) > invitation.delegates_allowed:
@@ -632,7 +657,8 @@ def answer_invitation(session: Session, invitation: Invitation, *, answer: str |
                                                  "note": invitation.note}
     invitation.delegates.clear()
     session.flush()  # the old positions go before the new ones arrive
-    invitation.delegates.extend(Delegate(position=i, name=name) for i, name in enumerate(names, start=1))
+    invitation.delegates.extend(Delegate(position=i, name=name, email=email)
+                                for i, (name, email) in enumerate(zip(names, emails, strict=True), start=1))
     invitation.answer = answer
     invitation.answered_at = now
     invitation.answered_via = via
