@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:01:37.952082
+Create Date: 2026-11-25 20:43:22.099985
 
 """
 from alembic import op
