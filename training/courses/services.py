@@ -82,6 +82,7 @@ def course_snapshot(course: Course) -> dict[str, Any]:
     """The audited fields of a course."""
     return {
         "title": course.title,
+        "title_zh": course.title_zh,
         "host_country": course.host_country,
         "city": course.city,
         "venue": course.venue,
@@ -115,6 +116,8 @@ class CourseDetails:
     enrolment_closes_at: datetime | None = None
     requires_approval: bool = False
     language: str = "en"
+    title_zh: str = ""
+    description_zh: str = ""
 
 
 def _checked(details: CourseDetails) -> dict[str, Any]:
@@ -156,9 +159,12 @@ def _checked(details: CourseDetails) -> dict[str, Any]:
     course_end = to_instant(details.ends_on + timedelta(days=1), time(0), details.timezone)
     if closes and closes > course_end:
         raise DomainError(_("Enrolment must close before the course ends."), field="enrolment_closes_at")
+    title_zh, description_zh = i18n.chinese_version(details.title_zh, details.description_zh)
     return {
         "title": title,
         "description": (details.description or "").strip(),
+        "title_zh": title_zh,
+        "description_zh": description_zh,
         "host_country": country,
         "city": city,
         "venue": (details.venue or "").strip(),
