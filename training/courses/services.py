@@ -378,6 +378,8 @@ def catalogue(
         query = query.where(sa.or_(
             sa.func.lower(Course.title).like(pattern),
             sa.func.lower(Course.description).like(pattern),
+            Course.title_zh.like(pattern),
+            Course.description_zh.like(pattern),
             sa.func.lower(Course.city).like(pattern),
             sa.func.lower(Course.venue).like(pattern),
         ))
@@ -626,7 +628,7 @@ def _check_clashes(session: Session, course: Course, slot: Slot, exclude_ids: It
             raise Conflict(
                 _("%(name)s already teaches “%(session)s” in %(course)s on %(slot)s, "
                   "which overlaps this time.", name=name, session=other.title,
-                  course=other.course.title, slot=describe_slot(other, other.course)),
+                  course=other.course.shown_title, slot=describe_slot(other, other.course)),
                 field="instructors",
             )
     room = slot.room.strip()
@@ -643,7 +645,7 @@ def _check_clashes(session: Session, course: Course, slot: Slot, exclude_ids: It
         if other is not None:
             raise Conflict(
                 _("%(room)s is already taken by “%(session)s” in %(course)s on %(slot)s.",
-                  room=other.room, session=other.title, course=other.course.title,
+                  room=other.room, session=other.title, course=other.course.shown_title,
                   slot=describe_slot(other, other.course)),
                 field="room",
             )
