@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.databases import BACKENDS, fresh_database
+from tests.i18n.catalogues import compile_catalogues
 from tests.mailbox import Mailbox, start_smtp_server
 from tests.servers import free_port
 from training import create_app
@@ -22,6 +23,12 @@ from training.accounts.models import Role, User
 from training.extensions import db
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The .mo catalogues `make translations` builds, also when pytest is run directly."""
+    compile_catalogues()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
 from flask import Flask, g, has_request_context, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -165,8 +165,16 @@ def local_datetime(value: datetime, zone: str) -> datetime:
     return value.astimezone(ZoneInfo(zone))
 
 
+def _fresh_locale() -> None:
+    # Flask-Babel caches the choice on g, which outlives a request when an app context was
+    # already pushed (CLI, tests): each request chooses again.
+    g.pop("page_locale", None)
+    refresh()
+
+
 def init_app(app: Flask) -> None:
-    """Expose the formatting helpers to every template."""
+    """Expose the formatting helpers to every template; choose the language afresh per request."""
+    app.before_request(_fresh_locale)
     app.jinja_env.globals.update(
         country_name=country_name,
         format_date=format_date,

@@ -84,8 +84,10 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    # Said in the language of the person leaving, chosen before they become anonymous.
+    message = _("You are signed out.")
     logout_user()
-    flash(_("You are signed out."), "info")
+    flash(message, "info")
     return redirect(url_for("core.home"))
 
 
