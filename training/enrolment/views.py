@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -374,7 +375,8 @@ def session_attendance(slug: str, session_id: int) -> str | Response | tuple[str
             db.session.commit()
             flash(_("Attendance saved."), "success")
             if completed:
-                flash(_("%(n)d people completed the course.", n=len(completed)), "success")
+                flash(ngettext("%(num)d person completed the course.", "%(num)d people completed the course.",
+                               len(completed)), "success")
             return redirect(target)
     return render_template(
         "enrolment/session_attendance.html", course=course, course_session=course_session, form=form,

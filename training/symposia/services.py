@@ -245,7 +245,8 @@ def update_symposium(session: Session, symposium: Symposium, fields: SymposiumFi
         taken = accepted_delegates(session, symposium.id)
         if values["capacity"] < taken:
             raise Conflict(
-                _("%(n)d delegates have already accepted; capacity cannot go below that.", n=taken),
+                ngettext("%(num)d delegate has already accepted; capacity cannot go below that.",
+                         "%(num)d delegates have already accepted; capacity cannot go below that.", taken),
                 field="capacity",
             )
     moved = any(values[name] != getattr(symposium, name) for name in _TIME_AND_PLACE)
