@@ -23,6 +23,9 @@ def select_locale() -> str | None:
     """The signed-in user's language, else the cookie, else the browser's best match."""
     if not has_request_context():
         return None  # CLI and jobs: the default, unless force_locale chose one
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        # A program says per request which language its person reads; that wins over the profile.
+        return _browser_locale()
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     cookie = request.cookies.get(LOCALE_COOKIE)
@@ -33,6 +36,10 @@ def select_locale() -> str | None:
     page_locale = g.get("page_locale")
     if page_locale in SUPPORTED_LOCALES:
         return page_locale
+    return _browser_locale()
+
+
+def _browser_locale() -> str:
     best = request.accept_languages.best_match(["en", "zh-Hans", "zh-CN", "zh", "zh-SG"])
     return "zh_Hans" if best and best.startswith("zh") else "en"
 

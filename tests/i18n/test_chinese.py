@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -12,7 +13,10 @@ from sqlalchemy.orm import Session
 from tests.conftest import csrf_token
 from tests.symposia.conftest import last_link
 from training.accounts.models import Role, User
+from training.calendar import services as calendar
+from training.courses import services as courses
 from training.courses.models import Course
+from training.enrolment import services as enrolment
 from training.outbox.models import OutboxMessage
 from training.symposia import services as symposia
 from training.symposia.models import Invitation, Symposium
@@ -203,3 +207,33 @@ def test_the_invite_form_and_the_csv_take_the_invitee_language(
     assert locales == {"zhang@cert.example": "zh_Hans",
                        "policy@google.example": "en", "liu@isc.example": "zh_Hans"}
     assert _mails_to(session, "liu@isc.example")[0].subject.startswith("邀请：")
+
+
+def test_api_problems_follow_accept_language_and_keep_field_names_english(
+        client: FlaskClient, make_user: Callable[..., User]) -> None:
+    make_user(email="api@example.org", locale="en")  # the profile says English; the header wins
+    response = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "zh-CN"})
+    body = response.get_json()
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert (body["title"], body["detail"], body["status"]) == ("未找到", "此地址没有内容。", 404)
+    english = client.get("/api/v1/no-such-thing", headers={"Accept-Language": "en-US"}).get_json()
+    assert (english["title"], english["detail"]) == ("Not Found", "There is nothing at this address.")
+    assert set(body) == set(english)  # the same English field names whatever the language
+
+
+def test_a_chinese_readers_personal_calendar_speaks_chinese(
+        session: Session, coordinator: User, make_user: Callable[..., User],
+        make_course: Callable[..., Course]) -> None:
+    course = make_course(title_zh="打击网络诈骗培训班")
+    li_na = courses.create_instructor(session, courses.InstructorDetails(
+        name="Li Na", organisation="People's Public Security University"), actor=coordinator)
+    courses.add_session(session, course, actor=coordinator, day=course.starts_on, starts=time(9),
+                        ends=time(12), title="Tracing money mules", instructor_ids=[li_na.id])
+    person = make_user(Role.PERSONNEL, country="US", locale="zh_Hans")
+    enrolment.enrol(session, course, person, actor=person)
+    session.commit()
+    text = calendar.personal_feed(session, person, datetime(2031, 1, 1, tzinfo=UTC)).body.decode()
+    unfolded = text.replace("\r\n ", "")
+    assert "SUMMARY:打击网络诈骗培训班: Tracing money mules" in unfolded
+    assert "教官：Li Na (People's Public Security University)" in unfolded
+    assert "培训班：打击网络诈骗培训班" in unfolded
