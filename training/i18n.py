@@ -167,6 +167,11 @@ def chinese_version(title_zh: str | None, description_zh: str | None) -> tuple[s
     return title, description
 
 
+def locale_name(code: str | None) -> str:
+    """A supported language named in itself ('English', '中文 (简体)')."""
+    return dict(locale_choices()).get(code or "en", code or "")
+
+
 def local_datetime(value: datetime, zone: str) -> datetime:
     """An instant seen on the wall clock of zone."""
     return value.astimezone(ZoneInfo(zone))
@@ -188,6 +193,7 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         format_time=format_time,
         locale_choices=locale_choices,
+        locale_name=locale_name,
         current_locale=lambda: str(get_locale() or "en"),
     )
     app.jinja_env.filters["country"] = country_name

@@ -207,6 +207,8 @@ def test_the_invite_form_and_the_csv_take_the_invitee_language(
     assert locales == {"zhang@cert.example": "zh_Hans",
                        "policy@google.example": "en", "liu@isc.example": "zh_Hans"}
     assert _mails_to(session, "liu@isc.example")[0].subject.startswith("邀请：")
+    dashboard = client.get(page).get_data(as_text=True)
+    assert re.search(r'zhang@cert\.example · <span lang="zh-Hans"[^>]*>中文 \(简体\)</span>', dashboard)
 
 
 def test_api_problems_follow_accept_language_and_keep_field_names_english(
