@@ -31,13 +31,15 @@ install: $(STAMP)
 # Compiled message catalogues are built, not committed.
 translations: $(STAMP)
 	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --quiet -d $(TRANSLATIONS); fi
+		$(BIN)/pybabel --quiet compile -d $(TRANSLATIONS); fi
 
 # Refresh the catalogues after changing user-facing strings.
 messages: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -o training/translations/messages.pot .
+	mkdir -p $(TRANSLATIONS)
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l --project=training --copyright-holder= \
+		--msgid-bugs-address= -o $(TRANSLATIONS)/messages.pot .
 	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel update --quiet -i training/translations/messages.pot -d $(TRANSLATIONS); fi
+		$(BIN)/pybabel --quiet update --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS); fi
 
 run: translations
 	$(FLASK) db upgrade

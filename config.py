@@ -40,6 +40,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     WTF_CSRF_ENABLED = True
+    # WTForms' own messages ("This field is required.") in the reader's language, from the
+    # catalogues WTForms ships.
+    WTF_I18N_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PASSWORD_RESET_MAX_AGE = 3600
     # CLI commands and jobs take SQLite's write lock when their transaction begins.

@@ -7,9 +7,12 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask import Flask, g, has_request_context, request
+from flask_babel import format_date, format_datetime, format_time, get_locale, refresh
+from flask_babel import gettext as _
 from flask_login import current_user
+
+from training.errors import DomainError
 
 # English is the source language; zh_Hans is Simplified Chinese.
 SUPPORTED_LOCALES = ("en", "zh_Hans")
@@ -33,6 +36,11 @@ def select_locale() -> str | None:
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in SUPPORTED_LOCALES:
         return cookie
+    # A page may know its reader's language better than the browser does (an invitee's
+    # RSVP page follows the language chosen at invitation).
+    page_locale = g.get("page_locale")
+    if page_locale in SUPPORTED_LOCALES:
+        return page_locale
     return accepted_locale()
 
 
@@ -111,19 +119,87 @@ def locale_choices() -> list[tuple[str, str]]:
     return [(code, Locale.parse(code).display_name or code) for code in SUPPORTED_LOCALES]
 
 
+def is_locale(code: str | None) -> bool:
+    """Whether code is one of the languages the product speaks."""
+    return code in SUPPORTED_LOCALES
+
+
+# How people write a language in a CSV or a form, to the locale the product uses.
+_LOCALE_SPELLINGS = {
+    "en": "en", "english": "en", "英文": "en", "英语": "en",
+    "zh": "zh_Hans", "zh_hans": "zh_Hans", "zh-hans": "zh_Hans", "zh_cn": "zh_Hans", "zh-cn": "zh_Hans",
+    "chinese": "zh_Hans", "中文": "zh_Hans", "简体中文": "zh_Hans", "汉语": "zh_Hans",
+}
+
+
+def parse_locale(text: str | None) -> str | None:
+    """The supported locale a person means ('zh', 'zh-CN', '中文' → 'zh_Hans'), or None."""
+    return _LOCALE_SPELLINGS.get((text or "").strip().lower())
+
+
+def reads_chinese(locale: str | None = None) -> bool:
+    """Whether the current (or given) reader reads Simplified Chinese."""
+    return (locale or str(get_locale() or "en")).startswith("zh")
+
+
+def in_reader_language(original: str, chinese: str | None) -> str:
+    """Coordinator-entered text: its Chinese version for Chinese readers, else the original."""
+    if chinese and chinese.strip() and reads_chinese():
+        return chinese
+    return original
+
+
+def has_han(text: str) -> bool:
+    """Whether text holds at least one Chinese (Han) character."""
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
+               for ch in text)
+
+
+def chinese_version(title_zh: str | None, description_zh: str | None) -> tuple[str, str]:
+    """The optional Chinese title and description, cleaned; refused when not written in Chinese.
+
+    A Chinese reader sees these instead of the original, so English pasted here by mistake
+    would hide nothing but still be wrong: it must hold Chinese characters.
+    """
+    title = " ".join((title_zh or "").split())
+    description = (description_zh or "").strip()
+    if title and not has_han(title):
+        raise DomainError(_("The Chinese title must be written in Chinese characters."), field="title_zh")
+    if description and not has_han(description):
+        raise DomainError(_("The Chinese description must be written in Chinese characters."),
+                          field="description_zh")
+    if description and not title:
+        raise DomainError(_("Give a Chinese title with the Chinese description."), field="title_zh")
+    return title, description
+
+
+def locale_name(code: str | None) -> str:
+    """A supported language named in itself ('English', '中文 (简体)')."""
+    return dict(locale_choices()).get(code or "en", code or "")
+
+
 def local_datetime(value: datetime, zone: str) -> datetime:
     """An instant seen on the wall clock of zone."""
     return value.astimezone(ZoneInfo(zone))
 
 
+def _fresh_locale() -> None:
+    # Flask-Babel caches the choice on g, which outlives a request when an app context was
+    # already pushed (CLI, tests): each request chooses again.
+    g.pop("page_locale", None)
+    refresh()
+
+
 def init_app(app: Flask) -> None:
-    """Expose the formatting helpers to every template."""
+    """Expose the formatting helpers to every template; choose the language afresh per request."""
+    app.before_request(_fresh_locale)
     app.jinja_env.globals.update(
         country_name=country_name,
         format_date=format_date,
         format_datetime=format_datetime,
         format_time=format_time,
         locale_choices=locale_choices,
+        locale_name=locale_name,
         current_locale=lambda: str(get_locale() or "en"),
     )
     app.jinja_env.filters["country"] = country_name

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:43:22.099985
+Create Date: 2026-11-25 20:49:58.916882
 
 """
 from alembic import op
@@ -113,6 +113,8 @@ def upgrade():
     sa.Column('slug', sa.String(length=120), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('title_zh', sa.String(length=200), nullable=False),
+    sa.Column('description_zh', sa.Text(), nullable=False),
     sa.Column('host_country', sa.String(length=2), nullable=False),
     sa.Column('city', sa.String(length=120), nullable=False),
     sa.Column('venue', sa.String(length=200), nullable=False),
@@ -159,6 +161,8 @@ def upgrade():
     sa.Column('slug', sa.String(length=120), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('title_zh', sa.String(length=200), nullable=False),
+    sa.Column('description_zh', sa.Text(), nullable=False),
     sa.Column('venue', sa.String(length=200), nullable=False),
     sa.Column('city', sa.String(length=120), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
@@ -210,6 +214,7 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('organisation', sa.String(length=200), nullable=False),
     sa.Column('delegates_allowed', sa.Integer(), nullable=False),
+    sa.Column('locale', sa.String(length=16), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=True),
     sa.Column('sent_at', training.database.UTCDateTime(), nullable=True),
     sa.Column('revoked_at', training.database.UTCDateTime(), nullable=True),

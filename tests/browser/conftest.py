@@ -26,9 +26,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The SQLite database the demo server runs on (a test may read what the server wrote)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_database_url: str) -> Iterator[str]:
     """A threaded server on a SQLite database migrated from empty and loaded with the demo data."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite'}"
+    url = demo_database_url
     for args in (["db", "upgrade"], ["demo"]):
         result = flask_cli(url, *args)
         assert result.returncode == 0, result.stderr

@@ -360,7 +360,8 @@ def test_rescheduling_raises_the_sequence_and_mails_old_and_new_instructors(
     assert set(mails) == {"li.na@example.cn", "zhang@example.cn"}
     body = mails["zhang@example.cn"].body
     assert "Tue, Mar 4, 2031, 9:00" in body and "Wed, Mar 5, 2031, 2:00" in body and "Lab 2" in body
-    assert mails["li.na@example.cn"].subject == f"Rescheduled: Forensics ({course.title})"
+    # Li Na reads Chinese: her mail is in Chinese, the English-only titles as the coordinator wrote them.
+    assert mails["li.na@example.cn"].subject == f"时间变更：Forensics（{course.title}）"
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "session.rescheduled"))
     assert entry.before["room"] == "" and entry.after["room"] == "Lab 2"
 

@@ -202,7 +202,7 @@ def test_a_coordinator_creates_a_symposium_invites_and_publishes(
     html = imported.get_data(as_text=True)
     assert imported.status_code == 200
     assert "Line 1: Invited policy@facebook.example." in html
-    assert "Line 2: Expected name, email, organisation, delegates allowed; found 1 values." in html
+    assert "Line 2: Expected name, email, organisation, delegates allowed, language; found 1 value." in html
     assert "Line 3: policy@google.example is already invited." in html
 
     assert client.post(f"{page}/publish", data={"csrf_token": token}).status_code == 302

@@ -214,7 +214,7 @@ def test_a_pasted_list_takes_the_good_lines_and_reports_each_bad_one(session, sy
         "Sarah Again,POLICY@google.example,Google,1",
         "No Email,,Nowhere,1",
         "Laura Bennett,crimes@microsoft.example,Microsoft,many",
-        "Too,many,cells,1,2",
+        "Too,many,cells,1,zh,2",
         "Laura Bennett,crimes@microsoft.example,Microsoft",
         "Dup In File,crimes@microsoft.example,Microsoft,1",
         "Zero,zero@example.org,Zero,0",
@@ -226,7 +226,8 @@ def test_a_pasted_list_takes_the_good_lines_and_reports_each_bad_one(session, sy
     assert outcome[3] == (False, "policy@google.example is already invited.")
     assert outcome[4][0] is False and "is not an email address" in outcome[4][1]
     assert outcome[5] == (False, "Delegates allowed must be a whole number, not many.")
-    assert outcome[6] == (False, "Expected name, email, organisation, delegates allowed; found 5 values.")
+    assert outcome[6] == (False, "Expected name, email, organisation, delegates allowed, language; "
+                                 "found 6 values.")
     assert outcome[7] == (True, "Invited crimes@microsoft.example.")
     assert outcome[8] == (False, "crimes@microsoft.example is already invited.")
     assert outcome[9] == (False, "Delegates allowed must be between 1 and 50.")

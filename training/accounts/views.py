@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -41,6 +42,9 @@ def signup() -> str | Response:
         return redirect(url_for("core.home"))
     form = SignupForm()
     form.fill_choices()
+    if not form.is_submitted():
+        # The language the page is read in is the best guess for the mails the person will get.
+        form.locale.data = str(get_locale() or "en")
     if form.validate_on_submit():
         try:
             user = services.create_user(
@@ -84,8 +88,10 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    # Said in the language of the person leaving, chosen before they become anonymous.
+    message = _("You are signed out.")
     logout_user()
-    flash(_("You are signed out."), "info")
+    flash(message, "info")
     return redirect(url_for("core.home"))
 
 

@@ -82,7 +82,7 @@ def _facts(course: Course, known: dict[int, _CourseFacts] | None = None) -> _Cou
         return known[course.id]
     facts = _CourseFacts(
         host=_host(), url=course_url(course.slug), country=country_name(course.host_country),
-        course_line=_("Course: %(title)s", title=course.title),
+        course_line=_("Course: %(title)s", title=course.shown_title),
         instructors_line=_("Instructors: %(names)s"),
     )
     if known is not None:
@@ -110,14 +110,14 @@ def course_event(course: Course) -> FeedEvent:
     facts = _facts(course)
     return FeedEvent(
         uid=f"course-{course.id}@{facts.host}",
-        summary=course.title,
+        summary=course.shown_title,
         start=course.starts_on,
         end=course.ends_on + timedelta(days=1),
         stamp=course.updated_at,
         sequence=course.sequence,
         cancelled=course.status is CourseStatus.CANCELLED,
         location=_place(course.venue, course.city, facts.country),
-        description=course.description,
+        description=course.shown_description,
         url=facts.url,
     )
 
@@ -141,7 +141,7 @@ def session_event(
     lines.append(facts.url)
     return FeedEvent(
         uid=f"session-{row.id}@{facts.host}",
-        summary=f"{course.title}: {row.title}",
+        summary=f"{course.shown_title}: {row.title}",
         start=row.starts_at,
         end=row.ends_at,
         stamp=max(row.updated_at, course.updated_at),
@@ -194,8 +194,8 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     known: dict[int, _CourseFacts] = {}
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
-            name=course.title,
-            description=_("Sessions of %(title)s, %(place)s.", title=course.title,
+            name=course.shown_title,
+            description=_("Sessions of %(title)s, %(place)s.", title=course.shown_title,
                           place=_place(course.city, country_name(course.host_country))),
             timezone=course.timezone,
             events=ordered_events([session_event(r, course, known) for r in rows]),
@@ -212,7 +212,7 @@ def symposium_event(symposium: Symposium) -> FeedEvent:
     """A symposium as one timed event over its whole span (same UID as its invitations)."""
     return FeedEvent(
         uid=symposium_uid(symposium),
-        summary=symposium.title,
+        summary=symposium.shown_title,
         start=symposium.starts_at,
         end=symposium.ends_at,
         stamp=symposium.updated_at,
@@ -220,17 +220,17 @@ def symposium_event(symposium: Symposium) -> FeedEvent:
         cancelled=symposium.status is SymposiumStatus.CANCELLED,
         tzid=symposium.timezone,
         location=_place(symposium.venue, symposium.city),
-        description=symposium.description,
+        description=symposium.shown_description,
     )
 
 
 def programme_event(item: ProgrammeSession, symposium: Symposium) -> FeedEvent:
     """One session of a symposium's programme; cancelled with its symposium."""
     lines = [_("Speakers: %(names)s", names=item.speakers)] if item.speakers else []
-    lines.append(_("Symposium: %(title)s", title=symposium.title))
+    lines.append(_("Symposium: %(title)s", title=symposium.shown_title))
     return FeedEvent(
         uid=f"programme-{item.id}@{_host()}",
-        summary=f"{symposium.title}: {item.title}",
+        summary=f"{symposium.shown_title}: {item.title}",
         start=item.starts_at,
         end=item.ends_at,
         stamp=symposium.updated_at,
@@ -270,8 +270,8 @@ def symposium_feed(session: Session, slug: str, now: datetime) -> Feed:
         raise NotFound(_("There is no such symposium."))
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
-            name=symposium.title,
-            description=_("%(title)s and its programme.", title=symposium.title),
+            name=symposium.shown_title,
+            description=_("%(title)s and its programme.", title=symposium.shown_title),
             timezone=symposium.timezone,
             events=ordered_events(_symposium_events(symposium)),
             source=_symposium_url(symposium),

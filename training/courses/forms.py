@@ -32,6 +32,10 @@ from training.courses.models import Course, Instructor, SessionKind
 class CourseForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    title_zh = StringField(_l("Title in Chinese (optional)"), validators=[Optional(), Length(max=200)],
+                           description=_l("Chinese readers see this instead of the title."))
+    description_zh = TextAreaField(_l("Description in Chinese (optional)"),
+                                   validators=[Optional(), Length(max=10000)])
     host_country = SelectField(_l("Host country"), validators=[DataRequired()])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
@@ -57,6 +61,7 @@ class CourseForm(FlaskForm):
         """The entered values, for the service."""
         return services.CourseDetails(
             title=self.title.data or "", description=self.description.data or "",
+            title_zh=self.title_zh.data or "", description_zh=self.description_zh.data or "",
             host_country=self.host_country.data or "", city=self.city.data or "",
             venue=self.venue.data or "", timezone=self.timezone.data or "",
             starts_on=self.starts_on.data, ends_on=self.ends_on.data, capacity=self.capacity.data,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
-from flask import has_request_context
+from flask import has_app_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -14,7 +14,8 @@ from training.errors import DomainError
 
 
 def _locale() -> str:
-    return str(get_locale() or "en") if has_request_context() else "en"
+    # Mails rendered outside a request still follow force_locale (the recipient's language).
+    return str(get_locale() or "en") if has_app_context() else "en"
 
 
 def show_date(value: date | datetime, zone: str | None = None, skeleton: str = "yMMMEd") -> str:
@@ -57,7 +58,7 @@ def to_instant(day: date, wall_clock: time, zone: str, *, field: str | None = No
     first = naive.replace(tzinfo=tz, fold=0)
     second = naive.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():
-        shown = f"{wall_clock:%H:%M}"
+        shown = f"{wall_clock:%H:%M}"  # the 24-hour clock the form takes, in every language
         when = show_date(day)
         round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
         if round_trip != naive:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from training.accounts.models import User, enum_column
 from training.database import UTCDateTime, utcnow
 from training.extensions import db
+from training.i18n import in_reader_language
 
 
 class CourseStatus(StrEnum):
@@ -54,6 +55,9 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Optional Simplified Chinese versions, shown to Chinese readers; empty falls back.
+    title_zh: Mapped[str] = mapped_column(sa.String(200), default="")
+    description_zh: Mapped[str] = mapped_column(sa.Text, default="")
     host_country: Mapped[str] = mapped_column(sa.String(2))
     city: Mapped[str] = mapped_column(sa.String(120))
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -92,6 +96,16 @@ class Course(db.Model):
     def days(self) -> list[date]:
         """Every calendar day of the course, first to last."""
         return [date.fromordinal(n) for n in range(self.starts_on.toordinal(), self.ends_on.toordinal() + 1)]
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (Chinese when given and read), else the original."""
+        return in_reader_language(self.title, self.title_zh)
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the reader's language, else the original."""
+        return in_reader_language(self.description, self.description_zh)
 
     def __repr__(self) -> str:
         return f"<Course {self.slug} {self.status}>"

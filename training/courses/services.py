@@ -64,6 +64,7 @@ def course_snapshot(course: Course) -> dict[str, Any]:
     """The audited fields of a course."""
     return {
         "title": course.title,
+        "title_zh": course.title_zh,
         "host_country": course.host_country,
         "city": course.city,
         "venue": course.venue,
@@ -97,6 +98,8 @@ class CourseDetails:
     enrolment_closes_at: datetime | None = None
     requires_approval: bool = False
     language: str = "en"
+    title_zh: str = ""
+    description_zh: str = ""
 
 
 def _checked(details: CourseDetails) -> dict[str, Any]:
@@ -138,9 +141,12 @@ def _checked(details: CourseDetails) -> dict[str, Any]:
     course_end = to_instant(details.ends_on + timedelta(days=1), time(0), details.timezone)
     if closes and closes > course_end:
         raise DomainError(_("Enrolment must close before the course ends."), field="enrolment_closes_at")
+    title_zh, description_zh = i18n.chinese_version(details.title_zh, details.description_zh)
     return {
         "title": title,
         "description": (details.description or "").strip(),
+        "title_zh": title_zh,
+        "description_zh": description_zh,
         "host_country": country,
         "city": city,
         "venue": (details.venue or "").strip(),
@@ -414,6 +420,8 @@ def catalogue(
         query = query.where(sa.or_(
             sa.func.lower(Course.title).like(pattern),
             sa.func.lower(Course.description).like(pattern),
+            Course.title_zh.like(pattern),
+            Course.description_zh.like(pattern),
             sa.func.lower(Course.city).like(pattern),
             sa.func.lower(Course.venue).like(pattern),
         ))
@@ -662,7 +670,7 @@ def _check_clashes(session: Session, course: Course, slot: Slot, exclude_ids: It
             raise Conflict(
                 _("%(name)s already teaches “%(session)s” in %(course)s on %(slot)s, "
                   "which overlaps this time.", name=name, session=other.title,
-                  course=other.course.title, slot=describe_slot(other, other.course)),
+                  course=other.course.shown_title, slot=describe_slot(other, other.course)),
                 field="instructors",
             )
     room = slot.room.strip()
@@ -679,7 +687,7 @@ def _check_clashes(session: Session, course: Course, slot: Slot, exclude_ids: It
         if other is not None:
             raise Conflict(
                 _("%(room)s is already taken by “%(session)s” in %(course)s on %(slot)s.",
-                  room=other.room, session=other.title, course=other.course.title,
+                  room=other.room, session=other.title, course=other.course.shown_title,
                   slot=describe_slot(other, other.course)),
                 field="room",
             )

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -244,7 +245,9 @@ def copy_day(slug: str) -> Response | tuple[str, int]:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("%(n)d sessions copied to %(days)d days.", n=len(created), days=len(form.target_days)),
+            flash(ngettext("%(num)d session copied to %(days)d days.",
+                           "%(num)d sessions copied to %(days)d days.",
+                           len(created), days=len(form.target_days)),
                   "success")
             return redirect(url_for("courses.schedule", slug=slug))
     return _schedule_page(_course_or_404(slug), copy_form=form, status=400)

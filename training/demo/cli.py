@@ -9,12 +9,12 @@ import sqlalchemy as sa
 
 from training.accounts.models import User
 from training.core.urls import external_url
-from training.demo import accounts, calendar, courses, enrolment, symposia
+from training.demo import accounts, calendar, courses, enrolment, i18n, symposia
 from training.extensions import db
 
 # Each feature adds its demo loader here, in dependency order. A loader takes the
 # session and today's date, creates only what is missing, and flushes.
-LOADERS = (accounts.load, courses.load, enrolment.load, symposia.load, calendar.load)
+LOADERS = (accounts.load, courses.load, enrolment.load, symposia.load, calendar.load, i18n.load)
 
 
 @click.command("demo")
@@ -39,3 +39,5 @@ def demo_command(if_empty: bool) -> None:
     token = symposia.demo_token()
     if token:
         click.echo(f"Demo RSVP page (development only): {external_url('rsvp.respond', token=token)}")
+        click.echo("The same in Chinese, for an invitee invited in Chinese: "
+                   f"{external_url('rsvp.respond', token=i18n.DEMO_RSVP_TOKEN_ZH)}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -201,11 +202,11 @@ def enrol(slug: str) -> Response:
         return _refused(error, default)
     position = services.waitlist_position(db.session, enrolment)
     messages = {
-        EnrolmentStatus.CONFIRMED: _("You have a seat on %(title)s.", title=course.title),
+        EnrolmentStatus.CONFIRMED: _("You have a seat on %(title)s.", title=course.shown_title),
         EnrolmentStatus.PENDING: _("Your request for %(title)s awaits a coordinator's approval.",
-                                   title=course.title),
+                                   title=course.shown_title),
         EnrolmentStatus.WAITLISTED: _("%(title)s is full for your country: you are number %(n)d on "
-                                      "the waitlist.", title=course.title, n=position or 0),
+                                      "the waitlist.", title=course.shown_title, n=position or 0),
     }
     status = enrolment.status
     # Nothing is read after the commit: every value shown was taken inside the transaction.
@@ -234,7 +235,7 @@ def nominate(slug: str) -> str | Response | tuple[str, int]:
         else:
             person = db.session.get_one(User, enrolment.user_id)
             message = _("%(name)s is %(status)s on %(title)s.", name=person.name,
-                        status=services.status_label(enrolment.status), title=course.title)
+                        status=services.status_label(enrolment.status), title=course.shown_title)
             target = url_for("enrolment.nominate", slug=course.slug)
             db.session.commit()
             flash(message, "success")
@@ -252,7 +253,7 @@ def withdraw(enrolment_id: int) -> Response:
     default = url_for("enrolment.my_courses")
     if not ActionForm().validate_on_submit():
         abort(400)
-    title, name = enrolment.course.title, enrolment.user.name
+    title, name = enrolment.course.shown_title, enrolment.user.name
     try:
         services.withdraw(db.session, enrolment, actor=current_user)
     except DomainError as error:
@@ -374,7 +375,8 @@ def session_attendance(slug: str, session_id: int) -> str | Response | tuple[str
             db.session.commit()
             flash(_("Attendance saved."), "success")
             if completed:
-                flash(_("%(n)d people completed the course.", n=len(completed)), "success")
+                flash(ngettext("%(num)d person completed the course.", "%(num)d people completed the course.",
+                               len(completed)), "success")
             return redirect(target)
     return render_template(
         "enrolment/session_attendance.html", course=course, course_session=course_session, form=form,

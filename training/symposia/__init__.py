@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import get_datetime_format
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -17,7 +19,11 @@ def symposium_datetime(value: datetime, zone: str, format: str | None = None) ->
     """
     local = value.astimezone(ZoneInfo(zone))
     if format is None:
-        return f"{format_date(local, 'medium')}, {format_time(local, 'short', rebase=False)}"
+        # Date and time joined as the language joins them ("Jan 9, 2027, 9:00 AM"; "2027年1月9日 09:00").
+        locale = get_locale() or Locale.parse("en")
+        joined = get_datetime_format("medium", locale=locale)
+        return joined.replace("{1}", format_date(local, "medium")).replace(
+            "{0}", format_time(local, "short", rebase=False))
     return format_datetime(local, format, rebase=False)
 
 

@@ -11,9 +11,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_time
 from icalendar import Calendar, Event, vCalAddress
 
 from training.calendar.ical import vtimezone
+from training.courses.localtime import show_date
 from training.database import utcnow
 from training.symposia.models import Invitation, ProgrammeSession, Symposium
 
@@ -42,11 +44,16 @@ def _mailto(address: str) -> str:
     return f"mailto:{address}"
 
 
+def _clock(value: datetime, zone: ZoneInfo) -> str:
+    return format_time(value.astimezone(zone), "short", rebase=False)
+
+
 def _programme(symposium: Symposium, programme: Sequence[ProgrammeSession]) -> str:
     zone = ZoneInfo(symposium.timezone)
+    # Weekday, day and times as the invitee's language writes them (force_locale by the caller).
     lines = [
-        f"{s.starts_at.astimezone(zone):%a %d %b %H:%M}–{s.ends_at.astimezone(zone):%H:%M}  {s.title}"
-        + (f" ({s.room})" if s.room else "")
+        f"{show_date(s.starts_at, symposium.timezone, 'MMMEd')} {_clock(s.starts_at, zone)}"
+        f"–{_clock(s.ends_at, zone)}  {s.title}" + (f" ({s.room})" if s.room else "")
         for s in programme
     ]
     return "\n".join(lines)
@@ -73,9 +80,9 @@ def invitation_calendar(
     event.add("sequence", symposium.sequence)
     event.start = symposium.starts_at.astimezone(zone)
     event.end = symposium.ends_at.astimezone(zone)
-    event.add("summary", symposium.title)
+    event.add("summary", symposium.shown_title)
     event.add("location", ", ".join(part for part in (symposium.venue, symposium.city) if part))
-    parts = (symposium.description, _programme(symposium, programme))
+    parts = (symposium.shown_description, _programme(symposium, programme))
     description = "\n\n".join(part for part in parts if part)
     if description:
         event.add("description", description)

@@ -28,6 +28,10 @@ _LOCAL = "%Y-%m-%dT%H:%M"
 class SymposiumForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    title_zh = StringField(_l("Title in Chinese (optional)"), validators=[Optional(), Length(max=200)],
+                           description=_l("Chinese readers see this instead of the title."))
+    description_zh = TextAreaField(_l("Description in Chinese (optional)"),
+                                   validators=[Optional(), Length(max=5000)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     timezone = SelectField(_l("Timezone"), validators=[DataRequired()], default="Asia/Shanghai")
@@ -60,12 +64,20 @@ class InvitationForm(FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     delegates_allowed = IntegerField(_l("Delegates allowed"), default=1,
                                      validators=[DataRequired(), NumberRange(min=1, max=MAX_DELEGATES)])
+    locale = SelectField(_l("Language of the invitation"), default="en",
+                         description=_l("The invitation mails and the RSVP page use it."))
     submit = SubmitField(_l("Invite"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Each language named in itself, so the coordinator can tell them apart in any locale.
+        self.locale.choices = i18n.locale_choices()
 
 
 class InvitationImportForm(FlaskForm):
-    text = TextAreaField(_l("Paste CSV lines: name, email, organisation, delegates allowed"),
-                         validators=[Optional(), Length(max=200_000)])
+    text = TextAreaField(
+        _l("Paste CSV lines: name, email, organisation, delegates allowed, language (en or zh)"),
+        validators=[Optional(), Length(max=200_000)])
     file = FileField(_l("…or upload a CSV file"))
     submit = SubmitField(_l("Invite everyone listed"))
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from training.accounts.models import enum_column
 from training.database import UTCDateTime, utcnow
 from training.extensions import db
+from training.i18n import in_reader_language
 
 
 class SymposiumStatus(StrEnum):
@@ -48,6 +49,9 @@ class Symposium(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Optional Simplified Chinese versions, shown to Chinese readers; empty falls back.
+    title_zh: Mapped[str] = mapped_column(sa.String(200), default="")
+    description_zh: Mapped[str] = mapped_column(sa.Text, default="")
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
     city: Mapped[str] = mapped_column(sa.String(120))
     timezone: Mapped[str] = mapped_column(sa.String(64))
@@ -74,6 +78,16 @@ class Symposium(db.Model):
         back_populates="symposium", order_by="Invitation.id", lazy="raise",
         cascade="all, delete-orphan",
     )
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (Chinese when given and read), else the original."""
+        return in_reader_language(self.title, self.title_zh)
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the reader's language, else the original."""
+        return in_reader_language(self.description, self.description_zh)
 
     def __repr__(self) -> str:
         return f"<Symposium {self.slug} {self.status}>"
@@ -113,6 +127,8 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     delegates_allowed: Mapped[int] = mapped_column(default=1)
+    # The invitee's language: their mails and (unless they switch) their RSVP page.
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en")
     # sha256 of the current RSVP token, hex; None until the invitation is first sent.
     token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -135,6 +135,7 @@ def snapshot(symposium: Symposium) -> dict[str, Any]:
     """The audited fields of a symposium."""
     return {
         "title": symposium.title,
+        "title_zh": symposium.title_zh,
         "venue": symposium.venue,
         "city": symposium.city,
         "timezone": symposium.timezone,
@@ -163,6 +164,8 @@ class SymposiumFields:
     organiser_email: str
     description: str = ""
     venue: str = ""
+    title_zh: str = ""
+    description_zh: str = ""
 
 
 def _checked(fields: SymposiumFields) -> dict[str, Any]:
@@ -185,9 +188,12 @@ def _checked(fields: SymposiumFields) -> dict[str, Any]:
         raise DomainError(_("The symposium must end after it starts."), field="ends_at")
     if deadline > starts:
         raise DomainError(_("The RSVP deadline must be before the symposium starts."), field="rsvp_deadline")
+    title_zh, description_zh = i18n.chinese_version(fields.title_zh, fields.description_zh)
     return {
         "title": title,
         "description": fields.description.strip(),
+        "title_zh": title_zh,
+        "description_zh": description_zh,
         "venue": fields.venue.strip(),
         "city": city,
         "timezone": fields.timezone,
@@ -229,7 +235,8 @@ def update_symposium(session: Session, symposium: Symposium, fields: SymposiumFi
         taken = accepted_delegates(session, symposium.id)
         if values["capacity"] < taken:
             raise Conflict(
-                _("%(n)d delegates have already accepted; capacity cannot go below that.", n=taken),
+                ngettext("%(num)d delegate has already accepted; capacity cannot go below that.",
+                         "%(num)d delegates have already accepted; capacity cannot go below that.", taken),
                 field="capacity",
             )
     moved = any(values[name] != getattr(symposium, name) for name in _TIME_AND_PLACE)
@@ -353,6 +360,7 @@ def invitation_snapshot(invitation: Invitation) -> dict[str, Any]:
         "email": invitation.email,
         "organisation": invitation.organisation,
         "delegates_allowed": invitation.delegates_allowed,
+        "locale": invitation.locale,
         "answer": invitation.answer.value if invitation.answer else None,
         "revoked": invitation.is_revoked,
     }
@@ -362,13 +370,16 @@ def _send(session: Session, symposium: Symposium, programme: Sequence[ProgrammeS
           invitation: Invitation, template: str, method: str, *, link: bool) -> None:
     """Queue one mail to an invitee with its iMIP part; with link, a fresh personal link."""
     url = _issue_link(invitation) if link else None
+    with force_locale(invitation.locale or "en"):
+        calendar_body = invitation_calendar(symposium, programme, invitation, method)
     queue_mail(
         session,
         to=invitation.email,
         template=template,
+        locale=invitation.locale,
         reply_to=symposium.organiser_email,
         calendar_method=method,
-        calendar_body=invitation_calendar(symposium, programme, invitation, method),
+        calendar_body=calendar_body,
         symposium=symposium,
         programme=programme,
         invitation=invitation,
@@ -411,20 +422,24 @@ def _check_invitee(name: str, email: str, organisation: str, delegates_allowed: 
 
 
 def add_invitation(session: Session, symposium: Symposium, *, actor: User | None, name: str, email: str,
-                   organisation: str = "", delegates_allowed: int | None = 1,
+                   organisation: str = "", delegates_allowed: int | None = 1, locale: str = "en",
                    via: str = "web") -> Invitation:
     """Invite one person; sent at once when the symposium is published, else when it is."""
     if symposium.status is SymposiumStatus.CANCELLED:
         raise DomainError(_("This symposium is cancelled."))
     name, email, organisation, delegates_allowed = _check_invitee(name, email, organisation,
                                                                   delegates_allowed)
+    chosen = i18n.parse_locale(locale)
+    if chosen is None:
+        raise DomainError(_("Unknown language %(value)s: write en (English) or zh (Chinese).", value=locale),
+                          field="locale")
     duplicate = Conflict(_("%(email)s is already invited.", email=email), field="email")
     exists = session.scalar(sa.select(Invitation.id).where(
         Invitation.symposium_id == symposium.id, Invitation.email == email))
     if exists is not None:
         raise duplicate
     invitation = Invitation(symposium_id=symposium.id, name=name, email=email,
-                            organisation=organisation, delegates_allowed=delegates_allowed)
+                            organisation=organisation, delegates_allowed=delegates_allowed, locale=chosen)
     session.add(invitation)
     try:
         # The unique constraint decides between two coordinators adding one address at once.
@@ -453,8 +468,8 @@ class LineResult:
 
 def import_invitations(session: Session, symposium: Symposium, text: str, *,
                        actor: User | None) -> list[LineResult]:
-    """Invite everyone in a CSV (name, email, organisation, delegates allowed): good lines go in,
-    each bad line is refused with its reason and changes nothing."""
+    """Invite everyone in a CSV (name, email, organisation, delegates allowed, language): good lines
+    go in, each bad line is refused with its reason and changes nothing."""
     results: list[LineResult] = []
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     for number, row in enumerate(rows, start=1):
@@ -464,11 +479,13 @@ def import_invitations(session: Session, symposium: Symposium, text: str, *,
             continue
         if number == 1 and len(cells) > 1 and cells[1].lower() in ("email", "e-mail", "mail"):
             continue  # a header line
-        if len(cells) < 2 or len(cells) > 4:
-            results.append(LineResult(number, shown, False, _(
-                "Expected name, email, organisation, delegates allowed; found %(n)d values.", n=len(cells))))
+        if len(cells) < 2 or len(cells) > 5:
+            results.append(LineResult(number, shown, False, ngettext(
+                "Expected name, email, organisation, delegates allowed, language; found %(num)d value.",
+                "Expected name, email, organisation, delegates allowed, language; found %(num)d values.",
+                len(cells))))
             continue
-        name, email, organisation, allowed_text = (cells + ["", ""])[:4]
+        name, email, organisation, allowed_text, language = (cells + ["", "", ""])[:5]
         try:
             allowed = int(allowed_text) if allowed_text else 1
         except ValueError:
@@ -478,7 +495,8 @@ def import_invitations(session: Session, symposium: Symposium, text: str, *,
         try:
             with session.begin_nested():
                 invitation = add_invitation(session, symposium, actor=actor, name=name, email=email,
-                                            organisation=organisation, delegates_allowed=allowed)
+                                            organisation=organisation, delegates_allowed=allowed,
+                                            locale=language or "en")
         except DomainError as error:
             results.append(LineResult(number, shown, False, error.message))
         else:

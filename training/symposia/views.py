@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, g, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -44,6 +45,7 @@ def _symposium(symposium_id: int) -> Symposium:
 def _fields(form: SymposiumForm) -> services.SymposiumFields:
     return services.SymposiumFields(
         title=form.title.data or "", description=form.description.data or "", venue=form.venue.data or "",
+        title_zh=form.title_zh.data or "", description_zh=form.description_zh.data or "",
         city=form.city.data or "", timezone=form.timezone.data, starts_at=form.starts_at.data,
         ends_at=form.ends_at.data, capacity=form.capacity.data, rsvp_deadline=form.rsvp_deadline.data,
         organiser_name=form.organiser_name.data or "", organiser_email=form.organiser_email.data or "",
@@ -201,7 +203,8 @@ def add_invitation(symposium_id: int) -> BaseResponse | tuple[str, int]:
         try:
             invitation = services.add_invitation(
                 db.session, symposium, actor=current_user, name=form.name.data, email=form.email.data,
-                organisation=form.organisation.data or "", delegates_allowed=form.delegates_allowed.data)
+                organisation=form.organisation.data or "", delegates_allowed=form.delegates_allowed.data,
+                locale=form.locale.data or "en")
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -284,6 +287,9 @@ def respond(token: str) -> BaseResponse:
     except NotFound:
         abort(404)
     symposium = invitation.symposium
+    # The page speaks the invitee's language unless they chose another with the switch.
+    g.page_locale = invitation.locale
+    refresh_locale()
     closed = services.answers_closed(symposium)
     form = RsvpForm()
     if not form.is_submitted():

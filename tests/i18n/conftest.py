@@ -1,0 +1,56 @@
+"""Fixtures for the Chinese-language tests: a coordinator, a Beijing course, a Beijing symposium."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.symposia.conftest import fields as symposium_fields
+from training.accounts.models import Role, User
+from training.courses import services as courses
+from training.courses.models import Course
+from training.enrolment import services as enrolment
+from training.symposia import services as symposia
+from training.symposia.models import Symposium
+
+
+@pytest.fixture
+def coordinator(make_user: Callable[..., User]) -> User:
+    return make_user(Role.COORDINATOR, country="CN", name="Chen Jing", timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def make_course(session: Session, coordinator: User) -> Callable[..., Course]:
+    """A published course in Beijing in March 2031 with seats for US personnel; committed."""
+
+    def make(**fields: Any) -> Course:
+        details: dict[str, Any] = {
+            "title": "Countering online fraud", "host_country": "CN", "city": "Beijing",
+            "venue": "People's Public Security University", "timezone": "Asia/Shanghai",
+            "starts_on": date(2031, 3, 10), "ends_on": date(2031, 3, 12), "capacity": 15,
+        }
+        details.update(fields)
+        course = courses.create_course(session, courses.CourseDetails(**details), actor=coordinator)
+        courses.publish_course(session, course, actor=coordinator)
+        enrolment.set_quota(session, course, "US", 10, actor=coordinator)
+        session.commit()
+        return course
+
+    return make
+
+
+@pytest.fixture
+def make_symposium(session: Session, coordinator: User) -> Callable[..., Symposium]:
+    """A published symposium in Beijing; committed."""
+
+    def make(**overrides: Any) -> Symposium:
+        symposium = symposia.create_symposium(session, symposium_fields(**overrides), actor=coordinator)
+        symposia.publish_symposium(session, symposium, actor=coordinator)
+        session.commit()
+        return symposium
+
+    return make
