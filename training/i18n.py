@@ -203,3 +203,22 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: str(get_locale() or "en"),
     )
     app.jinja_env.filters["country"] = country_name
+
+
+class ChineseVersion:
+    """Mixin for content a coordinator may also give in Chinese (title_zh, description_zh)."""
+
+    title: str
+    title_zh: str | None
+    description: str
+    description_zh: str | None
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (Chinese when given and read), else the original."""
+        return in_reader_language(self.title, self.title_zh)
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the reader's language, else the original."""
+        return in_reader_language(self.description, self.description_zh)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from training.accounts.models import User, enum_column
 from training.database import UTCDateTime, utcnow
 from training.extensions import db
-from training.i18n import in_reader_language
+from training.i18n import ChineseVersion
 
 
 class CourseStatus(StrEnum):
@@ -39,7 +39,7 @@ session_instructors = sa.Table(
 )
 
 
-class Course(db.Model):
+class Course(ChineseVersion, db.Model):
     """A training course hosted in one country, scheduled in the host's timezone."""
 
     __tablename__ = "courses"
@@ -96,16 +96,6 @@ class Course(db.Model):
     def days(self) -> list[date]:
         """Every calendar day of the course, first to last."""
         return [date.fromordinal(n) for n in range(self.starts_on.toordinal(), self.ends_on.toordinal() + 1)]
-
-    @property
-    def shown_title(self) -> str:
-        """The title in the reader's language (Chinese when given and read), else the original."""
-        return in_reader_language(self.title, self.title_zh)
-
-    @property
-    def shown_description(self) -> str:
-        """The description in the reader's language, else the original."""
-        return in_reader_language(self.description, self.description_zh)
 
     def __repr__(self) -> str:
         return f"<Course {self.slug} {self.status}>"

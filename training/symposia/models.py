@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from training.accounts.models import enum_column
 from training.database import UTCDateTime, utcnow
 from training.extensions import db
-from training.i18n import in_reader_language
+from training.i18n import ChineseVersion
 
 
 class SymposiumStatus(StrEnum):
@@ -36,7 +36,7 @@ class AnswerChannel(StrEnum):
     CALENDAR = "calendar"  # an iMIP REPLY from a calendar client
 
 
-class Symposium(db.Model):
+class Symposium(ChineseVersion, db.Model):
     """An event with a capacity in delegates and an RSVP deadline, held in one timezone."""
 
     __tablename__ = "symposia"
@@ -78,16 +78,6 @@ class Symposium(db.Model):
         back_populates="symposium", order_by="Invitation.id", lazy="raise",
         cascade="all, delete-orphan",
     )
-
-    @property
-    def shown_title(self) -> str:
-        """The title in the reader's language (Chinese when given and read), else the original."""
-        return in_reader_language(self.title, self.title_zh)
-
-    @property
-    def shown_description(self) -> str:
-        """The description in the reader's language, else the original."""
-        return in_reader_language(self.description, self.description_zh)
 
     def __repr__(self) -> str:
         return f"<Symposium {self.slug} {self.status}>"
