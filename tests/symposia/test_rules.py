@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tests.symposia.conftest import fields
+from training.accounts.models import Role
 from training.audit.models import AuditEntry
 from training.database import utcnow
 from training.errors import Conflict, DomainError, NotFound
@@ -290,3 +291,13 @@ def test_a_symposium_ends_after_it_starts_and_answers_close_before_it(session, c
         services.create_symposium(session, fields(rsvp_deadline=utcnow() + timedelta(days=400)),
                                   actor=coordinator)
     assert error.value.field == "rsvp_deadline"
+
+
+def test_a_draft_symposium_exists_only_for_those_who_run_symposia(
+    session, make_symposium, make_user, coordinator
+):
+    draft = make_symposium(publish=False)
+    assert services.get_symposium(session, draft.id, viewer=coordinator) is draft
+    for role in (Role.PERSONNEL, Role.FOCAL_POINT, Role.INSTRUCTOR):
+        with pytest.raises(NotFound):
+            services.get_symposium(session, draft.id, viewer=make_user(role=role, country="US"))

@@ -6,7 +6,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -15,7 +14,6 @@ from training.accounts.permissions import role_required
 from training.api.core import api_blueprint, api_fields, documents, paginate
 from training.api.schemas import Instant, PaginationArgsSchema, StrictInteger, Text, TimezoneName, page_of
 from training.core.urls import external_url
-from training.errors import NotFound
 from training.extensions import db, limiter
 from training.symposia import services
 from training.symposia.models import Answer, Invitation, Symposium, SymposiumStatus
@@ -145,7 +143,7 @@ InvitationPageSchema = page_of(InvitationSchema, "InvitationPage")
 
 def symposium_out(symposium: Symposium) -> dict[str, Any]:
     zone = ZoneInfo(symposium.timezone)
-    coordinator = current_user.is_authenticated and current_user.has_role(Role.COORDINATOR)
+    coordinator = services.can_manage(current_user)
     out = {name: getattr(symposium, name) for name in SymposiumSchema._declared_fields
            if name in SymposiumInSchema._declared_fields or name in ("id", "slug", "status")}
     out |= {name: getattr(symposium, name).astimezone(zone)
@@ -183,11 +181,7 @@ def issued_out(invitation: Invitation) -> dict[str, Any]:
 
 
 def _symposium(symposium_id: int) -> Symposium:
-    symposium = services.get_symposium(db.session, symposium_id)
-    coordinator = current_user.is_authenticated and current_user.has_role(Role.COORDINATOR)
-    if symposium.status is SymposiumStatus.DRAFT and not coordinator:
-        raise NotFound(_("No such symposium."))
-    return symposium
+    return services.get_symposium(db.session, symposium_id, viewer=current_user)
 
 
 # --- symposia ------------------------------------------------------------------------------

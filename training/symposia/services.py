@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from training import i18n
-from training.accounts.models import User
+from training.accounts.models import Role, User
 from training.audit.services import record
 from training.core.slugs import slugify, unique_slug
 from training.core.urls import external_url
@@ -300,10 +300,17 @@ def list_symposia(session: Session) -> Sequence[Symposium]:
     return session.scalars(sa.select(Symposium).order_by(Symposium.starts_at, Symposium.id)).all()
 
 
-def get_symposium(session: Session, symposium_id: int) -> Symposium:
-    """One symposium, or NotFound."""
+def can_manage(user: Any) -> bool:
+    """Whether user runs symposia: sees drafts, answers and delegates, and changes them."""
+    return bool(user is not None and user.is_authenticated and user.has_role(Role.COORDINATOR))
+
+
+def get_symposium(session: Session, symposium_id: int, *, viewer: Any = None) -> Symposium:
+    """One symposium, or NotFound; with a viewer, a draft exists only for those who manage it."""
     symposium = session.get(Symposium, symposium_id)
-    if symposium is None:
+    if symposium is None or (
+        viewer is not None and symposium.status is SymposiumStatus.DRAFT and not can_manage(viewer)
+    ):
         raise NotFound(_("No such symposium."))
     return symposium
 
