@@ -53,13 +53,9 @@ def build_calendar(feed: FeedCalendar) -> bytes:
     """The feed as iCalendar bytes: UTF-8 without BOM, CRLF, folded at 75 octets.
 
     The result depends only on feed, so an unchanged feed is byte-identical between
-    requests; identical feeds are built once per process.
+    requests. Each event is written once per process and kept: after one session
+    changes, only its event is written again.
     """
-    return _build_cached(feed)
-
-
-@lru_cache(maxsize=128)
-def _build_cached(feed: FeedCalendar) -> bytes:
     # Content lines are written here rather than through the iCalendar library's
     # components, which take about a second for a thousand events; the library still
     # writes the VTIMEZONE components, and the tests read everything back with it.
@@ -83,8 +79,7 @@ def _build_cached(feed: FeedCalendar) -> bytes:
     lines.append(_line("X-PUBLISHED-TTL", _duration(REFRESH_INTERVAL)))
     for tzid, (first, last) in sorted(_zone_spans(feed.events).items()):
         lines.append(_vtimezone_bytes(tzid, first, last))
-    for event in feed.events:
-        lines.extend(_vevent(event))
+    lines.extend(map(_vevent_bytes, feed.events))
     lines.append(b"END:VCALENDAR\r\n")
     return b"".join(lines)
 
@@ -148,6 +143,7 @@ def _zone_spans(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=20_000)
 def _written_in_utc(instant: date | datetime, tzid: str) -> bool:
     """Whether a wall-clock time in tzid could not name instant unambiguously.
 
@@ -166,6 +162,12 @@ def _time_line(name: str, instant: date | datetime, tzid: str | None) -> bytes:
     if tzid is None or _written_in_utc(instant, tzid):
         return _line(name, instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
     return _line(f"{name};TZID={tzid}", instant.astimezone(ZoneInfo(tzid)).strftime("%Y%m%dT%H%M%S"))
+
+
+# About 600 bytes an event: ten thousand of them is a few megabytes per worker.
+@lru_cache(maxsize=10_000)
+def _vevent_bytes(event: FeedEvent) -> bytes:
+    return b"".join(_vevent(event))
 
 
 def _vevent(event: FeedEvent) -> list[bytes]:
@@ -278,3 +280,11 @@ def _sort_key(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value.astimezone(UTC)
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def clear_caches() -> None:
+    """Forget every written event and VTIMEZONE, as in a process that just started."""
+    _vevent_bytes.cache_clear()
+    _written_in_utc.cache_clear()
+    _vtimezone_bytes.cache_clear()
+    vtimezone.cache_clear()

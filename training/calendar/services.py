@@ -7,9 +7,11 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -24,7 +26,14 @@ from training.audit import services as audit
 from training.calendar.ical import FeedCalendar, FeedEvent, build_calendar, ordered_events
 from training.calendar.models import FeedState, FeedToken
 from training.core.urls import external_url
-from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
+from training.courses.models import (
+    Course,
+    CourseSession,
+    CourseStatus,
+    Instructor,
+    SessionKind,
+    session_instructors,
+)
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment
 from training.errors import NotFound
 from training.i18n import country_name
@@ -123,7 +132,7 @@ def course_event(course: Course) -> FeedEvent:
 
 
 def session_event(
-    row: CourseSession, course: Course, known: dict[int, _CourseFacts] | None = None
+    row: CourseSession | _SessionRow, course: Course, known: dict[int, _CourseFacts] | None = None
 ) -> FeedEvent:
     """A session as a timed event written in its course's timezone.
 
@@ -174,23 +183,144 @@ def public_courses_feed(session: Session, now: datetime) -> Feed:
     return _finish("courses", calendar, _newest(*(c.updated_at for c in courses)))
 
 
+@dataclass(frozen=True)
+class _Teacher:
+    name: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class _SessionRow:
+    """The columns of a session its event is made of, read without building ORM objects."""
+
+    id: int
+    title: str
+    kind: SessionKind
+    starts_at: datetime
+    ends_at: datetime
+    room: str
+    description: str
+    cancelled: bool
+    sequence: int
+    updated_at: datetime
+    instructors: tuple[_Teacher, ...]
+
+
+class _FeedMemory:
+    """The course feeds this process built lately, each with the fingerprint of its data.
+
+    A feed whose data has the same fingerprint is the same feed: it is answered (or
+    its 304 is) without reading its sessions or its served state again. Kept per
+    application in each process, so a new release never serves what the previous
+    one wrote.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        # key -> [fingerprint, feed, Last-Modified it was served with (once known)]
+        self.entries: OrderedDict[str, list[Any]] = OrderedDict()
+
+    def get(self, key: str, fingerprint: tuple[Any, ...]) -> Feed | None:
+        entry = self.entries.get(key)
+        if entry is None or entry[0] != fingerprint:
+            return None
+        self.entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: str, fingerprint: tuple[Any, ...], feed: Feed) -> None:
+        self.entries[key] = [fingerprint, feed, None]
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+    def last_modified(self, feed: Feed) -> datetime | None:
+        entry = self.entries.get(feed.key)
+        return entry[2] if entry is not None and entry[1] is feed else None
+
+    def served(self, feed: Feed, last_modified: datetime) -> None:
+        # Only for the very feed remembered: one built anew may revert to older text,
+        # and its date must then come from the stored state (which never goes back).
+        entry = self.entries.get(feed.key)
+        if entry is not None and entry[1] is feed:
+            entry[2] = last_modified
+
+
+def _memory() -> _FeedMemory:
+    return current_app.extensions.setdefault("calendar_feeds", _FeedMemory(size=64))
+
+
+def _course_fingerprint(session: Session, slug: str) -> tuple[Any, ...] | None:
+    """What a course's feed is made of, in one indexed query; None for no such (visible) course.
+
+    Every edit of a course or a session moves its updated_at (renaming an instructor
+    touches their sessions; a removed session lowers the count), and the feed's text
+    follows only from these rows.
+    """
+    of_course = CourseSession.course_id == Course.id
+    row = session.execute(
+        sa.select(
+            Course.id, Course.updated_at,
+            sa.select(sa.func.count()).where(of_course).scalar_subquery(),
+            sa.select(sa.func.max(CourseSession.updated_at)).where(of_course).scalar_subquery(),
+            sa.select(sa.func.sum(CourseSession.sequence)).where(of_course).scalar_subquery(),
+        ).where(Course.slug == slug, Course.status != CourseStatus.DRAFT)
+    ).first()
+    return tuple(row) if row is not None else None
+
+
 def course_sessions_feed(session: Session, slug: str) -> Feed:
     """/calendar/courses/<slug>.ics: one course's sessions. Drafts are not found.
 
-    Instructors come joined in the same query: selectinload would split a long
-    schedule into batches of 500 and the number of queries would grow with it.
+    Unchanged since this process last built it, the feed costs one query; changed, only
+    the events that changed are written again (see build_calendar).
     """
     if len(slug) > 120 or "\x00" in slug:  # PostgreSQL refuses NUL in text
         raise NotFound(_("There is no such course."))
+    fingerprint = _course_fingerprint(session, slug)
+    if fingerprint is None:
+        raise NotFound(_("There is no such course."))
+    key = f"course:{fingerprint[0]}"
+    feed = _memory().get(key, fingerprint)
+    if feed is None:
+        feed = _finish(*course_sessions_calendar(session, slug))
+        _memory().put(key, fingerprint, feed)
+    return feed
+
+
+def _session_rows(session: Session, course: Course) -> list[_SessionRow]:
+    """The course's sessions in order, with their instructors, from one query of plain rows.
+
+    Instructors come joined in the same query: a second query per batch of sessions
+    would make the number of queries grow with a long schedule.
+    """
+    result = session.execute(
+        sa.select(
+            CourseSession.id, CourseSession.title, CourseSession.kind, CourseSession.starts_at,
+            CourseSession.ends_at, CourseSession.room, CourseSession.description, CourseSession.cancelled,
+            CourseSession.sequence, CourseSession.updated_at, Instructor.name, Instructor.organisation,
+        )
+        .outerjoin(session_instructors, session_instructors.c.session_id == CourseSession.id)
+        .outerjoin(Instructor, Instructor.id == session_instructors.c.instructor_id)
+        .where(CourseSession.course_id == course.id)
+        .order_by(CourseSession.starts_at, CourseSession.id, Instructor.name, Instructor.id)
+    )
+    rows: list[_SessionRow] = []
+    teachers: dict[int, list[_Teacher]] = {}
+    for *columns, name, organisation in result:
+        if not rows or rows[-1].id != columns[0]:
+            rows.append(_SessionRow(*columns, instructors=()))
+            teachers[columns[0]] = []
+        if name is not None:
+            teachers[columns[0]].append(_Teacher(name, organisation))
+    return [replace(row, instructors=tuple(teachers[row.id])) if teachers[row.id] else row for row in rows]
+
+
+def course_sessions_calendar(session: Session, slug: str) -> tuple[str, FeedCalendar, datetime]:
+    """The events of one course's feed, its key and its newest change, before they are written."""
     course = session.scalar(sa.select(Course).where(Course.slug == slug, Course.status != CourseStatus.DRAFT))
     if course is None:
         raise NotFound(_("There is no such course."))
-    rows = session.scalars(
-        sa.select(CourseSession)
-        .where(CourseSession.course_id == course.id)
-        .options(joinedload(CourseSession.instructors))
-        .order_by(CourseSession.starts_at, CourseSession.id)
-    ).unique().all()
+    rows = _session_rows(session, course)
     known: dict[int, _CourseFacts] = {}
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
@@ -201,7 +331,7 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
             events=ordered_events([session_event(r, course, known) for r in rows]),
             source=external_url("calendar.course_feed", slug=course.slug),
         )
-    return _finish(f"course:{course.id}", calendar, _newest(course.updated_at, *(r.updated_at for r in rows)))
+    return f"course:{course.id}", calendar, _newest(course.updated_at, *(r.updated_at for r in rows))
 
 
 def _symposium_url(symposium: Symposium) -> str:
@@ -400,10 +530,14 @@ def served_state(session: Session, feed: Feed) -> tuple[datetime, bool]:
     An unchanged feed keeps the date it was first served with; a changed one gets
     its newest change, or one second after the previous date if that is later.
     """
+    known = _memory().last_modified(feed)
+    if known is not None:
+        return known, False
     state = session.get(FeedState, feed.key)
     if state is None:
         return feed.data_modified, True
     if state.etag == feed.etag:
+        _memory().served(feed, state.last_modified)
         return state.last_modified, False
     return max(feed.data_modified, state.last_modified + timedelta(seconds=1)), True
 

@@ -1039,6 +1039,16 @@ def update_instructor(
     for name, value in values.items():
         setattr(instructor, name, value)
     session.flush()
+    if (instructor.name, instructor.organisation) != (before["name"], before["organisation"]):
+        # Calendars name the instructors in each session's description: the sessions changed.
+        session.execute(
+            sa.update(CourseSession)
+            .where(CourseSession.id.in_(
+                sa.select(session_instructors.c.session_id)
+                .where(session_instructors.c.instructor_id == instructor.id)
+            ))
+            .values(updated_at=utcnow())
+        )
     record(session, actor=actor, action="instructor.updated", subject=instructor, before=before,
            after=instructor_snapshot(instructor), topic=f"instructor:{instructor.id}", via=via)
     return instructor

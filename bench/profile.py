@@ -1,0 +1,88 @@
+"""Profile one benchmark scenario in-process with pyinstrument, on the benchmark's data set.
+
+    .venv/bin/python bench/profile.py catalogue [--database sqlite] [--enrolments 10000] [--repeat 50]
+
+Scenarios: catalogue, course, roster, feed, feed-304, feed-change, feed-cold, personal-feed, enrol.
+The profile of all repeats together is printed as text (--html FILE writes pyinstrument's page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from pyinstrument import Profiler
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dataset import load  # noqa: E402
+from run import SECRET_KEY, _change_one_session, fresh_database, migrate  # noqa: E402
+
+from training import create_app  # noqa: E402
+from training.calendar import ical  # noqa: E402
+
+SCENARIOS = ("catalogue", "course", "roster", "feed", "feed-304", "feed-change", "feed-cold", "personal-feed",
+             "enrol")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", choices=SCENARIOS)
+    parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql"))
+    parser.add_argument("--enrolments", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--html", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory, fresh_database(args.database, Path(directory)) as url:
+        migrate(url)
+        app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+        manifest = load(app, args.enrolments)
+        client = app.test_client()
+        feed = f"/calendar/courses/{manifest.feed_slug}.ics"
+        headers: dict[str, str] = {}
+        before = None
+        if args.scenario == "catalogue":
+            path = "/"
+        elif args.scenario == "course":
+            path = f"/courses/{manifest.upcoming_slugs[0]}"
+        elif args.scenario == "roster":
+            client.set_cookie("session", manifest.coordinator_cookie)
+            path = f"/courses/{manifest.roster_slug}/roster"
+        elif args.scenario == "personal-feed":
+            path = manifest.personal_feed_path
+        else:
+            path = feed
+        if args.scenario == "feed-304":
+            headers["If-None-Match"] = client.get(feed).headers["ETag"]
+        elif args.scenario == "feed-change":
+            def before() -> None:
+                with app.app_context():
+                    _change_one_session(manifest.feed_session_id)
+        elif args.scenario == "feed-cold":
+            before = ical.clear_caches
+        client.get(path, headers=headers)  # templates compiled, caches filled
+        profiler = Profiler(interval=0.0005)
+        if args.scenario == "enrol":
+            requests = manifest.enrol_requests[: args.repeat]
+            with profiler:
+                for cookie, csrf, slug in requests:
+                    client.set_cookie("session", cookie)
+                    assert client.post(f"/courses/{slug}/enrol", data={"csrf_token": csrf}).status_code == 302
+        else:
+            for _ in range(args.repeat):
+                if before:
+                    before()
+                profiler.start()  # pyinstrument adds each start..stop to the same profile
+                response = client.get(path, headers=headers)
+                profiler.stop()
+                assert response.status_code in (200, 304), response.status_code
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        if args.html:
+            args.html.write_text(profiler.output_html())
+
+
+if __name__ == "__main__":
+    main()

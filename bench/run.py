@@ -1,0 +1,531 @@
+"""make bench: the product under load next to a bare Flask app, on PostgreSQL and SQLite, as data grows.
+
+For each database and each size of data (enrolments), the runner
+
+1. creates a database, migrates it and loads the data set of bench/dataset.py;
+2. serves bench/bare.py under gunicorn (2 workers) and measures it with wrk: the yardstick;
+3. serves the product the same way and measures every scenario with wrk, from its own process;
+4. measures the feed scenarios that need a fresh state before every request (cold, after one
+   change) with sequential requests from this process;
+5. counts the SQL queries each scenario's request issues, checks the enrol scenario's seats,
+   reads each worker's peak RSS, and times the icalendar library writing the 1,000-session feed.
+
+It prints one table per database and size, then the growth, memory and feed tables, and checks
+every figure against the budget in docs/BENCHMARKS.md. The exit status is 0 whatever the figures:
+this is a measurement, not a test.
+
+    .venv/bin/python bench/run.py [--databases sqlite,postgresql] [--sizes 100,10000,100000]
+                                  [--duration 5] [--markdown docs/BENCHMARKS.table.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from dataset import Manifest, load  # noqa: E402
+from floor import icalendar_bytes  # noqa: E402
+
+from training import create_app  # noqa: E402
+from training.calendar import ical  # noqa: E402
+from training.calendar import services as calendar  # noqa: E402
+from training.courses.models import Course, CourseSession  # noqa: E402
+from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment, EnrolmentStatus, SeatQuota  # noqa: E402
+from training.extensions import db  # noqa: E402
+
+SECRET_KEY = "benchmark-only-secret-key"
+POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+WORKERS = 2
+SEQUENTIAL_SAMPLES = 10
+
+
+@dataclass
+class Figure:
+    """One scenario's measurement."""
+
+    scenario: str
+    requests_per_second: float
+    p50: float  # milliseconds
+    p95: float
+    p99: float
+    statuses: dict[str, int]
+    queries: int | None = None
+    ratio: float | None = None  # to bare Flask (throughput), or to the icalendar floor (time)
+    ratio_of: str = ""
+    budget: str = ""
+    met: bool | None = None
+
+
+@dataclass
+class Run:
+    """Everything measured on one database at one size."""
+
+    database: str
+    enrolments: int
+    counts: dict[str, int]
+    figures: list[Figure] = field(default_factory=list)
+    peak_rss_mb: list[float] = field(default_factory=list)
+    floor_ms: float = 0.0
+    build_cold_ms: float = 0.0
+    feed_bytes: int = 0
+    seat_check: str = ""
+
+    def figure(self, scenario: str) -> Figure:
+        return next(f for f in self.figures if f.scenario == scenario)
+
+
+# --- databases and servers ---------------------------------------------------------------
+
+
+@contextmanager
+def fresh_database(backend: str, directory: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / f'bench-{uuid.uuid4().hex[:8]}.sqlite'}"
+        return
+    name = f"training_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(database_url: str, base_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(TRAINING_CONFIG="production", SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url,
+               BASE_URL=base_url, PYTHONPATH=str(ROOT))
+    return env
+
+
+@contextmanager
+def gunicorn(application: str, env: dict[str, str], port: int, ready_path: str) -> Iterator[subprocess.Popen]:
+    """application served by gunicorn with WORKERS sync workers, as in production."""
+    log = open(ROOT / "test-artifacts" / f"bench-{port}.log", "w")
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--pythonpath", "bench",
+         "--log-level", "warning", application],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    process.base_url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{application} exited: see {log.name}")
+            try:
+                if requests.get(f"http://127.0.0.1:{port}{ready_path}", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{application} did not start: see {log.name}")
+            time.sleep(0.1)
+        # Every worker answers once before measuring, so that none is still importing.
+        for _ in range(4 * WORKERS):
+            requests.get(f"http://127.0.0.1:{port}{ready_path}", timeout=30)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def worker_pids(master: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for {pid}")
+
+
+# --- load ----------------------------------------------------------------------------------
+
+
+Request = tuple[str, str, str, str, str]  # method, path, session cookie, If-None-Match, form body
+
+
+def wrk(base_url: str, scenario: str, lines: list[Request], duration: float, connections: int,
+        once: bool = False) -> Figure:
+    """Drive base_url with wrk replaying lines; the figure from its report."""
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as listing:
+        listing.write("".join("\t".join(line) + "\n" for line in lines))
+    env = dict(os.environ, BENCH_REQUESTS=listing.name, BENCH_THREADS="1", BENCH_ONCE="1" if once else "0")
+    try:
+        output = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--timeout", "30s",
+             "-s", str(ROOT / "bench" / "wrk" / "requests.lua"), base_url],
+            env=env, capture_output=True, text=True, check=True, timeout=duration + 120,
+        ).stdout
+    finally:
+        os.unlink(listing.name)
+    report = json.loads(next(line for line in output.splitlines() if line.startswith("BENCH "))[6:])
+    seconds = report["duration_us"] / 1e6
+    return Figure(scenario, report["requests"] / seconds, report["p50"] / 1000, report["p95"] / 1000,
+                  report["p99"] / 1000, report["statuses"])
+
+
+def sequential(scenario: str, samples: list[Callable[[], requests.Response]], expect: int) -> Figure:
+    """Time each request alone (each needs its own preparation, so no load generator can batch them)."""
+    times, statuses = [], {}
+    for send in samples:
+        start = time.perf_counter()
+        response = send()
+        times.append((time.perf_counter() - start) * 1000)
+        statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+        if response.status_code != expect:
+            raise RuntimeError(f"{scenario}: {response.status_code} instead of {expect}")
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return Figure(scenario, 1000 / statistics.mean(times), statistics.median(times), cuts[94], cuts[98], statuses)
+
+
+# --- one database at one size ----------------------------------------------------------------
+
+
+def migrate(database_url: str) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "training", "db", "upgrade"], cwd=ROOT, check=True,
+                   env=server_env(database_url, "http://127.0.0.1"), capture_output=True, timeout=300)
+
+
+@contextmanager
+def counting(engine: sa.Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def query_counts(app, manifest: Manifest, enrol_probe: tuple[str, str, str]) -> dict[str, int]:  # noqa: ANN001
+    """The SQL statements one request of each scenario issues, counted in this process."""
+    client = app.test_client()
+    probes: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
+        "catalogue": ("GET", "/", None, {}),
+        "course page": ("GET", f"/courses/{manifest.upcoming_slugs[0]}", None, {}),
+        "roster of 500": ("GET", f"/courses/{manifest.roster_slug}/roster", manifest.coordinator_cookie, {}),
+        "feed 200, unchanged": ("GET", f"/calendar/courses/{manifest.feed_slug}.ics", None, {}),
+        "personal feed": ("GET", manifest.personal_feed_path, None, {}),
+    }
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    for scenario, (method, path, cookie, headers) in probes.items():
+        if cookie:
+            client.set_cookie("session", cookie)
+        client.open(path, method=method, headers=headers)  # templates compiled, caches filled
+        with counting(engine) as statements:
+            response = client.open(path, method=method, headers=headers)
+        assert response.status_code == 200, (scenario, response.status_code)
+        counts[scenario] = len(statements)
+        client.delete_cookie("session")
+    feed = f"/calendar/courses/{manifest.feed_slug}.ics"
+    etag = client.get(feed).headers["ETag"]
+    with counting(engine) as statements:
+        assert client.get(feed, headers={"If-None-Match": etag}).status_code == 304
+    counts["feed 304"] = len(statements)
+    with app.app_context():
+        _change_one_session(manifest.feed_session_id)
+    with counting(engine) as statements:
+        assert client.get(feed).status_code == 200
+    counts["feed after one change"] = len(statements)
+    ical.clear_caches()
+    cold = f"/calendar/courses/{manifest.cold_feed_slugs[-1]}.ics"
+    with counting(engine) as statements:
+        assert client.get(cold).status_code == 200
+    counts["feed cold"] = len(statements)
+    cookie, csrf, slug = enrol_probe
+    client.set_cookie("session", cookie)
+    with counting(engine) as statements:
+        response = client.post(f"/courses/{slug}/enrol", data={"csrf_token": csrf})
+    assert response.status_code == 302, response.status_code
+    counts["enrol POST"] = len(statements)
+    return counts
+
+
+def _change_one_session(session_id: int) -> None:
+    """What a coordinator's edit does to the row a feed reads: a new title, SEQUENCE and stamp."""
+    db.session.execute(
+        sa.update(CourseSession).where(CourseSession.id == session_id).values(
+            title=f"Module rescheduled {uuid.uuid4().hex[:6]}", sequence=CourseSession.sequence + 1,
+            updated_at=datetime.now(UTC),
+        )
+    )
+    db.session.commit()
+
+
+def feed_floor(app, slug: str) -> tuple[float, float, int]:  # noqa: ANN001
+    """Milliseconds for icalendar to write the feed's events, and for our writer to, cold."""
+    with app.test_request_context():
+        key, feed, _modified = calendar.course_sessions_calendar(db.session, slug)
+        floor_times, ours = [], []
+        for _ in range(5):
+            start = time.perf_counter()
+            icalendar_bytes(feed)
+            floor_times.append((time.perf_counter() - start) * 1000)
+            ical.clear_caches()
+            start = time.perf_counter()
+            body = ical.build_calendar(feed)
+            ours.append((time.perf_counter() - start) * 1000)
+        db.session.remove()
+    return statistics.median(floor_times), statistics.median(ours), len(body)
+
+
+def seat_check(app, manifest: Manifest, created: int, in_flight: int) -> str:  # noqa: ANN001
+    """The enrol scenario's result: every quota's counter equals its seat holders, within its seats,
+    no seat free while someone of that country waits, and one enrolment per accepted request."""
+    with app.app_context():
+        upcoming = sa.select(Course.id).where(Course.slug.in_(manifest.upcoming_slugs))
+        quotas = db.session.scalars(sa.select(SeatQuota).where(SeatQuota.course_id.in_(upcoming))).all()
+        holders = dict(db.session.execute(
+            sa.select(Enrolment.quota_id, sa.func.count()).where(Enrolment.status.in_(SEAT_HOLDING_STATUSES))
+            .group_by(Enrolment.quota_id)).all())
+        waiting = {
+            (course_id, country): n for course_id, country, n in db.session.execute(
+                sa.select(Enrolment.course_id, Enrolment.country, sa.func.count())
+                .where(Enrolment.status == EnrolmentStatus.WAITLISTED)
+                .group_by(Enrolment.course_id, Enrolment.country))
+        }
+        newcomers = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Enrolment).join(Enrolment.user)
+            .where(sa.text("users.email LIKE 'newcomer%'")))
+        db.session.remove()
+    problems = []
+    for quota in quotas:
+        if quota.confirmed != holders.get(quota.id, 0):
+            problems.append(f"quota {quota.id}: counter {quota.confirmed} but {holders.get(quota.id, 0)} holders")
+        if quota.confirmed > quota.seats:
+            problems.append(f"quota {quota.id}: {quota.confirmed} confirmed for {quota.seats} seats")
+        if waiting.get((quota.course_id, quota.country)) and quota.confirmed < quota.seats:
+            problems.append(f"quota {quota.id}: seats free while people wait")
+    # wrk stops with up to one request per connection still in flight: the server may have
+    # stored those without wrk reading the answer.
+    if not created <= newcomers <= created + in_flight:
+        problems.append(f"{created} enrolments answered but {newcomers} stored")
+    confirmed = sum(q.confirmed for q in quotas)
+    seats = sum(q.seats for q in quotas)
+    waitlisted = sum(waiting.get((q.course_id, q.country), 0) for q in quotas)
+    summary = f"{newcomers} enrolments: {confirmed}/{seats} seats taken, {waitlisted} waitlisted"
+    if problems:
+        raise RuntimeError(summary + "; " + "; ".join(problems))
+    return summary + "; counters exact, no seat over, none free while someone waits"
+
+
+def measure(backend: str, enrolments: int, duration: float, connections: int, directory: Path) -> Run:
+    with fresh_database(backend, directory) as database_url:
+        started = time.monotonic()
+        migrate(database_url)
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
+                                        "BASE_URL": base_url})
+        manifest = load(app, enrolments)
+        run = Run(backend, enrolments, manifest.counts)
+        print(f"  {backend}, {enrolments:,} enrolments: loaded {manifest.counts} "
+              f"in {time.monotonic() - started:.0f} s", flush=True)
+        enrol_probe = manifest.enrol_requests.pop()
+        queries = query_counts(app, manifest, enrol_probe)
+        run.floor_ms, run.build_cold_ms, run.feed_bytes = feed_floor(app, manifest.feed_slug)
+
+        with gunicorn("bare:app", server_env(database_url, base_url), free_port(), "/") as bare_server:
+            bare = wrk(bare_server.base_url, "bare Flask", [("GET", "/", "", "", "")], duration, connections)
+        run.figures.append(bare)
+
+        with gunicorn("wsgi:app", server_env(database_url, base_url), port, "/healthz") as server:
+            feed = f"/calendar/courses/{manifest.feed_slug}.ics"
+            course_pages = [("GET", f"/courses/{slug}", "", "", "") for slug in manifest.upcoming_slugs]
+            roster = ("GET", f"/courses/{manifest.roster_slug}/roster", manifest.coordinator_cookie, "", "")
+            enrols = [("POST", f"/courses/{slug}/enrol", cookie, "", f"csrf_token={csrf}")
+                      for cookie, csrf, slug in manifest.enrol_requests]
+            run.figures.append(wrk(base_url, "catalogue", [("GET", "/", "", "", "")], duration, connections))
+            run.figures.append(wrk(base_url, "course page", course_pages, duration, connections))
+            enrol = wrk(base_url, "enrol POST", enrols, duration, connections, once=True)
+            run.figures.append(enrol)
+            run.seat_check = seat_check(app, manifest, enrol.statuses.get("302", 0) + 1, connections)  # +1: the probe
+            run.figures.append(wrk(base_url, "roster of 500", [roster], duration, connections))
+
+            cold = [manifest.feed_slug, *manifest.cold_feed_slugs][1:]
+            run.figures.append(sequential("feed cold", [
+                (lambda slug=slug: requests.get(f"{base_url}/calendar/courses/{slug}.ics", timeout=60))
+                for slug in cold], expect=200))
+            # Every worker has built the feed before a session changes.
+            for _ in range(4 * WORKERS):
+                requests.get(base_url + feed, timeout=60)
+
+            def after_change() -> requests.Response:
+                with app.app_context():
+                    _change_one_session(manifest.feed_session_id)
+                return requests.get(base_url + feed, timeout=60)
+
+            run.figures.append(sequential("feed after one change", [after_change] * SEQUENTIAL_SAMPLES,
+                                          expect=200))
+            run.figures.append(wrk(base_url, "feed 200, unchanged", [("GET", feed, "", "", "")], duration,
+                                   connections))
+            etag = requests.get(base_url + feed, timeout=60).headers["ETag"]
+            run.figures.append(wrk(base_url, "feed 304", [("GET", feed, "", etag, "")], duration, connections))
+            run.figures.append(wrk(base_url, "personal feed", [("GET", manifest.personal_feed_path, "", "", "")],
+                                   duration, connections))
+            run.peak_rss_mb = [peak_rss_mb(pid) for pid in worker_pids(server)]
+
+        expected = {"catalogue": 200, "course page": 200, "enrol POST": 302, "roster of 500": 200,
+                    "feed 200, unchanged": 200, "feed 304": 304, "personal feed": 200, "bare Flask": 200}
+        for figure in run.figures:
+            wrong = {s: n for s, n in figure.statuses.items() if s != str(expected.get(figure.scenario, 200))}
+            if wrong:
+                raise RuntimeError(f"{figure.scenario}: unexpected responses {wrong}")
+            figure.queries = queries.get(figure.scenario)
+            judge(figure, bare, run.floor_ms)
+        with app.app_context():
+            db.engine.dispose()
+    return run
+
+
+THROUGHPUT_BUDGET = {"catalogue": 0.5, "course page": 0.5, "enrol POST": 0.5, "roster of 500": 0.25,
+                     "feed 304": 0.8}
+FLOOR_BUDGET = {"feed cold": 1.3, "feed after one change": 0.2}
+GROWTH_BUDGET = 1.2
+RSS_BUDGET_MB = 150
+
+
+def judge(figure: Figure, bare: Figure, floor_ms: float) -> None:
+    figure.ratio = figure.requests_per_second / bare.requests_per_second
+    if figure.scenario in THROUGHPUT_BUDGET:
+        limit = THROUGHPUT_BUDGET[figure.scenario]
+        figure.budget = f"≥ {limit}× bare"
+        figure.met = figure.ratio >= limit
+    elif figure.scenario in FLOOR_BUDGET:
+        limit = FLOOR_BUDGET[figure.scenario]
+        figure.ratio_of = f"{figure.p50 / floor_ms:.2f}× floor"
+        figure.budget = f"≤ {limit}× floor"
+        figure.met = figure.p50 <= limit * floor_ms
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def mark(met: bool | None) -> str:
+    return "" if met is None else ("ok" if met else "MISS")
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def report(runs: list[Run]) -> str:
+    out = []
+    for run in runs:
+        out.append(f"\n### {run.database}, {run.enrolments:,} enrolments "
+                   f"({run.counts['users']:,} users, {run.counts['courses']:,} courses, "
+                   f"{run.counts['course_sessions']:,} sessions, {run.counts['enrolments']:,} enrolments in all)\n")
+        rows = []
+        for f in run.figures:
+            rows.append([f.scenario, f"{f.requests_per_second:,.0f}", f"{f.p50:.1f}", f"{f.p95:.1f}",
+                         f"{f.p99:.1f}", "1.00" if f.scenario == "bare Flask" else f"{f.ratio:.2f}",
+                         f.ratio_of, "" if f.queries is None else str(f.queries), f.budget, mark(f.met)])
+        out.append(table(["scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "× bare", "× floor", "queries",
+                          "budget", ""], rows))
+        out.append(f"\nicalendar floor for the 1,000-session feed: {run.floor_ms:.0f} ms; our writer, cold: "
+                   f"{run.build_cold_ms:.0f} ms ({run.feed_bytes:,} bytes)  ")
+        out.append(f"enrol scenario: {run.seat_check}")
+
+    out.append("\n### Growth: p50 latency from the smallest to the largest data set\n")
+    rows = []
+    for database in dict.fromkeys(r.database for r in runs):
+        mine = sorted((r for r in runs if r.database == database), key=lambda r: r.enrolments)
+        if len(mine) < 2:
+            continue
+        for f in mine[0].figures:
+            if f.scenario == "bare Flask":
+                continue
+            p50s = [r.figure(f.scenario).p50 for r in mine]
+            growth = p50s[-1] / p50s[0]
+            rows.append([database, f.scenario, *(f"{p:.1f}" for p in p50s), f"{growth:.2f}",
+                         mark(growth <= GROWTH_BUDGET)])
+        sizes = [f"p50 ms at {r.enrolments:,}" for r in mine]
+    if rows:
+        out.append(table(["database", "scenario", *sizes, "largest ÷ smallest", f"≤ {GROWTH_BUDGET}"], rows))
+
+    out.append("\n### Memory: peak RSS per worker after the run\n")
+    out.append(table(["database", "enrolments", "workers' peak RSS (MB)", f"≤ {RSS_BUDGET_MB} MB"], [
+        [r.database, f"{r.enrolments:,}", ", ".join(f"{m:.0f}" for m in r.peak_rss_mb),
+         mark(max(r.peak_rss_mb) <= RSS_BUDGET_MB)] for r in runs]))
+    return "\n".join(out)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    load = os.getloadavg()
+    versions = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split()[1]
+    return (f"{os.cpu_count()} × {cpu}, {memory} GiB, {platform.platform()}, Python {platform.python_version()}, "
+            f"wrk {versions}, load average before the run {load[0]:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--sizes", default="100,10000,100000", help="enrolments in the database")
+    parser.add_argument("--duration", type=float, default=5, help="seconds of load per scenario")
+    parser.add_argument("--connections", type=int, default=4, help="wrk's open connections")
+    parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
+    args = parser.parse_args()
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    header = (f"Machine: {machine()}  \nRun {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: gunicorn {WORKERS} sync "
+              f"workers, wrk 1 thread × {args.connections} connections × {args.duration:g} s per scenario")
+    print(header, flush=True)
+    runs = []
+    with tempfile.TemporaryDirectory() as directory:
+        for database in args.databases.split(","):
+            for size in (int(s) for s in args.sizes.split(",")):
+                runs.append(measure(database, size, args.duration, args.connections, Path(directory)))
+    text = header + "\n" + report(runs)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
