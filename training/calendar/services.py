@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from training.accounts.models import User
 from training.audit import services as audit
@@ -194,6 +194,7 @@ class _SessionRow:
     """The columns of a session its event is made of, read without building ORM objects."""
 
     id: int
+    course_id: int
     title: str
     kind: SessionKind
     starts_at: datetime
@@ -287,21 +288,23 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     return feed
 
 
-def _session_rows(session: Session, course: Course) -> list[_SessionRow]:
-    """The course's sessions in order, with their instructors, from one query of plain rows.
+def _session_rows(session: Session, which: sa.ColumnElement[bool]) -> list[_SessionRow]:
+    """The sessions which selects, in order, with their instructors, from one query of plain rows.
 
-    Instructors come joined in the same query: a second query per batch of sessions
-    would make the number of queries grow with a long schedule.
+    Instructors come joined in the same query (a flat outer join, which every database
+    answers by index): a second query per batch of sessions would make the number of
+    queries grow with a long schedule.
     """
     result = session.execute(
         sa.select(
-            CourseSession.id, CourseSession.title, CourseSession.kind, CourseSession.starts_at,
-            CourseSession.ends_at, CourseSession.room, CourseSession.description, CourseSession.cancelled,
-            CourseSession.sequence, CourseSession.updated_at, Instructor.name, Instructor.organisation,
+            CourseSession.id, CourseSession.course_id, CourseSession.title, CourseSession.kind,
+            CourseSession.starts_at, CourseSession.ends_at, CourseSession.room, CourseSession.description,
+            CourseSession.cancelled, CourseSession.sequence, CourseSession.updated_at,
+            Instructor.name, Instructor.organisation,
         )
         .outerjoin(session_instructors, session_instructors.c.session_id == CourseSession.id)
         .outerjoin(Instructor, Instructor.id == session_instructors.c.instructor_id)
-        .where(CourseSession.course_id == course.id)
+        .where(which)
         .order_by(CourseSession.starts_at, CourseSession.id, Instructor.name, Instructor.id)
     )
     rows: list[_SessionRow] = []
@@ -320,7 +323,7 @@ def course_sessions_calendar(session: Session, slug: str) -> tuple[str, FeedCale
     course = session.scalar(sa.select(Course).where(Course.slug == slug, Course.status != CourseStatus.DRAFT))
     if course is None:
         raise NotFound(_("There is no such course."))
-    rows = _session_rows(session, course)
+    rows = _session_rows(session, CourseSession.course_id == course.id)
     known: dict[int, _CourseFacts] = {}
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
@@ -424,8 +427,11 @@ def accepted_symposia(session: Session, user: User, now: datetime) -> Sequence[S
     ).all()
 
 
-def personal_sessions(session: Session, user: User, now: datetime) -> Sequence[CourseSession]:
-    """The sessions in user's own calendar: their seat-holding courses' and those they teach."""
+def personal_sessions(
+    session: Session, user: User, now: datetime
+) -> tuple[list[_SessionRow], dict[int, Course]]:
+    """The sessions in user's own calendar (their seat-holding courses' and those they teach),
+    and the courses they belong to, by id."""
     seat_courses = sa.select(Enrolment.course_id).where(
         Enrolment.user_id == user.id, Enrolment.status.in_(SEAT_HOLDING_STATUSES)
     )
@@ -434,25 +440,33 @@ def personal_sessions(session: Session, user: User, now: datetime) -> Sequence[C
         .join(Instructor, Instructor.id == session_instructors.c.instructor_id)
         .where(Instructor.user_id == user.id)
     )
-    return session.scalars(
-        sa.select(CourseSession)
-        .join(CourseSession.course)
-        .where(
-            _shown_courses(now),
-            sa.or_(CourseSession.course_id.in_(seat_courses), CourseSession.id.in_(taught)),
+    # One set of ids from two indexed lookups: an OR of the two conditions would make the
+    # database scan every session of every course, and the feed slow down as history grows.
+    mine = sa.union(
+        sa.select(CourseSession.id).where(CourseSession.course_id.in_(seat_courses)),
+        taught,
+    ).subquery()
+    courses = {
+        course.id: course for course in session.scalars(
+            sa.select(Course).where(
+                _shown_courses(now),
+                Course.id.in_(sa.select(CourseSession.course_id).where(CourseSession.id.in_(sa.select(mine)))),
+            )
         )
-        .options(contains_eager(CourseSession.course), joinedload(CourseSession.instructors))
-        .order_by(CourseSession.starts_at, CourseSession.id)
-    ).unique().all()
+    }
+    rows = _session_rows(
+        session, sa.and_(CourseSession.id.in_(sa.select(mine)), CourseSession.course_id.in_(courses))
+    ) if courses else []
+    return rows, courses
 
 
 def personal_feed(session: Session, user: User, now: datetime) -> Feed:
     """/calendar/feeds/<token>.ics: one person's own calendar, in their language."""
-    rows = personal_sessions(session, user, now)
+    rows, courses = personal_sessions(session, user, now)
     symposia = accepted_symposia(session, user, now)
     known: dict[int, _CourseFacts] = {}
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        events = [session_event(r, r.course, known) for r in rows]
+        events = [session_event(r, courses[r.course_id], known) for r in rows]
         for symposium in symposia:
             events.extend(_symposium_events(symposium))
         calendar = FeedCalendar(
@@ -460,7 +474,7 @@ def personal_feed(session: Session, user: User, now: datetime) -> Feed:
             description=_("Sessions of your courses, the sessions you teach, and symposia you attend."),
             events=ordered_events(events),
         )
-    stamps = [r.updated_at for r in rows] + [r.course.updated_at for r in rows]
+    stamps = [r.updated_at for r in rows] + [c.updated_at for c in courses.values()]
     stamps += [s.updated_at for s in symposia]
     return _finish(f"user:{user.id}", calendar, _newest(*stamps))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -22,12 +23,25 @@ def show_date(value: date | datetime, zone: str | None = None, skeleton: str = "
     """A day such as 'Tue, Dec 15, 2026' in the reader's language; an instant is seen in zone."""
     if isinstance(value, datetime) and zone:
         value = value.astimezone(ZoneInfo(zone))
-    return babel_dates.format_skeleton(skeleton, value, locale=_locale())
+    # Equal instants seen in two zones are equal datetimes: the zone is part of the key.
+    return _formatted_date(skeleton, value, str(getattr(value, "tzinfo", "")), _locale())
 
 
 def show_time(value: datetime, zone: str) -> str:
     """The wall-clock time of an instant in zone, e.g. '09:00' or '9:00 AM' as the locale writes it."""
-    return babel_dates.format_time(value, "short", tzinfo=ZoneInfo(zone), locale=_locale())
+    return _formatted_time(value, zone, _locale())
+
+
+# Babel works out the pattern of a skeleton on every call; pages show the same days and
+# times many times over (every session of a course, every course of the catalogue).
+@lru_cache(maxsize=8192)
+def _formatted_date(skeleton: str, value: date | datetime, zone: str, locale: str) -> str:
+    return babel_dates.format_skeleton(skeleton, value, locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _formatted_time(value: datetime, zone: str, locale: str) -> str:
+    return babel_dates.format_time(value, "short", tzinfo=ZoneInfo(zone), locale=locale)
 
 
 def zone_abbreviation(value: datetime, zone: str) -> str:
