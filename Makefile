@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app training
 STAMP := $(VENV)/.installed
 TRANSLATIONS := training/translations
 
-.PHONY: run test lint install system-packages js-packages translations messages screenshots clean
+.PHONY: run test lint install system-packages js-packages translations messages screenshots bench clean
 
 # Debian packages the tests drive for real: Chromium (Playwright's own browser download
 # cannot be used here), CJK fonts for the screenshots, and libical's GObject bindings
@@ -74,6 +74,15 @@ test: translations system-packages js-packages
 # Refresh docs/screenshots/ from the browser tests.
 screenshots: translations system-packages
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+# The speed budget (docs/BENCHMARKS.md): the product under gunicorn on PostgreSQL and SQLite,
+# driven by wrk, next to a bare Flask app. Prints figures; not part of the tests.
+# BENCH_ARGS narrows a run, e.g. BENCH_ARGS="--databases sqlite --sizes 100 --duration 3".
+bench: translations
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian packages: wrk"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache $(JS_TESTS)/node_modules

@@ -5,7 +5,7 @@ What every size holds (the scenarios' own objects):
 - 40 upcoming published courses of 10 days x 5 sessions, 30 seats each (15 US, 15 CN);
   the catalogue lists them, the course page shows them, the enrol scenario fills them;
 - a course of 500 confirmed people (the roster scenario);
-- a course of 1,000 sessions, and 10 more like it that no request has ever built (the cold feed);
+- a course of 1,000 sessions, and 20 more like it that no request has ever built (the cold feed);
 - one person confirmed on three upcoming courses, with a personal feed address;
 - 3,000 people with no enrolment, each with a signed-in session, who enrol during the run
   in the first 10 upcoming courses.
@@ -38,7 +38,7 @@ UPCOMING_COURSES = 40
 SEATS_PER_COUNTRY = 15
 ROSTER_PEOPLE = 500
 FEED_SESSIONS = 1_000
-COLD_FEEDS = 10
+COLD_FEEDS = 20
 ENROLLING_PEOPLE = 3_000
 ENROL_COURSES = 10
 PAST_COURSE_PEOPLE = 30
@@ -112,7 +112,9 @@ def _courses(prefix: str, count: int, first_day: date, status: CourseStatus, day
     return _ids(Course.id, Course.slug.like(f"{prefix}-%"))
 
 
-def _schedules(course_ids: list[int], days: int, per_day: int, instructor_ids: list[int], now: datetime) -> None:
+def _schedules(
+    course_ids: list[int], days: int, per_day: int, instructor_ids: list[int], now: datetime
+) -> None:
     """per_day sessions on each of days days, in each course's own timezone, with an instructor each."""
     courses = db.session.execute(
         sa.select(Course.id, Course.starts_on, Course.timezone).where(Course.id.in_(course_ids))
@@ -127,7 +129,8 @@ def _schedules(course_ids: list[int], days: int, per_day: int, instructor_ids: l
                     "course_id": course_id, "title": f"Module {day + 1}.{slot + 1}",
                     "kind": "lecture", "room": f"Room {slot + 1}",
                     "description": "Case studies and practical exercises.",
-                    "starts_at": start.astimezone(UTC), "ends_at": (start + timedelta(minutes=100)).astimezone(UTC),
+                    "starts_at": start.astimezone(UTC),
+                    "ends_at": (start + timedelta(minutes=100)).astimezone(UTC),
                     "cancelled": False, "sequence": 0, "created_at": now, "updated_at": now,
                 })
     _insert(CourseSession.__table__, rows)
@@ -202,8 +205,8 @@ def load(app: Flask, enrolments: int) -> Manifest:
 
         # History: completed courses of PAST_COURSE_PEOPLE each, and the people who took them.
         past_courses = enrolments // PAST_COURSE_PEOPLE
-        alumni = _people("alumnus", max(2, min(past_courses * PAST_COURSE_PEOPLE, max(1_000, enrolments // 10))),
-                         now)
+        alumni_count = min(past_courses * PAST_COURSE_PEOPLE, max(1_000, enrolments // 10))
+        alumni = _people("alumnus", max(2, alumni_count), now)
         past = _courses("past", past_courses, today - timedelta(days=30), CourseStatus.COMPLETED, 10, 30, now)
         _schedules(past, 10, 5, instructors, now)
         seats = _quotas(past, PAST_COURSE_PEOPLE // 2, PAST_COURSE_PEOPLE // 2)
@@ -231,7 +234,7 @@ def load(app: Flask, enrolments: int) -> Manifest:
         seats = _quotas(roster_course, ROSTER_PEOPLE // 2, ROSTER_PEOPLE // 2)
         _seat_holders(roster_course, roster_people, ROSTER_PEOPLE, seats, EnrolmentStatus.CONFIRMED, now)
 
-        # The 1,000-session feed, and ten more like it that are only ever built cold.
+        # The 1,000-session feed, and more like it that are only ever built cold.
         feeds = _courses("feed", 1 + COLD_FEEDS, today + timedelta(days=7), CourseStatus.PUBLISHED,
                          FEED_SESSIONS // 5, 30, now)
         _schedules(feeds, FEED_SESSIONS // 5, 5, instructors, now)
@@ -269,6 +272,9 @@ def load(app: Flask, enrolments: int) -> Manifest:
         for n, person in enumerate(enrolling):
             cookie, csrf = signed_in(app, person)
             manifest.enrol_requests.append((cookie, csrf, manifest.upcoming_slugs[n % ENROL_COURSES]))
+        # As autovacuum would have done by the time a real database held this much.
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
         manifest.counts = {
             table: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(table)))
             for table in ("users", "courses", "course_sessions", "enrolments")

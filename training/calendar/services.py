@@ -446,12 +446,12 @@ def personal_sessions(
         sa.select(CourseSession.id).where(CourseSession.course_id.in_(seat_courses)),
         taught,
     ).subquery()
+    my_courses = sa.union(
+        seat_courses, sa.select(CourseSession.course_id).where(CourseSession.id.in_(taught))
+    ).subquery()
     courses = {
         course.id: course for course in session.scalars(
-            sa.select(Course).where(
-                _shown_courses(now),
-                Course.id.in_(sa.select(CourseSession.course_id).where(CourseSession.id.in_(sa.select(mine)))),
-            )
+            sa.select(Course).where(Course.id.in_(sa.select(my_courses)), _shown_courses(now))
         )
     }
     rows = _session_rows(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from training import i18n
@@ -309,27 +310,30 @@ def complete_course(
     return course
 
 
+# Translated when shown, one label at a time: a schedule shows a kind on every session.
+STATUS_LABELS = {
+    CourseStatus.DRAFT: _l("draft"),
+    CourseStatus.PUBLISHED: _l("published"),
+    CourseStatus.CANCELLED: _l("cancelled"),
+    CourseStatus.COMPLETED: _l("completed"),
+}
+KIND_LABELS = {
+    SessionKind.LECTURE: _l("lecture"),
+    SessionKind.PRACTICAL: _l("practical"),
+    SessionKind.FIELD_VISIT: _l("field visit"),
+    SessionKind.WORKSHOP: _l("workshop"),
+    SessionKind.CEREMONY: _l("ceremony"),
+}
+
+
 def status_label(status: CourseStatus) -> str:
     """The status in the reader's language."""
-    labels = {
-        CourseStatus.DRAFT: _("draft"),
-        CourseStatus.PUBLISHED: _("published"),
-        CourseStatus.CANCELLED: _("cancelled"),
-        CourseStatus.COMPLETED: _("completed"),
-    }
-    return labels[status]
+    return str(STATUS_LABELS[status])
 
 
 def kind_label(kind: SessionKind) -> str:
     """The kind of session in the reader's language."""
-    labels = {
-        SessionKind.LECTURE: _("lecture"),
-        SessionKind.PRACTICAL: _("practical"),
-        SessionKind.FIELD_VISIT: _("field visit"),
-        SessionKind.WORKSHOP: _("workshop"),
-        SessionKind.CEREMONY: _("ceremony"),
-    }
-    return labels[kind]
+    return str(KIND_LABELS[kind])
 
 
 # --- reading courses ---------------------------------------------------------------------

@@ -1283,11 +1283,14 @@ def enrolment_for(session: Session, enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-def course_by_slug(session: Session, slug: str, viewer: User | None) -> Course:
-    """The course with slug; drafts only for coordinators."""
-    course = session.scalar(
-        sa.select(Course).where(Course.slug == slug).options(selectinload(Course.sessions))
-    )
+def course_by_slug(
+    session: Session, slug: str, viewer: User | None, *, with_sessions: bool = False
+) -> Course:
+    """The course with slug (and its sessions, when asked); drafts only for coordinators."""
+    query = sa.select(Course).where(Course.slug == slug)
+    if with_sessions:
+        query = query.options(selectinload(Course.sessions))
+    course = session.scalar(query)
     if course is None or (not course.is_visible and not is_coordinator(viewer)):
         raise NotFound(_("No such course."))
     return course

@@ -28,10 +28,10 @@ from training.extensions import db
 bp = Blueprint("enrolment", __name__)
 
 
-def _course(slug: str) -> Course:
+def _course(slug: str, *, with_sessions: bool = False) -> Course:
     try:
         viewer = current_user if current_user.is_authenticated else None
-        return services.course_by_slug(db.session, slug, viewer)
+        return services.course_by_slug(db.session, slug, viewer, with_sessions=with_sessions)
     except NotFound:
         abort(404)
 
@@ -338,7 +338,7 @@ def _may_take_attendance(course: Course) -> None:
 @bp.route("/courses/<slug>/attendance")
 @login_required
 def attendance(slug: str) -> str:
-    course = _course(slug)
+    course = _course(slug, with_sessions=True)
     _may_take_attendance(course)
     return render_template("enrolment/attendance.html", course=course, sessions=course.sessions)
 
