@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, sign_in
 from tests.courses.conftest import BEIJING_START
 from training.accounts.models import Role
 from training.courses import services
@@ -108,6 +108,48 @@ def test_course_page_puts_the_readers_own_time_beside_the_local_time(login, make
     assert "Your time (America/New York)" in html
     # 09:00 in Beijing on Monday is 20:00 on Sunday in New York.
     assert "8:00\u202fPM–9:30\u202fPM" in html and "Sun, Mar 2" in html and "UTC\u22125" in html
+
+
+def test_the_course_page_follows_every_change_to_its_schedule(client, beijing, session, coordinator):
+    page = f"/courses/{beijing.slug}"
+    assert "Opening lecture" in client.get(page).get_data(as_text=True)  # drawn, and kept
+    opening = session.scalar(sa.select(CourseSession).where(CourseSession.title == "Opening lecture"))
+    li = session.scalar(sa.select(Instructor).where(Instructor.name == "Li Na"))
+
+    services.update_session(session, opening, beijing, actor=coordinator, day=BEIJING_START,
+                            starts=time.fromisoformat("09:00"), ends=time.fromisoformat("10:30"), title="Welcome address",
+                            room="Hall A", instructor_ids=[li.id])
+    session.commit()
+    renamed = client.get(page).get_data(as_text=True)
+    services.update_instructor(session, li, services.InstructorDetails(name="Li Na-Wang"), actor=coordinator)
+    session.commit()
+    after_rename = client.get(page).get_data(as_text=True)
+    services.add_session(session, beijing, actor=coordinator, day=date(2031, 3, 4),
+                         starts=time.fromisoformat("09:00"), ends=time.fromisoformat("10:00"), title="Field visit")
+    session.commit()
+    added = client.get(page).get_data(as_text=True)
+
+    assert "Welcome address" in renamed and "Opening lecture" not in renamed
+    assert "Li Na-Wang" in after_rename
+    assert "Field visit" in added
+
+
+def test_readers_in_other_timezones_and_languages_each_see_their_own_schedule(client, make_user, beijing):
+    page = f"/courses/{beijing.slug}"
+
+    def read_as(**profile: str) -> str:
+        sign_in(client, make_user(**profile))
+        html = client.get(page).get_data(as_text=True)
+        assert client.post("/logout", data={"csrf_token": csrf_token(client, page)}).status_code == 302
+        return html
+
+    in_new_york = read_as(timezone="America/New_York")
+    in_london = read_as(timezone="Europe/London")
+    in_chinese = read_as(timezone="Asia/Shanghai", locale="zh_Hans")
+
+    assert "Your time (America/New York)" in in_new_york and "UTC\u22125" in in_new_york
+    assert "Your time (Europe/London)" in in_london and "1:00\u202fAM–2:30\u202fAM" in in_london
+    assert "Your time" not in in_chinese and "每日课表" in in_chinese
 
 
 def test_week_grid_reads_like_a_calendar(client, beijing):

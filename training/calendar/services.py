@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from training.accounts.models import User
 from training.audit import services as audit
 from training.calendar.ical import FeedCalendar, FeedEvent, build_calendar, ordered_events
 from training.calendar.models import FeedState, FeedToken
+from training.core.memo import FingerprintCache, app_cache
 from training.core.urls import external_url
 from training.courses.models import (
     Course,
@@ -34,6 +34,7 @@ from training.courses.models import (
     SessionKind,
     session_instructors,
 )
+from training.courses.services import schedule_aggregates
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment
 from training.errors import NotFound
 from training.i18n import country_name
@@ -207,64 +208,23 @@ class _SessionRow:
     instructors: tuple[_Teacher, ...]
 
 
-class _FeedMemory:
-    """The course feeds this process built lately, each with the fingerprint of its data.
+@dataclass
+class _BuiltFeed:
+    """A course feed this process built, and the Last-Modified it was served with once known."""
 
-    A feed whose data has the same fingerprint is the same feed: it is answered (or
-    its 304 is) without reading its sessions or its served state again. Kept per
-    application in each process, so a new release never serves what the previous
-    one wrote.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        # key -> [fingerprint, feed, Last-Modified it was served with (once known)]
-        self.entries: OrderedDict[str, list[Any]] = OrderedDict()
-
-    def get(self, key: str, fingerprint: tuple[Any, ...]) -> Feed | None:
-        entry = self.entries.get(key)
-        if entry is None or entry[0] != fingerprint:
-            return None
-        self.entries.move_to_end(key)
-        return entry[1]
-
-    def put(self, key: str, fingerprint: tuple[Any, ...], feed: Feed) -> None:
-        self.entries[key] = [fingerprint, feed, None]
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-
-    def last_modified(self, feed: Feed) -> datetime | None:
-        entry = self.entries.get(feed.key)
-        return entry[2] if entry is not None and entry[1] is feed else None
-
-    def served(self, feed: Feed, last_modified: datetime) -> None:
-        # Only for the very feed remembered: one built anew may revert to older text,
-        # and its date must then come from the stored state (which never goes back).
-        entry = self.entries.get(feed.key)
-        if entry is not None and entry[1] is feed:
-            entry[2] = last_modified
+    feed: Feed
+    last_modified: datetime | None = None
 
 
-def _memory() -> _FeedMemory:
-    return current_app.extensions.setdefault("calendar_feeds", _FeedMemory(size=64))
+def _built_feeds() -> FingerprintCache:
+    return app_cache("calendar.course_feeds", size=64)
 
 
 def _course_fingerprint(session: Session, slug: str) -> tuple[Any, ...] | None:
-    """What a course's feed is made of, in one indexed query; None for no such (visible) course.
-
-    Every edit of a course or a session moves its updated_at (renaming an instructor
-    touches their sessions; a removed session lowers the count), and the feed's text
-    follows only from these rows.
-    """
-    of_course = CourseSession.course_id == Course.id
+    """What a course's feed is made of, in one indexed query; None for no such (visible) course."""
     row = session.execute(
-        sa.select(
-            Course.id, Course.updated_at,
-            sa.select(sa.func.count()).where(of_course).scalar_subquery(),
-            sa.select(sa.func.max(CourseSession.updated_at)).where(of_course).scalar_subquery(),
-            sa.select(sa.func.sum(CourseSession.sequence)).where(of_course).scalar_subquery(),
-        ).where(Course.slug == slug, Course.status != CourseStatus.DRAFT)
+        sa.select(Course.id, Course.updated_at, *schedule_aggregates(Course.id))
+        .where(Course.slug == slug, Course.status != CourseStatus.DRAFT)
     ).first()
     return tuple(row) if row is not None else None
 
@@ -281,11 +241,11 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     if fingerprint is None:
         raise NotFound(_("There is no such course."))
     key = f"course:{fingerprint[0]}"
-    feed = _memory().get(key, fingerprint)
-    if feed is None:
-        feed = _finish(*course_sessions_calendar(session, slug))
-        _memory().put(key, fingerprint, feed)
-    return feed
+    built = _built_feeds().get(key, fingerprint)
+    if built is None:
+        built = _BuiltFeed(_finish(*course_sessions_calendar(session, slug)))
+        _built_feeds().put(key, fingerprint, built)
+    return built.feed
 
 
 def _session_rows(session: Session, which: sa.ColumnElement[bool]) -> list[_SessionRow]:
@@ -474,7 +434,7 @@ def personal_feed(session: Session, user: User, now: datetime) -> Feed:
             description=_("Sessions of your courses, the sessions you teach, and symposia you attend."),
             events=ordered_events(events),
         )
-    stamps = [r.updated_at for r in rows] + [c.updated_at for c in courses.values()]
+    stamps = [r.updated_at for r in rows] + [courses[r.course_id].updated_at for r in rows]
     stamps += [s.updated_at for s in symposia]
     return _finish(f"user:{user.id}", calendar, _newest(*stamps))
 
@@ -544,14 +504,17 @@ def served_state(session: Session, feed: Feed) -> tuple[datetime, bool]:
     An unchanged feed keeps the date it was first served with; a changed one gets
     its newest change, or one second after the previous date if that is later.
     """
-    known = _memory().last_modified(feed)
-    if known is not None:
-        return known, False
+    # Only the very feed built from unchanged rows may skip the stored state: one built
+    # anew may have reverted to older text, and its date must never go back.
+    built = _built_feeds().latest(feed.key)
+    if built is not None and built.feed is feed and built.last_modified is not None:
+        return built.last_modified, False
     state = session.get(FeedState, feed.key)
     if state is None:
         return feed.data_modified, True
     if state.etag == feed.etag:
-        _memory().served(feed, state.last_modified)
+        if built is not None and built.feed is feed:
+            built.last_modified = state.last_modified
         return state.last_modified, False
     return max(feed.data_modified, state.last_modified + timedelta(seconds=1)), True
 

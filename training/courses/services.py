@@ -338,16 +338,46 @@ def kind_label(kind: SessionKind) -> str:
 
 # --- reading courses ---------------------------------------------------------------------
 
-def find_course(session: Session, slug: str, *, viewer: Any = None) -> Course:
-    """The course at slug, schedule and instructors loaded (three queries); drafts only for managers."""
-    course = session.scalar(
-        sa.select(Course)
-        .where(Course.slug == slug)
-        .options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
-    )
+def find_course(session: Session, slug: str, *, viewer: Any = None, with_schedule: bool = True) -> Course:
+    """The course at slug, its schedule and instructors loaded unless asked not to (three queries,
+    or one); drafts only for managers."""
+    query = sa.select(Course).where(Course.slug == slug)
+    if with_schedule:
+        query = query.options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
+    course = session.scalar(query)
     if course is None or (not course.is_visible and not can_manage(viewer)):
         raise NotFound(_("There is no course at this address."))
     return course
+
+
+def load_schedule(session: Session, course: Course) -> Course:
+    """course with its sessions and their instructors loaded (two queries)."""
+    return session.scalars(
+        sa.select(Course).where(Course.id == course.id)
+        .options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def schedule_aggregates(course_id: Any) -> tuple[sa.ScalarSelect[Any], ...]:
+    """How many sessions a course has, their newest updated_at and the sum of their SEQUENCEs.
+
+    Together with the course's own updated_at they change whenever anything its schedule
+    shows changes (renaming an instructor touches their sessions; a removed session lowers
+    the count), so pages and feeds built from a schedule are reused while they stay the
+    same. course_id may be a column, inside a larger query.
+    """
+    of_course = CourseSession.course_id == course_id
+    return (
+        sa.select(sa.func.count()).where(of_course).scalar_subquery(),
+        sa.select(sa.func.max(CourseSession.updated_at)).where(of_course).scalar_subquery(),
+        sa.select(sa.func.sum(CourseSession.sequence)).where(of_course).scalar_subquery(),
+    )
+
+
+def schedule_version(session: Session, course: Course) -> tuple[Any, ...]:
+    """The fingerprint of course's schedule (see schedule_aggregates), in one indexed query."""
+    return (course.updated_at, *session.execute(sa.select(*schedule_aggregates(course.id))).one())
 
 
 def get_course(session: Session, course_id: int, *, viewer: Any = None) -> Course:

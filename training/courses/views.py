@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
 from training.core.forms import show_domain_error
+from training.core.memo import app_cache
 from training.courses import services
 from training.courses.forms import (
     ActionForm,
@@ -43,9 +46,9 @@ def viewer_zone() -> str | None:
     return None
 
 
-def _course_or_404(slug: str) -> Course:
+def _course_or_404(slug: str, *, with_schedule: bool = True) -> Course:
     try:
-        return services.find_course(db.session, slug, viewer=current_user)
+        return services.find_course(db.session, slug, viewer=current_user, with_schedule=with_schedule)
     except NotFound:
         abort(404)
 
@@ -76,12 +79,36 @@ def catalogue_page() -> tuple[str, int]:
     return page, 200 if valid else 400
 
 
+@dataclass(frozen=True)
+class ScheduleHtml:
+    """The parts of a course page drawn from its schedule alone."""
+
+    instructors: Markup
+    schedule: Markup
+
+
 @bp.route("/courses/<slug>")
 def course_page(slug: str) -> str:
-    course = _course_or_404(slug)
+    course = _course_or_404(slug, with_schedule=False)
+    zone = viewer_zone()
+    # Everyone enrolling opens this page; its schedule is drawn once per language and
+    # reader's timezone, and again only when the schedule changes.
+    drawn = app_cache("courses.schedule_html", size=256)
+    key = (course.id, str(get_locale()), zone)
+    version = services.schedule_version(db.session, course)
+    parts = drawn.get(key, version)
+    if parts is None:
+        course = services.load_schedule(db.session, course)
+        parts = ScheduleHtml(
+            instructors=Markup(render_template(
+                "courses/_instructors_card.html", instructors=services.course_instructors(course))),
+            schedule=Markup(render_template(
+                "courses/_schedule.html", course=course, days=services.schedule_by_day(course),
+                viewer_zone=zone)),
+        )
+        drawn.put(key, version, parts)
     return render_template(
-        "courses/course.html", course=course, days=services.schedule_by_day(course),
-        instructors=services.course_instructors(course), viewer_zone=viewer_zone(),
+        "courses/course.html", course=course, schedule_html=parts, viewer_zone=zone,
         can_manage=services.can_manage(current_user), action_form=ActionForm(),
         cancel_form=CancelCourseForm(),
     )
