@@ -117,7 +117,7 @@ def test_the_course_page_follows_every_change_to_its_schedule(client, beijing, s
     li = session.scalar(sa.select(Instructor).where(Instructor.name == "Li Na"))
 
     services.update_session(session, opening, beijing, actor=coordinator, day=BEIJING_START,
-                            starts=time.fromisoformat("09:00"), ends=time.fromisoformat("10:30"), title="Welcome address",
+                            starts=time(9), ends=time(10, 30), title="Welcome address",
                             room="Hall A", instructor_ids=[li.id])
     session.commit()
     renamed = client.get(page).get_data(as_text=True)
@@ -125,7 +125,7 @@ def test_the_course_page_follows_every_change_to_its_schedule(client, beijing, s
     session.commit()
     after_rename = client.get(page).get_data(as_text=True)
     services.add_session(session, beijing, actor=coordinator, day=date(2031, 3, 4),
-                         starts=time.fromisoformat("09:00"), ends=time.fromisoformat("10:00"), title="Field visit")
+                         starts=time(9), ends=time(10), title="Field visit")
     session.commit()
     added = client.get(page).get_data(as_text=True)
 

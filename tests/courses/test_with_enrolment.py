@@ -60,6 +60,33 @@ def test_catalogue_shows_free_seats_per_country(client, session, make_course, co
     assert "full" in html and "1 waiting" in html  # United States
 
 
+def test_catalogue_follows_every_seat_and_course_change(client, session, make_course, coordinator, make_user):
+    course = make_course(capacity=15, title="Cyber course")
+    enrolment.set_quotas(session, course, {"US": 1, "CN": 3}, actor=coordinator)
+    session.commit()
+    first = client.get("/").get_data(as_text=True)  # drawn, and kept
+    person = make_user(country="US", email="first@example.org")
+    enrolment.enrol(session, course, person, actor=coordinator, override_window=True)
+    session.commit()
+    after_enrolment = client.get("/").get_data(as_text=True)
+    enrolment.enrol(session, course, make_user(country="US", email="second@example.org"),
+                    actor=coordinator, override_window=True)
+    session.commit()
+    after_waitlist = client.get("/").get_data(as_text=True)
+    details = services.CourseDetails(
+        title="Cyber course, second edition", host_country="CN", city="Beijing", timezone="Asia/Shanghai",
+        starts_on=course.starts_on, ends_on=course.ends_on, capacity=15,
+    )
+    services.update_course(session, course, details, actor=coordinator)
+    session.commit()
+    after_edit = client.get("/").get_data(as_text=True)
+
+    assert "1 of 1 free" in first
+    assert "1 of 1 free" not in after_enrolment and "full" in after_enrolment
+    assert "1 waiting" in after_waitlist
+    assert "Cyber course, second edition" in after_edit
+
+
 def test_coordinator_sees_the_capacity_refusal_beside_the_field(login, make_user, session, make_course):
     coordinator = make_user(role=Role.COORDINATOR, country="CN")
     course = make_course(capacity=20)
