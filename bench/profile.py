@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--enrolments", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--html", type=Path)
+    parser.add_argument("--all", action="store_true", help="show library frames too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory, fresh_database(args.database, Path(directory)) as url:
         migrate(url)
@@ -80,7 +81,7 @@ def main() -> None:
                 response = client.get(path, headers=headers)
                 profiler.stop()
                 assert response.status_code in (200, 304), response.status_code
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=args.all))
         if args.html:
             args.html.write_text(profiler.output_html())
 
