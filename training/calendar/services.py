@@ -406,14 +406,17 @@ def personal_sessions(
         sa.select(CourseSession.id).where(CourseSession.course_id.in_(seat_courses)),
         taught,
     ).subquery()
-    my_courses = sa.union(
-        seat_courses, sa.select(CourseSession.course_id).where(CourseSession.id.in_(taught))
-    ).subquery()
+    # The person's courses are a handful: fetched first as ids, they are then read by primary
+    # key. Left inside one query, a planner that expects an instructor's thousands of
+    # sessions would scan every course instead.
+    course_ids = session.scalars(
+        sa.union(seat_courses, sa.select(CourseSession.course_id).where(CourseSession.id.in_(taught)))
+    ).all()
     courses = {
         course.id: course for course in session.scalars(
-            sa.select(Course).where(Course.id.in_(sa.select(my_courses)), _shown_courses(now))
+            sa.select(Course).where(Course.id.in_(course_ids), _shown_courses(now))
         )
-    }
+    } if course_ids else {}
     rows = _session_rows(
         session, sa.and_(CourseSession.id.in_(sa.select(mine)), CourseSession.course_id.in_(courses))
     ) if courses else []
