@@ -1,21 +1,23 @@
 """make bench: the product under load next to a bare Flask app, on PostgreSQL and SQLite, as data grows.
 
-For each database and each size of data (enrolments), the runner
+For each database, the runner
 
-1. creates a database, migrates it and loads the data set of bench/dataset.py;
-2. serves bench/bare.py under gunicorn (2 workers) and measures it with wrk: the yardstick;
-3. serves the product the same way and measures every scenario with wrk, from its own process;
-4. measures the feed scenarios that need a fresh state before every request (cold, after one
-   change) with sequential requests from this process;
-5. counts the SQL queries each scenario's request issues, checks the enrol scenario's seats,
-   reads each worker's peak RSS, and times the icalendar library writing the 1,000-session feed.
+1. creates one database per size of data (enrolments), migrates it, loads the data set of
+   bench/dataset.py and serves it with gunicorn (2 workers), as in production;
+2. counts the SQL queries each scenario's request issues, and times the icalendar library
+   writing the 1,000-session feed (the floor the feed is judged against);
+3. in interleaved rounds, measures bare Flask (bench/bare.py, served the same way: the
+   yardstick) and then every scenario on every size with wrk from its own process; the
+   feed scenarios that need a fresh state before every request (cold, after one change)
+   are sent one at a time from this process; each figure is the median of its rounds;
+4. checks the enrol scenario's seats, and reads each worker's peak RSS.
 
 It prints one table per database and size, then the growth, memory and feed tables, and checks
 every figure against the budget in docs/BENCHMARKS.md. The exit status is 0 whatever the figures:
 this is a measurement, not a test.
 
-    .venv/bin/python bench/run.py [--databases sqlite,postgresql] [--sizes 100,10000,100000]
-                                  [--duration 5] [--markdown docs/BENCHMARKS.table.md]
+    .venv/bin/python bench/run.py [--databases postgresql,sqlite] [--sizes 100,10000,100000]
+                                  [--rounds 3] [--duration 4] [--markdown FILE]
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +42,7 @@ from pathlib import Path
 import psycopg
 import requests
 import sqlalchemy as sa
+from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -199,22 +202,7 @@ def wrk(base_url: str, scenario: str, lines: list[Request], duration: float, con
                   report["p99"] / 1000, report["statuses"])
 
 
-def sequential(scenario: str, samples: list[Callable[[], requests.Response]], expect: int) -> Figure:
-    """Time each request alone (each needs its own preparation, so no load generator can batch them)."""
-    times, statuses = [], {}
-    for send in samples:
-        start = time.perf_counter()
-        response = send()
-        times.append((time.perf_counter() - start) * 1000)
-        statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
-        if response.status_code != expect:
-            raise RuntimeError(f"{scenario}: {response.status_code} instead of {expect}")
-    cuts = statistics.quantiles(times, n=100, method="inclusive")
-    return Figure(scenario, 1000 / statistics.mean(times), statistics.median(times), cuts[94], cuts[98],
-                  statuses)
-
-
-# --- one database at one size ----------------------------------------------------------------
+# --- one database, every size ----------------------------------------------------------------
 
 
 def migrate(database_url: str) -> None:
@@ -353,78 +341,158 @@ def seat_check(app, manifest: Manifest, created: int, in_flight: int) -> str:  #
     return summary + "; counters exact, no seat over, none free while someone waits"
 
 
-def measure(backend: str, enrolments: int, duration: float, connections: int, directory: Path) -> Run:
-    with fresh_database(backend, directory) as database_url:
-        started = time.monotonic()
-        migrate(database_url)
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
-                                        "BASE_URL": base_url})
-        manifest = load(app, enrolments)
-        run = Run(backend, enrolments, manifest.counts)
-        print(f"  {backend}, {enrolments:,} enrolments: loaded {manifest.counts} "
-              f"in {time.monotonic() - started:.0f} s", flush=True)
-        enrol_probe = manifest.enrol_requests.pop()
-        queries = query_counts(app, manifest, enrol_probe)
-        run.floor_ms, run.build_cold_ms, run.feed_bytes = feed_floor(app, manifest.feed_slug)
+@dataclass
+class Prepared:
+    """One size of data, loaded and served, with what the scenarios need."""
 
-        with gunicorn("bare:app", server_env(database_url, base_url), free_port(), "/") as bare_server:
-            bare = wrk(bare_server.base_url, "bare Flask", [("GET", "/", "", "", "")], duration, connections)
-        run.figures.append(bare)
+    run: Run
+    app: Flask
+    manifest: Manifest
+    base_url: str
+    server: subprocess.Popen
+    queries: dict[str, int]
+    enrol_batches: list[list[Request]]
+    figures: dict[str, list[Figure]] = field(default_factory=dict)
+    cold_times: list[float] = field(default_factory=list)
+    changed_times: list[float] = field(default_factory=list)
+    accepted: int = 1  # the probe that counted the enrol scenario's queries
 
-        with gunicorn("wsgi:app", server_env(database_url, base_url), port, "/healthz") as server:
-            feed = f"/calendar/courses/{manifest.feed_slug}.ics"
-            course_pages = [("GET", f"/courses/{slug}", "", "", "") for slug in manifest.upcoming_slugs]
-            roster = ("GET", f"/courses/{manifest.roster_slug}/roster", manifest.coordinator_cookie, "", "")
-            enrols = [("POST", f"/courses/{slug}/enrol", cookie, "", f"csrf_token={csrf}")
-                      for cookie, csrf, slug in manifest.enrol_requests]
-            # The product's own floor: the whole middleware stack and one trivial query.
-            healthz = ("GET", "/healthz", "", "", "")
-            run.figures.append(wrk(base_url, "healthz (SELECT 1)", [healthz], duration, connections))
-            run.figures.append(wrk(base_url, "catalogue", [("GET", "/", "", "", "")], duration, connections))
-            run.figures.append(wrk(base_url, "course page", course_pages, duration, connections))
-            enrol = wrk(base_url, "enrol POST", enrols, duration, connections, once=True)
-            run.figures.append(enrol)
-            accepted = enrol.statuses.get("302", 0) + 1  # and the probe that counted its queries
-            run.seat_check = seat_check(app, manifest, accepted, connections)
-            run.figures.append(wrk(base_url, "roster of 500", [roster], duration, connections))
 
-            cold = [manifest.feed_slug, *manifest.cold_feed_slugs][1:]
-            run.figures.append(sequential("feed cold", [
-                (lambda slug=slug: requests.get(f"{base_url}/calendar/courses/{slug}.ics", timeout=60))
-                for slug in cold], expect=200))
-            # Every worker has built the feed before a session changes.
-            for _ in range(4 * WORKERS):
-                requests.get(base_url + feed, timeout=60)
+def prepare(stack: ExitStack, backend: str, enrolments: int, directory: Path, rounds: int) -> Prepared:
+    """A database of enrolments, migrated, loaded and served by gunicorn until stack closes."""
+    started = time.monotonic()
+    database_url = stack.enter_context(fresh_database(backend, directory))
+    migrate(database_url)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
+                                    "BASE_URL": base_url})
+    manifest = load(app, enrolments)
+    stack.callback(_dispose, app)
+    print(f"  {backend}, {enrolments:,} enrolments: loaded {manifest.counts} "
+          f"in {time.monotonic() - started:.0f} s", flush=True)
+    run = Run(backend, enrolments, manifest.counts)
+    queries = query_counts(app, manifest, manifest.enrol_requests.pop())
+    run.floor_ms, run.build_cold_ms, run.feed_bytes = feed_floor(app, manifest.feed_slug)
+    server = stack.enter_context(gunicorn("wsgi:app", server_env(database_url, base_url), port, "/healthz"))
+    enrols = [("POST", f"/courses/{slug}/enrol", cookie, "", f"csrf_token={csrf}")
+              for cookie, csrf, slug in manifest.enrol_requests]
+    # Each round enrols people who have not tried yet.
+    batches = [enrols[n::rounds] for n in range(rounds)]
+    return Prepared(run, app, manifest, base_url, server, queries, batches)
 
-            def after_change() -> requests.Response:
-                with app.app_context():
-                    _change_one_session(manifest.feed_session_id)
-                return requests.get(base_url + feed, timeout=60)
 
-            run.figures.append(sequential("feed after one change", [after_change] * SEQUENTIAL_SAMPLES,
-                                          expect=200))
-            run.figures.append(wrk(base_url, "feed 200, unchanged", [("GET", feed, "", "", "")], duration,
-                                   connections))
-            etag = requests.get(base_url + feed, timeout=60).headers["ETag"]
-            run.figures.append(wrk(base_url, "feed 304", [("GET", feed, "", etag, "")], duration,
-                                   connections))
-            personal = ("GET", manifest.personal_feed_path, "", "", "")
-            run.figures.append(wrk(base_url, "personal feed", [personal], duration, connections))
-            run.peak_rss_mb = [peak_rss_mb(pid) for pid in worker_pids(server)]
+def _dispose(app: Flask) -> None:
+    with app.app_context():
+        db.engine.dispose()
 
-        expected = {"catalogue": 200, "course page": 200, "enrol POST": 302, "roster of 500": 200,
-                    "feed 200, unchanged": 200, "feed 304": 304, "personal feed": 200, "bare Flask": 200}
-        for figure in run.figures:
-            wrong = {s: n for s, n in figure.statuses.items() if s != str(expected.get(figure.scenario, 200))}
-            if wrong:
-                raise RuntimeError(f"{figure.scenario}: unexpected responses {wrong}")
-            figure.queries = queries.get(figure.scenario)
-            judge(figure, bare, run.floor_ms)
+
+def measure_round(data: Prepared, round_number: int, duration: float, connections: int) -> None:
+    """Every scenario once on one size of data; figures are kept per scenario."""
+    manifest, base_url, app = data.manifest, data.base_url, data.app
+    feed = f"/calendar/courses/{manifest.feed_slug}.ics"
+
+    def keep(figure: Figure) -> None:
+        data.figures.setdefault(figure.scenario, []).append(figure)
+
+    # The product's own floor: the whole middleware stack and one trivial query.
+    keep(wrk(base_url, "healthz (SELECT 1)", [("GET", "/healthz", "", "", "")], duration, connections))
+    keep(wrk(base_url, "catalogue", [("GET", "/", "", "", "")], duration, connections))
+    keep(wrk(base_url, "course page", [("GET", f"/courses/{slug}", "", "", "")
+                                       for slug in manifest.upcoming_slugs], duration, connections))
+    enrol = wrk(base_url, "enrol POST", data.enrol_batches[round_number], duration, connections, once=True)
+    data.accepted += enrol.statuses.get("302", 0)
+    keep(enrol)
+    roster = ("GET", f"/courses/{manifest.roster_slug}/roster", manifest.coordinator_cookie, "", "")
+    keep(wrk(base_url, "roster of 500", [roster], duration, connections))
+
+    rounds = len(data.enrol_batches)
+    for slug in manifest.cold_feed_slugs[round_number::rounds]:
+        data.cold_times.append(timed_get(f"{base_url}/calendar/courses/{slug}.ics", expect=200))
+    for _ in range(4 * WORKERS):  # every worker has built the feed before a session changes
+        requests.get(base_url + feed, timeout=60)
+    for _ in range(SEQUENTIAL_SAMPLES // rounds):
         with app.app_context():
-            db.engine.dispose()
-    return run
+            _change_one_session(manifest.feed_session_id)
+        data.changed_times.append(timed_get(base_url + feed, expect=200))
+    keep(wrk(base_url, "feed 200, unchanged", [("GET", feed, "", "", "")], duration, connections))
+    etag = requests.get(base_url + feed, timeout=60).headers["ETag"]
+    keep(wrk(base_url, "feed 304", [("GET", feed, "", etag, "")], duration, connections))
+    personal = ("GET", manifest.personal_feed_path, "", "", "")
+    keep(wrk(base_url, "personal feed", [personal], duration, connections))
+
+
+def timed_get(url: str, expect: int) -> float:
+    """Milliseconds for one GET of url, which must answer expect."""
+    start = time.perf_counter()
+    response = requests.get(url, timeout=60)
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status_code != expect:
+        raise RuntimeError(f"{url}: {response.status_code} instead of {expect}")
+    return elapsed
+
+
+def median_figure(scenario: str, figures: list[Figure]) -> Figure:
+    """The rounds of one scenario as one figure: the median of each measure, every status counted."""
+    statuses: dict[str, int] = {}
+    for figure in figures:
+        for status, n in figure.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+    return Figure(scenario, statistics.median(f.requests_per_second for f in figures),
+                  statistics.median(f.p50 for f in figures), statistics.median(f.p95 for f in figures),
+                  statistics.median(f.p99 for f in figures), statuses)
+
+
+def sequential_figure(scenario: str, times: list[float]) -> Figure:
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return Figure(scenario, 1000 / statistics.mean(times), statistics.median(times), cuts[94], cuts[98],
+                  {"200": len(times)})
+
+
+EXPECTED_STATUS = {"enrol POST": "302", "feed 304": "304"}
+ORDER = ["healthz (SELECT 1)", "catalogue", "course page", "enrol POST", "roster of 500", "feed cold",
+         "feed after one change", "feed 200, unchanged", "feed 304", "personal feed"]
+
+
+def measure_database(backend: str, sizes: list[int], rounds: int, duration: float, connections: int,
+                     directory: Path) -> list[Run]:
+    """Every size of data on backend, served side by side and measured in interleaved rounds.
+
+    Round after round, each scenario runs on each size in turn (and bare Flask once per
+    round), so that a machine busier for a minute weighs on every size alike; each figure
+    is the median of its rounds.
+    """
+    with ExitStack() as stack:
+        prepared = [prepare(stack, backend, size, directory, rounds) for size in sizes]
+        bare_server = stack.enter_context(gunicorn("bare:app", server_env("sqlite://", "http://127.0.0.1"),
+                                                   free_port(), "/"))
+        bare_rounds = []
+        for round_number in range(rounds):
+            print(f"  {backend}: round {round_number + 1} of {rounds}", flush=True)
+            bare_rounds.append(wrk(bare_server.base_url, "bare Flask", [("GET", "/", "", "", "")], duration,
+                                   connections))
+            # A different size goes first in each round.
+            for data in prepared[round_number % len(prepared):] + prepared[:round_number % len(prepared)]:
+                measure_round(data, round_number, duration, connections)
+        bare = median_figure("bare Flask", bare_rounds)
+        runs = []
+        for data in prepared:
+            run = data.run
+            run.peak_rss_mb = [peak_rss_mb(pid) for pid in worker_pids(data.server)]
+            run.seat_check = seat_check(data.app, data.manifest, data.accepted, connections * rounds)
+            figures = {name: median_figure(name, found) for name, found in data.figures.items()}
+            figures["feed cold"] = sequential_figure("feed cold", data.cold_times)
+            figures["feed after one change"] = sequential_figure("feed after one change", data.changed_times)
+            run.figures = [bare, *(figures[name] for name in ORDER)]
+            for figure in run.figures:
+                wrong = {s: n for s, n in figure.statuses.items()
+                         if s != EXPECTED_STATUS.get(figure.scenario, "200")}
+                if wrong:
+                    raise RuntimeError(f"{backend}, {run.enrolments}: {figure.scenario}: unexpected {wrong}")
+                figure.queries = data.queries.get(figure.scenario)
+                judge(figure, bare, run.floor_ms)
+            runs.append(run)
+        return runs
 
 
 THROUGHPUT_BUDGET = {"catalogue": 0.5, "course page": 0.5, "enrol POST": 0.5, "roster of 500": 0.25,
@@ -519,19 +587,22 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--sizes", default="100,10000,100000", help="enrolments in the database")
-    parser.add_argument("--duration", type=float, default=8, help="seconds of load per scenario")
+    parser.add_argument("--duration", type=float, default=4, help="seconds of load per scenario and round")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; figures are their median")
     parser.add_argument("--connections", type=int, default=4, help="wrk's open connections")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
     args = parser.parse_args()
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     header = (f"Machine: {machine()}  \nRun {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: gunicorn {WORKERS} sync "
-              f"workers, wrk 1 thread × {args.connections} connections × {args.duration:g} s per scenario")
+              f"workers, wrk 1 thread × {args.connections} connections × {args.duration:g} s per scenario, "
+              f"{args.rounds} interleaved rounds (each figure is their median)")
     print(header, flush=True)
     runs = []
+    sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as directory:
         for database in args.databases.split(","):
-            for size in (int(s) for s in args.sizes.split(",")):
-                runs.append(measure(database, size, args.duration, args.connections, Path(directory)))
+            runs.extend(measure_database(database, sizes, args.rounds, args.duration, args.connections,
+                                         Path(directory)))
     text = header + "\n" + report(runs)
     print(text)
     if args.markdown:
