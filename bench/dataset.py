@@ -20,7 +20,7 @@ confirmed per quota) are written consistent with the enrolments.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -63,9 +63,6 @@ class Manifest:
     # (session cookie, CSRF token, course slug) for each enrol request, each pair distinct.
     enrol_requests: list[tuple[str, str, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _insert(table: sa.Table, rows: list[dict]) -> None:
