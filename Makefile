@@ -65,8 +65,10 @@ $(JS_TESTS)/node_modules/.package-lock.json: $(JS_TESTS)/package.json $(JS_TESTS
 
 js-packages: system-packages $(JS_TESTS)/node_modules/.package-lock.json
 
+# Style and the layers (pyproject.toml's [tool.importlinter]: a feature imports only from below).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: translations system-packages js-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -30,9 +30,9 @@ from flask_wtf.csrf import generate_csrf
 
 from training.accounts.models import Role, User
 from training.calendar.services import replace_feed_token
+from training.core.extensions import db
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
 from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
-from training.extensions import db
 
 UPCOMING_COURSES = 40
 SEATS_PER_COUNTRY = 15

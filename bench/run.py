@@ -55,9 +55,9 @@ from floor import icalendar_bytes  # noqa: E402
 from training import create_app  # noqa: E402
 from training.calendar import ical  # noqa: E402
 from training.calendar import services as calendar  # noqa: E402
+from training.core.extensions import db  # noqa: E402
 from training.courses.models import Course, CourseSession  # noqa: E402
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment, EnrolmentStatus, SeatQuota  # noqa: E402
-from training.extensions import db  # noqa: E402
 
 SECRET_KEY = "benchmark-only-secret-key"
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -20,7 +20,7 @@ from tests.servers import free_port
 from training import create_app
 from training.accounts import services as accounts
 from training.accounts.models import Role, User
-from training.extensions import db
+from training.core.extensions import db
 
 PASSWORD = "correct horse battery"
 

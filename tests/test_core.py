@@ -12,7 +12,7 @@ from tests.servers import running_server, server_log
 from training import create_app
 from training.accounts.models import Role, User
 from training.audit.models import AuditEntry
-from training.extensions import db
+from training.core.extensions import db
 
 
 def test_healthz_reports_the_database(client):

@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 
 from tests.databases import BACKENDS, fresh_database
 from training import create_app
-from training.extensions import db
+from training.core.extensions import db
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

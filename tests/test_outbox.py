@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.servers import BIN, ROOT, free_port, server_env
-from training.database import utcnow
+from training.core.database import utcnow
 from training.outbox.models import OutboxMessage, OutboxStatus
 from training.outbox.services import deliver_pending, queue_mail
 

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask
 
 import config
-from training.database import tune_sqlite
-from training.extensions import babel, csrf, db, limiter, login_manager, migrate
+from training.core.database import tune_sqlite
+from training.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from training import i18n
+    from training.core import i18n
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)

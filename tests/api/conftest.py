@@ -15,9 +15,9 @@ from werkzeug.security import generate_password_hash
 from tests.conftest import PASSWORD
 from training.accounts.models import Role, User
 from training.api.services import issue_token
+from training.core.database import utcnow
 from training.courses import services as courses
 from training.courses.models import Course, Instructor
-from training.database import utcnow
 from training.enrolment import services as enrolment
 
 # Who the permission tests call as: "right" and "wrong" are relative to the course's seats (US).

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from tests.api.test_api_core import assert_problem
 from training.accounts.models import Role
 from training.calendar.services import replace_feed_token
-from training.database import utcnow
+from training.core.database import utcnow
 from training.enrolment.models import Enrolment, EnrolmentStatus
 
 ENROLMENT_FIELDS = {"id", "course_id", "user_id", "country", "status", "waitlist_position", "created_at",

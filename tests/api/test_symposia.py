@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from tests.api.test_api_core import assert_problem
 from training import create_app
-from training.database import utcnow
-from training.extensions import db
+from training.core.database import utcnow
+from training.core.extensions import db
 from training.outbox.models import OutboxMessage
 from training.symposia.models import Invitation
 

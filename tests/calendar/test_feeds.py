@@ -8,8 +8,8 @@ import icalendar
 import pytest
 
 from tests.calendar.conftest import STAMP, local
+from training.core.database import utcnow
 from training.courses.models import CourseStatus
-from training.database import utcnow
 
 
 def events_of(response) -> list[icalendar.Event]:

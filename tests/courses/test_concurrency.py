@@ -15,10 +15,10 @@ from tests.conftest import PASSWORD
 from tests.courses.conftest import BEIJING_START
 from tests.servers import running_server
 from training.accounts.models import Role, User
+from training.core.errors import Conflict
+from training.core.extensions import db
 from training.courses import services
 from training.courses.models import Course, CourseSession, session_instructors
-from training.errors import Conflict
-from training.extensions import db
 
 
 def _schedule(app, course_id, actor_id, start, end, *, instructor_ids=(), room="", title="Lecture"):

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from tests.courses.conftest import BEIJING_START
 from training.accounts.models import Role
 from training.audit.models import AuditEntry
+from training.core.errors import Conflict, DomainError, NotFound
 from training.courses import services
 from training.courses.models import CourseSession, CourseStatus, SessionKind
-from training.errors import Conflict, DomainError, NotFound
 from training.outbox.models import OutboxMessage
 
 

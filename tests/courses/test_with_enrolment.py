@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_token
 from training.accounts.models import Role
+from training.core.errors import DomainError
 from training.courses import services
 from training.enrolment import services as enrolment
-from training.errors import DomainError
 from training.outbox.models import OutboxMessage
 
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from training.accounts.models import Role, User
+from training.core.database import utcnow
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor
-from training.database import utcnow
 from training.enrolment import services
 from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
 from training.outbox.models import OutboxMessage

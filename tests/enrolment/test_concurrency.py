@@ -26,9 +26,9 @@ from tests.servers import running_server
 from training import create_app
 from training.accounts import services as accounts
 from training.accounts.models import Role, User
+from training.core.extensions import db
 from training.enrolment import services
 from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
-from training.extensions import db
 
 REQUESTS = 60
 SEATS = 10

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tests.conftest import sign_in
 from training.accounts.models import Role, User
-from training.database import utcnow
+from training.core.database import utcnow
 from training.enrolment import services
 from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
 

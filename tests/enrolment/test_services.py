@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from tests.enrolment.conftest import enrolment_of, mails_to, quota, statuses
 from training.accounts.models import Role, User
 from training.audit.models import AuditEntry
+from training.core.database import utcnow
+from training.core.errors import Conflict, DomainError, Forbidden
 from training.courses.models import CourseSession
-from training.database import utcnow
 from training.enrolment import services
 from training.enrolment.models import Attendance, Enrolment, EnrolmentStatus, SeatQuota
-from training.errors import Conflict, DomainError, Forbidden
 from training.outbox.models import OutboxMessage
 
 

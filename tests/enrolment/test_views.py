@@ -15,8 +15,8 @@ from tests.conftest import csrf_token, sign_in
 from tests.enrolment.conftest import enrolment_of, quota, statuses
 from training.accounts.models import Role, User
 from training.audit.models import AuditEntry
+from training.core.database import utcnow
 from training.courses.models import CourseSession
-from training.database import utcnow
 from training.enrolment import services
 from training.enrolment.models import EnrolmentStatus, SeatQuota
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from training.accounts.models import Role, User
-from training.database import utcnow
+from training.core.database import utcnow
 from training.outbox.models import OutboxMessage
 from training.symposia import services
 from training.symposia.models import Invitation, Symposium

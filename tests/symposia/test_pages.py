@@ -14,8 +14,8 @@ from tests.symposia.conftest import last_link
 from training import create_app
 from training.accounts.models import Role
 from training.audit.models import AuditEntry
-from training.database import utcnow
-from training.extensions import db
+from training.core.database import utcnow
+from training.core.extensions import db
 from training.symposia import services
 from training.symposia.models import Answer, Invitation, Symposium, SymposiumStatus
 

@@ -13,7 +13,7 @@ import vobject
 
 from tests.symposia.conftest import fields
 from training.audit.models import AuditEntry
-from training.database import utcnow
+from training.core.database import utcnow
 from training.symposia import services
 from training.symposia.calendar import symposium_uid
 from training.symposia.models import Answer, AnswerChannel, Invitation

@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from tests.symposia.conftest import fields
 from training.accounts.models import Role
 from training.audit.models import AuditEntry
-from training.database import utcnow
-from training.errors import Conflict, DomainError, NotFound
+from training.core.database import utcnow
+from training.core.errors import Conflict, DomainError, NotFound
 from training.outbox.models import OutboxMessage
 from training.symposia import services
 from training.symposia.models import Answer, AnswerChannel, Invitation, Reminder

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from training.core.extensions import db, login_manager
 from training.core.problems import problem, wants_problem
-from training.extensions import db, login_manager
 
 
 def init_app(app: Flask) -> None:

@@ -8,8 +8,8 @@ from flask_login import current_user
 from training.accounts import services
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
-from training.api.core import api_blueprint, documents
-from training.extensions import db
+from training.core.api import api_blueprint, documents
+from training.core.extensions import db
 
 blp = api_blueprint("users", __name__, "The signed-in user and accounts.")
 

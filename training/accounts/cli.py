@@ -7,8 +7,8 @@ from flask.cli import AppGroup
 
 from training.accounts import services
 from training.accounts.models import Role
-from training.errors import DomainError
-from training.extensions import db
+from training.core.errors import DomainError
+from training.core.extensions import db
 
 users_cli = AppGroup("users", help="User accounts.")
 

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from training import i18n
 from training.accounts.services import MIN_PASSWORD_LENGTH
+from training.core import i18n
 
 _password_length = Length(
     min=MIN_PASSWORD_LENGTH,

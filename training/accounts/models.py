@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
-from training.database import UTCDateTime, utcnow
-from training.extensions import db
+from training.core.database import UTCDateTime, utcnow
+from training.core.extensions import db
 
 
 class Role(StrEnum):

@@ -10,7 +10,7 @@ from flask import abort
 from flask_login import current_user
 
 from training.accounts.models import Role
-from training.extensions import login_manager
+from training.core.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,12 +13,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from training import i18n
 from training.accounts.models import Role, User
 from training.audit.services import record
+from training.core import i18n
+from training.core.database import utcnow
+from training.core.errors import Conflict, DomainError, Forbidden
 from training.core.urls import external_url
-from training.database import utcnow
-from training.errors import Conflict, DomainError, Forbidden
 from training.outbox.services import queue_mail
 
 MIN_PASSWORD_LENGTH = 10
@@ -146,7 +146,7 @@ def create_user_as(session: Session, actor: User, *, role: Role | str, country: 
 def feed_url_of(user: User) -> str | None:
     """The user's personal calendar feed URL, or None until they create one on their profile."""
     from training.calendar.services import feed_token
-    from training.extensions import db
+    from training.core.extensions import db
 
     token = feed_token(db.session, user)
     return external_url("calendar.personal_feed", token=token) if token else None

@@ -18,9 +18,9 @@ from training.accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
+from training.core.errors import DomainError
+from training.core.extensions import db, limiter
 from training.core.forms import show_domain_error
-from training.errors import DomainError
-from training.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 

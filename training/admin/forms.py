@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
-from training import i18n
 from training.accounts.models import Role, role_label
+from training.core import i18n
 
 
 class RoleForm(FlaskForm):

@@ -12,9 +12,9 @@ from training.accounts.models import Role, User, role_label
 from training.accounts.permissions import role_required
 from training.admin.forms import RoleForm
 from training.audit import services as audit
+from training.core.errors import DomainError
+from training.core.extensions import db
 from training.core.forms import show_domain_error
-from training.errors import DomainError
-from training.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -19,8 +19,8 @@ RESOURCES = (
 def init_app(app: Flask) -> None:
     """Register the API resources and the token pages on the profile."""
     from training.api import models  # noqa: F401
-    from training.api.core import init_api
     from training.api.views import bp
+    from training.core.api import init_api
 
     init_api(app, [import_module(name).blp for name in RESOURCES])
     app.register_blueprint(bp)

@@ -6,10 +6,10 @@ import marshmallow as ma
 from flask_babel import gettext as _
 
 from training.accounts.services import authenticate
-from training.api.core import api_blueprint, documents
 from training.api.services import issue_token
+from training.core.api import api_blueprint, documents
+from training.core.extensions import db, limiter
 from training.core.problems import problem
-from training.extensions import db, limiter
 
 blp = api_blueprint("tokens", __name__, "Bearer tokens for programs.")
 

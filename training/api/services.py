@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from training.accounts.models import User
 from training.api.models import ApiToken
 from training.audit.services import record
-from training.database import utcnow
-from training.errors import NotFound
+from training.core.database import utcnow
+from training.core.errors import NotFound
 
 TOKEN_LIFETIME = timedelta(days=30)
 # Only a token's hash is stored; a token is looked up by hash and compared in constant time.

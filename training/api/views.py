@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from training.api import services
 from training.api.forms import NewTokenForm
-from training.errors import DomainError
-from training.extensions import db
+from training.core.errors import DomainError
+from training.core.extensions import db
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/profile/tokens")
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import User
-from training.database import UTCDateTime, utcnow
-from training.extensions import db
+from training.core.database import UTCDateTime, utcnow
+from training.core.extensions import db
 
 
 class FeedToken(db.Model):

@@ -24,6 +24,8 @@ from training.accounts.models import User
 from training.audit import services as audit
 from training.calendar.ical import FeedCalendar, FeedEvent, build_calendar, ordered_events
 from training.calendar.models import FeedState, FeedToken
+from training.core.errors import NotFound
+from training.core.i18n import country_name
 from training.core.memo import FingerprintCache, app_cache
 from training.core.urls import external_url
 from training.courses.models import (
@@ -36,8 +38,6 @@ from training.courses.models import (
 )
 from training.courses.services import schedule_aggregates
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment
-from training.errors import NotFound
-from training.i18n import country_name
 from training.symposia.calendar import symposium_uid
 from training.symposia.models import Answer, Invitation, ProgrammeSession, Symposium, SymposiumStatus
 

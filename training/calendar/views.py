@@ -9,10 +9,10 @@ from werkzeug.wrappers import Response
 
 from training.calendar import services
 from training.calendar.forms import FeedTokenForm
+from training.core.database import utcnow
+from training.core.errors import NotFound
+from training.core.extensions import db
 from training.core.urls import external_url
-from training.database import utcnow
-from training.errors import NotFound
-from training.extensions import db
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash
 from flask_wtf import FlaskForm
 
-from training.errors import DomainError
+from training.core.errors import DomainError
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

@@ -10,10 +10,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from training.accounts.views import safe_next
+from training.core.errors import DomainError
+from training.core.extensions import db
+from training.core.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 from training.core.problems import problem, problem_for, wants_problem
-from training.errors import DomainError
-from training.extensions import db
-from training.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 
 bp = Blueprint("core", __name__)
 

@@ -10,8 +10,9 @@ from flask_login import current_user
 
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
-from training.api.core import api_blueprint, api_fields, documents, paginate
-from training.api.schemas import (
+from training.core.api import api_blueprint, api_fields, documents, paginate
+from training.core.extensions import db
+from training.core.schemas import (
     CountryCode,
     Day,
     Instant,
@@ -28,7 +29,6 @@ from training.courses import services
 from training.courses.localtime import wall_clock_slot
 from training.courses.models import Course, CourseSession, CourseStatus, SessionKind
 from training.enrolment import services as enrolment
-from training.extensions import db
 
 blp = api_blueprint("courses_api", __name__, "Courses, seat quotas, schedules and instructors.")
 

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from training import i18n
+from training.core import i18n
 from training.courses import services
 from training.courses.localtime import show_date
 from training.courses.models import Course, Instructor, SessionKind

@@ -11,7 +11,7 @@ from flask import has_app_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from training.errors import DomainError
+from training.core.errors import DomainError
 
 
 def _locale() -> str:

@@ -15,9 +15,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from training import i18n
 from training.accounts.models import Role, User
 from training.audit.services import record
+from training.core import i18n
+from training.core.database import utcnow
+from training.core.errors import Conflict, DomainError, NotFound
 from training.core.slugs import slugify, unique_slug
 from training.core.urls import external_url
 from training.courses.localtime import (
@@ -35,9 +37,7 @@ from training.courses.models import (
     SessionKind,
     session_instructors,
 )
-from training.database import utcnow
 from training.enrolment import services as enrolment
-from training.errors import Conflict, DomainError, NotFound
 from training.outbox.services import queue_mail
 
 # Statuses everyone may see; a draft is seen only by coordinators and admins.

@@ -16,6 +16,9 @@ from werkzeug.wrappers import Response
 
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
+from training.core.database import utcnow
+from training.core.errors import DomainError, NotFound
+from training.core.extensions import db
 from training.core.forms import show_domain_error
 from training.core.memo import app_cache
 from training.courses import services
@@ -30,10 +33,7 @@ from training.courses.forms import (
 )
 from training.courses.localtime import local_day
 from training.courses.models import Course, CourseSession, CourseStatus
-from training.database import utcnow
 from training.enrolment import services as enrolment
-from training.errors import DomainError, NotFound
-from training.extensions import db
 
 bp = Blueprint("courses", __name__)
 

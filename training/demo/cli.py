@@ -8,9 +8,9 @@ import click
 import sqlalchemy as sa
 
 from training.accounts.models import User
+from training.core.extensions import db
 from training.core.urls import external_url
 from training.demo import accounts, calendar, courses, enrolment, i18n, symposia
-from training.extensions import db
 
 # Each feature adds its demo loader here, in dependency order. A loader takes the
 # session and today's date, creates only what is missing, and flushes.

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from training.accounts import services as accounts
-from training.database import utcnow
+from training.core.database import utcnow
 from training.symposia import services
 from training.symposia.models import Answer, AnswerChannel, Invitation, Symposium, SymposiumStatus
 

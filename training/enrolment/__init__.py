@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from flask_login import current_user
 
     from training.accounts.models import Role
+    from training.core.extensions import db
     from training.core.navigation import add_nav_item
     from training.enrolment import (
         models,  # noqa: F401
@@ -21,7 +22,6 @@ def init_app(app: Flask) -> None:
     )
     from training.enrolment.cli import enrolment_cli
     from training.enrolment.views import bp
-    from training.extensions import db
 
     app.register_blueprint(bp)
     app.cli.add_command(enrolment_cli)

@@ -11,8 +11,10 @@ from flask_login import current_user, login_required
 
 from training.accounts.models import Role, User
 from training.accounts.permissions import role_required
-from training.api.core import api_blueprint, documents, paginate
-from training.api.schemas import (
+from training.core.api import api_blueprint, documents, paginate
+from training.core.errors import DomainError
+from training.core.extensions import db
+from training.core.schemas import (
     CountryCode,
     PaginationArgsSchema,
     StrictBoolean,
@@ -23,8 +25,6 @@ from training.api.schemas import (
 from training.courses import services as courses
 from training.enrolment import services
 from training.enrolment.models import Enrolment, EnrolmentStatus
-from training.errors import DomainError
-from training.extensions import db
 
 blp = api_blueprint("enrolment_api", __name__, "Enrolments, nominations and rosters.")
 

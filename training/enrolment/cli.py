@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from training.core.extensions import db
 from training.enrolment import services
-from training.extensions import db
 
 enrolment_cli = AppGroup("enrolment", help="Seats and waitlists.")
 

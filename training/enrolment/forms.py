@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from training import i18n
+from training.core import i18n
 from training.enrolment.services import MAX_REASON_LENGTH
 
 

@@ -23,13 +23,14 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from training import i18n
 from training.accounts import services as accounts
 from training.accounts.models import Role, User
 from training.audit.services import record
+from training.core import i18n
+from training.core.database import utcnow
+from training.core.errors import Conflict, DomainError, Forbidden, NotFound
 from training.core.urls import external_url
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
-from training.database import utcnow
 from training.enrolment.models import (
     ACTIVE_STATUSES,
     SEAT_HOLDING_STATUSES,
@@ -38,7 +39,6 @@ from training.enrolment.models import (
     EnrolmentStatus,
     SeatQuota,
 )
-from training.errors import Conflict, DomainError, Forbidden, NotFound
 from training.outbox.services import queue_mail
 
 MAX_REASON_LENGTH = 2000

@@ -13,17 +13,17 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from training import i18n
 from training.accounts.models import Role, User
 from training.accounts.permissions import role_required
 from training.audit import services as audit
+from training.core import i18n
+from training.core.errors import DomainError, Forbidden, NotFound
+from training.core.extensions import db
 from training.core.forms import show_domain_error
 from training.courses.models import Course, CourseSession
 from training.enrolment import services
 from training.enrolment.forms import ActionForm, NominateForm, QuotaForm, RejectForm
 from training.enrolment.models import Enrolment, EnrolmentStatus
-from training.errors import DomainError, Forbidden, NotFound
-from training.extensions import db
 
 bp = Blueprint("enrolment", __name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from training.extensions import db
+from training.core.extensions import db
 from training.outbox.services import deliver_pending
 
 outbox_cli = AppGroup("outbox", help="The mail outbox.")

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from training.accounts.models import enum_column
-from training.database import UTCDateTime, utcnow
-from training.extensions import db
+from training.core.database import UTCDateTime, utcnow
+from training.core.extensions import db
 
 
 class OutboxStatus(StrEnum):

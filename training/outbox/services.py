@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from training.database import utcnow
+from training.core.database import utcnow
 from training.outbox.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 8

@@ -11,10 +11,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
-from training.api.core import api_blueprint, api_fields, documents, paginate
-from training.api.schemas import Instant, PaginationArgsSchema, StrictInteger, Text, TimezoneName, page_of
+from training.core.api import api_blueprint, api_fields, documents, paginate
+from training.core.extensions import db, limiter
+from training.core.schemas import Instant, PaginationArgsSchema, StrictInteger, Text, TimezoneName, page_of
 from training.core.urls import external_url
-from training.extensions import db, limiter
 from training.symposia import services
 from training.symposia.models import Answer, Invitation, Symposium, SymposiumStatus
 

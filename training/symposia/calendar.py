@@ -15,8 +15,8 @@ from flask_babel import format_time
 from icalendar import Calendar, Event, vCalAddress
 
 from training.calendar.ical import vtimezone
+from training.core.database import utcnow
 from training.courses.localtime import show_date
-from training.database import utcnow
 from training.symposia.models import Invitation, ProgrammeSession, Symposium
 
 PRODID = "-//training//symposia//EN"

@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from training.extensions import db
+from training.core.extensions import db
 from training.symposia import services
 
 rsvp_cli = AppGroup("rsvp", help="Symposium invitations: calendar replies and reminders.")

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from training import i18n
+from training.core import i18n
 from training.symposia.models import Answer
 from training.symposia.services import MAX_DELEGATES, MAX_NOTE
 

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import enum_column
-from training.database import UTCDateTime, utcnow
-from training.extensions import db
-from training.i18n import ChineseVersion
+from training.core.database import UTCDateTime, utcnow
+from training.core.extensions import db
+from training.core.i18n import ChineseVersion
 
 
 class SymposiumStatus(StrEnum):

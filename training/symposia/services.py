@@ -24,13 +24,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from training import i18n
 from training.accounts.models import Role, User
 from training.audit.services import record
+from training.core import i18n
+from training.core.database import utcnow
+from training.core.errors import Conflict, DomainError, NotFound
 from training.core.slugs import slugify, unique_slug
 from training.core.urls import external_url
-from training.database import utcnow
-from training.errors import Conflict, DomainError, NotFound
 from training.outbox.services import queue_mail
 from training.symposia.calendar import invitation_calendar, replies_in, symposium_id_from_uid
 from training.symposia.models import (

@@ -14,10 +14,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
 from training.audit import services as audit
+from training.core.errors import DomainError, NotFound
+from training.core.extensions import db, limiter
 from training.core.forms import show_domain_error
-from training.errors import DomainError, NotFound
-from training.extensions import db, limiter
-from training.i18n import local_datetime
+from training.core.i18n import local_datetime
 from training.symposia import services
 from training.symposia.forms import (
     ActionForm,

@@ -12,7 +12,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from training.errors import DomainError
+from training.core.errors import DomainError
 
 # English is the source language; zh_Hans is Simplified Chinese.
 SUPPORTED_LOCALES = ("en", "zh_Hans")

@@ -10,7 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from training.database import Model
+from training.core.database import Model
 
 db = SQLAlchemy(model_class=Model)
 migrate = Migrate()

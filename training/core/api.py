@@ -17,10 +17,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
-from training.api.schemas import MAX_INT, MappingSchema, ProblemSchema
+from training.core.errors import DomainError
+from training.core.extensions import db
 from training.core.problems import problem_for, wants_problem
-from training.errors import DomainError
-from training.extensions import db
+from training.core.schemas import MAX_INT, MappingSchema, ProblemSchema
 
 API_SETTINGS = {
     "API_TITLE": "training",
@@ -159,7 +159,7 @@ def api_fields(names: Mapping[str, str]) -> Iterator[None]:
 
 def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
     """Bind the API to app and register the resource blueprints (CSRF-exempt: bearer only)."""
-    from training.extensions import csrf
+    from training.core.extensions import csrf
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)

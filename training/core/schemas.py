@@ -7,7 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from training import i18n
+from training.core import i18n
 
 # The widest integers the database columns hold, and the span of dates the app reasons
 # about: beyond them, time arithmetic overflows and PostgreSQL refuses the value.
@@ -106,7 +106,7 @@ class TimezoneName(Text):
 class MappingSchema(ma.Schema):
     """A JSON object whose keys are free and whose values all follow Meta.values.
 
-    The document shows it as additionalProperties (see training.api.core.ProblemPlugin).
+    The document shows it as additionalProperties (see training.core.api.ProblemPlugin).
     """
 
     class Meta:
