@@ -29,7 +29,7 @@ from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
 
 from training.accounts.models import Role, User
-from training.calendar.services import replace_feed_token
+from training.accounts.tokens import replace_feed_token
 from training.core.extensions import db
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
 from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from training.calendar.ical import PRODID, FeedCalendar, vtimezone
+from training.core.ical import PRODID, FeedCalendar, vtimezone
 
 
 def icalendar_bytes(feed: FeedCalendar) -> bytes:

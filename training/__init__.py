@@ -25,7 +25,6 @@ FEATURES = (
     "training.enrolment",
     "training.calendar",
     "training.symposia",
-    "training.api",
     "training.demo",
 )
 

@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from tests.conftest import PASSWORD
 from training.accounts.models import Role, User
-from training.api.services import issue_token
+from training.accounts.tokens import issue_token
 from training.core.database import utcnow
 from training.courses import services as courses
 from training.courses.models import Course, Instructor

@@ -7,9 +7,8 @@ import re
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD
-from training.accounts.models import Role, User
-from training.api.models import ApiToken
-from training.api.services import revoke_token
+from training.accounts.models import ApiToken, Role, User
+from training.accounts.tokens import revoke_token
 
 
 def assert_problem(response, status):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tests.api.test_api_core import assert_problem
 from training.accounts.models import Role
-from training.calendar.services import replace_feed_token
+from training.accounts.tokens import replace_feed_token
 from training.core.database import utcnow
 from training.enrolment.models import Enrolment, EnrolmentStatus
 

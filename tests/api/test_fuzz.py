@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from training.accounts.models import Role
-from training.api.services import issue_token
+from training.accounts.tokens import issue_token
 from training.courses import services as courses
 from training.enrolment import services as enrolment
 from training.symposia import services as symposia

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
+from training.accounts import tokens
 from training.accounts.models import User
-from training.calendar import services
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor
 from training.enrolment.models import Enrolment, EnrolmentStatus
 
@@ -100,7 +100,7 @@ def feed_path(session: Session) -> Callable[[User], str]:
     """The path of user's personal feed, creating its token if needed."""
 
     def make(user: User) -> str:
-        token = services.feed_token(session, user) or services.replace_feed_token(session, user)
+        token = tokens.feed_token(session, user) or tokens.replace_feed_token(session, user)
         session.commit()
         return f"/calendar/feeds/{token}.ics"
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.calendar.conftest import local
 from tests.calendar.parsers import PARSERS
-from training.calendar.ical import vtimezone
+from training.core.ical import vtimezone
 
 # 8 March 2026 02:00 is when New York moves from EST (-05:00) to EDT (-04:00).
 NEW_YORK_SESSIONS = {

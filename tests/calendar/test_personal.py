@@ -11,9 +11,8 @@ import sqlalchemy as sa
 
 from tests.calendar.conftest import local
 from tests.conftest import csrf_token
-from training.accounts.models import Role
-from training.calendar import services
-from training.calendar.models import FeedToken
+from training.accounts import tokens
+from training.accounts.models import FeedToken, Role
 from training.courses.models import CourseStatus
 from training.enrolment.models import EnrolmentStatus
 
@@ -94,14 +93,14 @@ def test_personal_feed_is_in_its_owners_language(
 
 def test_token_has_256_bits_and_only_its_hash_is_stored(session, make_user):
     person = make_user()
-    token = services.replace_feed_token(session, person)
+    token = tokens.replace_feed_token(session, person)
     session.commit()
 
     row = session.scalar(sa.select(FeedToken))
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 43 base64url characters: 256 bits
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in (row.nonce, row.token_hash)
-    assert services.user_for_token(session, token) == person
+    assert tokens.user_for_feed_token(session, token) == person
 
 
 def test_profile_shows_the_feed_address_and_replacing_it_kills_the_old_one_at_once(client, login, make_user):
@@ -131,15 +130,15 @@ def test_profile_shows_the_feed_address_and_replacing_it_kills_the_old_one_at_on
 def test_every_role_may_replace_its_own_feed_address(role, client, session, login, make_user):
     person = make_user(role, country="CN" if role is Role.FOCAL_POINT else "US")
     other = make_user()
-    others_token = services.replace_feed_token(session, other)
+    others_token = tokens.replace_feed_token(session, other)
     session.commit()
     login(person)
 
     response = client.post("/calendar/feed-token", data={"csrf_token": csrf_token(client, "/profile")})
 
     assert response.status_code == 302
-    assert services.feed_token(session, person) is not None
-    assert services.feed_token(session, other) == others_token
+    assert tokens.feed_token(session, person) is not None
+    assert tokens.feed_token(session, other) == others_token
 
 
 def test_replacing_needs_a_signed_in_person_and_a_csrf_token(client, session, login, make_user):
@@ -148,7 +147,7 @@ def test_replacing_needs_a_signed_in_person_and_a_csrf_token(client, session, lo
     login(person)
 
     assert client.post("/calendar/feed-token").status_code == 400
-    assert services.feed_token(session, person) is None
+    assert tokens.feed_token(session, person) is None
 
 
 def test_a_deactivated_account_has_no_feed(client, session, make_user, feed_path):
@@ -162,10 +161,10 @@ def test_a_deactivated_account_has_no_feed(client, session, make_user, feed_path
 
 def test_a_new_secret_key_retires_every_address(app, session, make_user):
     person = make_user()
-    token = services.replace_feed_token(session, person)
+    token = tokens.replace_feed_token(session, person)
     session.commit()
 
     app.config["SECRET_KEY"] = "another-secret"
 
-    assert services.feed_token(session, person) is None
-    assert services.user_for_token(session, token) == person  # until its owner replaces it
+    assert tokens.feed_token(session, person) is None
+    assert tokens.user_for_feed_token(session, token) == person  # until its owner replaces it

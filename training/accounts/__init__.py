@@ -13,9 +13,11 @@ from training.core.problems import problem, wants_problem
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the CLI and Flask-Login's user loader."""
+    from training.accounts import api, tokens
     from training.accounts.cli import users_cli
     from training.accounts.models import User, role_label
-    from training.accounts.views import bp
+    from training.accounts.views import bp, tokens_bp
+    from training.core.api import register_api, set_bearer_loader
     from training.core.logging import add_secret_path
 
     login_manager.login_view = "accounts.login"
@@ -36,6 +38,10 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=here))
 
     app.register_blueprint(bp)
+    app.register_blueprint(tokens_bp)
+    register_api(api.tokens_blp)
+    register_api(api.blp)
+    set_bearer_loader(app, tokens.user_for_api_token)
     app.cli.add_command(users_cli)
     add_secret_path("/reset/")  # password-reset links carry a signed token
     app.jinja_env.globals["role_label"] = role_label

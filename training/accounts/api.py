@@ -1,17 +1,20 @@
-"""/api/v1/me and /api/v1/users."""
+"""/api/v1/tokens and /api/v1/users."""
 
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from training.accounts import services
+from training.accounts import services, tokens
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
 from training.core.api import api_blueprint, documents
-from training.core.extensions import db
+from training.core.extensions import db, limiter
+from training.core.problems import problem
 
-blp = api_blueprint("users", __name__, "The signed-in user and accounts.")
+blp = api_blueprint("users", __name__, "Accounts.")
+tokens_blp = api_blueprint("tokens", __name__, "Bearer tokens for programs.")
 
 
 class UserSchema(ma.Schema):
@@ -24,11 +27,16 @@ class UserSchema(ma.Schema):
     timezone = ma.fields.String(required=True)
 
 
-class MeSchema(UserSchema):
-    feed_url = ma.fields.Function(
-        services.feed_url_of, allow_none=True, required=True,
-        metadata={"type": "string", "nullable": True, "description": "Personal iCalendar feed"},
-    )
+class TokenRequestSchema(ma.Schema):
+    email = ma.fields.Email(required=True)
+    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = ma.fields.String(load_default="", validate=ma.validate.Length(max=100),
+                            metadata={"description": "What the token is for"})
+
+
+class TokenSchema(ma.Schema):
+    token = ma.fields.String(required=True, metadata={"description": "Shown once; keep it secret"})
+    expires_at = ma.fields.AwareDateTime(required=True)
 
 
 class UserCreateSchema(ma.Schema):
@@ -44,15 +52,6 @@ class UserCreateSchema(ma.Schema):
                                 metadata={"description": "Omit to let the person set one by email"})
 
 
-@blp.route("/me", methods=["GET"])
-@role_required(*Role)
-@blp.response(200, MeSchema)
-@documents(401)
-def me():
-    """The user the token belongs to."""
-    return current_user
-
-
 @blp.route("/users", methods=["POST"])
 @role_required(Role.COORDINATOR, Role.FOCAL_POINT)
 @blp.arguments(UserCreateSchema)
@@ -63,3 +62,18 @@ def create_user(data: dict):
     user = services.create_user_as(db.session, current_user, via="api", **data)
     db.session.commit()
     return user
+
+
+@tokens_blp.route("/tokens", methods=["POST"])
+@limiter.limit("10/minute")
+@tokens_blp.arguments(TokenRequestSchema)
+@tokens_blp.response(201, TokenSchema)
+@documents(400, 401, 415, 429, secured=False)
+def create_token(data: dict[str, str]):
+    """Get a bearer token for your account (valid 30 days)."""
+    user = services.authenticate(db.session, data["email"], data["password"])
+    if user is None:
+        return problem(401, _("Wrong email or password."), headers={"WWW-Authenticate": "Bearer"})
+    token, row = tokens.issue_token(db.session, user, name=data["name"] or "API")
+    db.session.commit()
+    return {"token": token, "expires_at": row.expires_at}

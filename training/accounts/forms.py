@@ -1,4 +1,4 @@
-"""Forms for signing up, signing in, resetting a password and editing a profile."""
+"""Forms for signing up, signing in, resetting a password, editing a profile and naming an API token."""
 
 from __future__ import annotations
 
@@ -64,3 +64,10 @@ class ResetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Set password"))
+
+
+class NewTokenForm(FlaskForm):
+    """The profile's form for a new API token."""
+
+    name = StringField(_l("What is the token for?"), validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Create token"))

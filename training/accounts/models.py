@@ -8,9 +8,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.core.database import UTCDateTime, utcnow
+from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 
 
@@ -38,17 +38,6 @@ def role_label(role: Role) -> str:
     return str(ROLE_LABELS[role])
 
 
-def enum_column(enum: type[StrEnum], name: str) -> sa.Enum:
-    """A portable enum column stored as its values, with a CHECK constraint."""
-    return sa.Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=max(len(m.value) for m in enum),
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class User(UserMixin, db.Model):
@@ -84,3 +73,42 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """One bearer token of one user; the token itself is shown once and never stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+class FeedToken(db.Model):
+    """The secret in one person's personal feed URL.
+
+    The token itself is an HMAC of nonce under the application's secret key, so the
+    profile can show the URL again while the database alone holds nothing that
+    opens the feed: lookups go by token_hash (SHA-256 of the token). A new nonce
+    replaces the token and the old URL stops working at once.
+    """
+
+    __tablename__ = "calendar_feed_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    nonce: Mapped[str] = mapped_column(sa.String(64))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")

@@ -143,14 +143,6 @@ def create_user_as(session: Session, actor: User, *, role: Role | str, country: 
     return user
 
 
-def feed_url_of(user: User) -> str | None:
-    """The user's personal calendar feed URL, or None until they create one on their profile."""
-    from training.calendar.services import feed_token
-    from training.core.extensions import db
-
-    token = feed_token(db.session, user)
-    return external_url("calendar.personal_feed", token=token) if token else None
-
 
 def snapshot(user: User) -> dict[str, Any]:
     """The audited fields of an account (never the password hash)."""

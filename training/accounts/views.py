@@ -1,8 +1,6 @@
-"""Sign-up, sign-in, sign-out, password reset and the profile page."""
+"""Sign-up, sign-in, sign-out, password reset, the profile page and its API tokens."""
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -10,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from training.accounts import services
+from training.accounts import services, tokens
 from training.accounts.forms import (
     LoginForm,
+    NewTokenForm,
     ProfileForm,
     ResetPasswordForm,
     ResetRequestForm,
@@ -21,25 +20,18 @@ from training.accounts.forms import (
 from training.core.errors import DomainError
 from training.core.extensions import db, limiter
 from training.core.forms import show_domain_error
+from training.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """target if it is a path on this site, else None (no open redirects)."""
-    if not target or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+# API tokens on the profile page: create one (shown once) and revoke.
+tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/profile/tokens")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
 def signup() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("courses.catalogue"))
     form = SignupForm()
     form.fill_choices()
     if not form.is_submitted():
@@ -64,7 +56,7 @@ def signup() -> str | Response:
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("core.home"))
+            return redirect(url_for("courses.catalogue"))
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 400
 
 
@@ -72,7 +64,7 @@ def signup() -> str | Response:
 @limiter.limit("10/minute", methods=["POST"])
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("courses.catalogue"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
@@ -81,7 +73,7 @@ def login() -> str | Response | tuple[str, int]:
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("courses.catalogue"))
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -92,7 +84,7 @@ def logout() -> Response:
     message = _("You are signed out.")
     logout_user()
     flash(message, "info")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("courses.catalogue"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -152,3 +144,33 @@ def profile() -> str | Response | tuple[str, int]:
             flash(_("Profile saved."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form), 400 if form.errors else 200
+
+
+@tokens_bp.route("", methods=["GET", "POST"], endpoint="tokens")
+@login_required
+def api_token_list() -> str | tuple[str, int]:
+    """The person's API tokens, and a form for a new one (shown once)."""
+    form = NewTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token, _row = tokens.issue_token(db.session, current_user, name=form.name.data)
+        db.session.commit()
+        form = NewTokenForm(formdata=None)
+    status = 400 if form.errors else 200
+    return render_template("accounts/tokens.html", form=form, new_token=new_token,
+                           tokens=tokens.tokens_of(db.session, current_user)), status
+
+
+@tokens_bp.route("/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int) -> Response:
+    """Revoke one of the person's API tokens."""
+    try:
+        tokens.revoke_token(db.session, current_user, token_id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("api_tokens.tokens"))
+    db.session.commit()
+    flash(_("The token is revoked; programs using it are locked out."), "success")
+    return redirect(url_for("api_tokens.tokens"))

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.accounts.models import User
 from training.core.database import UTCDateTime, utcnow
 from training.core.extensions import db
+
+if TYPE_CHECKING:  # the actor is an account; accounts sits above audit and records through it
+    from training.accounts.models import User
 
 
 class AuditEntry(db.Model):
@@ -29,4 +31,4 @@ class AuditEntry(db.Model):
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     via: Mapped[str] = mapped_column(sa.String(16), default="web")
 
-    actor: Mapped[User | None] = relationship(lazy="raise")
+    actor: Mapped[User | None] = relationship("User", lazy="raise")

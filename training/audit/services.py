@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from training.accounts.models import User
 from training.audit.models import AuditEntry
+
+
+class Actor(Protocol):
+    """Whoever made a change: an account (audit sits below accounts, so it names no model)."""
+
+    id: int
 
 
 def record(
     session: Session,
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     subject: Any,
     before: dict[str, Any] | None = None,

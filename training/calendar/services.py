@@ -1,12 +1,8 @@
-"""Calendar feeds: which events each feed holds, personal feed tokens, and served ETags."""
+"""Calendar feeds: which events each feed holds, and the ETags they were served with."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -21,11 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from training.accounts.models import User
-from training.audit import services as audit
-from training.calendar.ical import FeedCalendar, FeedEvent, build_calendar, ordered_events
-from training.calendar.models import FeedState, FeedToken
+from training.accounts.tokens import feed_token
+from training.calendar.models import FeedState
 from training.core.errors import NotFound
 from training.core.i18n import country_name
+from training.core.ical import FeedCalendar, FeedEvent, build_calendar, ordered_events
 from training.core.memo import FingerprintCache, app_cache
 from training.core.urls import external_url
 from training.courses.models import (
@@ -45,7 +41,6 @@ from training.symposia.models import Answer, Invitation, ProgrammeSession, Sympo
 # so that clients that poll rarely still see it cancelled rather than gone.
 CANCELLED_KEPT_FOR = timedelta(days=30)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @dataclass(frozen=True)
@@ -442,59 +437,10 @@ def personal_feed(session: Session, user: User, now: datetime) -> Feed:
     return _finish(f"user:{user.id}", calendar, _newest(*stamps))
 
 
-# ---------------------------------------------------------------------------------------------
-# Personal feed tokens
-
-
-def _token(user_id: int, nonce: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"calendar-feed:{user_id}:{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def feed_token(session: Session, user: User) -> str | None:
-    """The token of user's personal feed URL, or None if they have none (yet)."""
-    row = session.scalar(sa.select(FeedToken).where(FeedToken.user_id == user.id))
-    if row is None:
-        return None
-    token = _token(user.id, row.nonce)
-    # After the secret key changed, the stored hash no longer matches: that URL is dead.
-    return token if hmac.compare_digest(_hash(token), row.token_hash) else None
-
-
-def replace_feed_token(session: Session, user: User, actor: User | None = None) -> str:
-    """Give user a new personal feed token (256 bits); the previous URL stops working."""
-    row = session.scalar(sa.select(FeedToken).where(FeedToken.user_id == user.id))
-    replaced = row is not None
-    if row is None:
-        row = FeedToken(user_id=user.id)
-        session.add(row)
-    row.nonce = secrets.token_urlsafe(32)
-    token = _token(user.id, row.nonce)
-    row.token_hash = _hash(token)
-    row.created_at = datetime.now(UTC)
-    session.flush()
-    audit.record(
-        session, actor=actor or user,
-        action="calendar.feed_token_replaced" if replaced else "calendar.feed_token_created",
-        subject=user, topic=f"user:{user.id}",
-    )
-    return token
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active owner of a personal feed token, or None."""
-    if not TOKEN_PATTERN.fullmatch(token):
-        return None
-    return session.scalar(
-        sa.select(User)
-        .join(FeedToken, FeedToken.user_id == User.id)
-        .where(FeedToken.token_hash == _hash(token), User.active.is_(True))
-    )
+def personal_feed_url(session: Session, user: User) -> str | None:
+    """The absolute address of user's personal feed, or None until they have one."""
+    token = feed_token(session, user)
+    return external_url("calendar.personal_feed", token=token) if token else None
 
 
 # ---------------------------------------------------------------------------------------------

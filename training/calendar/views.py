@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from training.accounts import tokens
 from training.calendar import services
 from training.calendar.forms import FeedTokenForm
 from training.core.database import utcnow
 from training.core.errors import NotFound
 from training.core.extensions import db
-from training.core.urls import external_url
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -67,7 +67,7 @@ def symposium_feed(slug: str) -> Response:
 
 @bp.get("/feeds/<token>.ics")
 def personal_feed(token: str) -> Response:
-    user = services.user_for_token(db.session, token)
+    user = tokens.user_for_feed_token(db.session, token)
     if user is None:
         abort(404)
     return _serve(services.personal_feed(db.session, user, utcnow()), private=True, filename="training.ics")
@@ -87,7 +87,7 @@ def replace_token() -> Response:
     """Create or replace the signed-in person's personal feed address."""
     form = FeedTokenForm()
     if form.validate_on_submit():
-        services.replace_feed_token(db.session, current_user)
+        tokens.replace_feed_token(db.session, current_user)
         db.session.commit()
         flash(_("Your calendar has a new address. Subscribe again with it: the old one no longer works."),
               "success")
@@ -110,5 +110,4 @@ def personal_feed_url() -> str | None:
     """The signed-in person's personal feed URL, or None if they have not created one."""
     if not current_user.is_authenticated:
         return None
-    token = services.feed_token(db.session, current_user)
-    return external_url("calendar.personal_feed", token=token) if token else None
+    return services.personal_feed_url(db.session, current_user)

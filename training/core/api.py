@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import refresh
 from flask_login import AnonymousUserMixin
 from flask_smorest import Api, Blueprint
@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from training.core.errors import DomainError
-from training.core.extensions import db
+from training.core.extensions import csrf, db
 from training.core.problems import problem_for, wants_problem
 from training.core.schemas import MAX_INT, MappingSchema, ProblemSchema
 
@@ -79,17 +79,24 @@ api = ProblemApi()
 api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_INT})
 
 
+BearerLoader = Callable[[Session, str], Any]
+
+
+def set_bearer_loader(app: Flask, loader: BearerLoader) -> None:
+    """Tell the API how to find the user a bearer token stands for (accounts owns tokens)."""
+    app.extensions["training_bearer_loader"] = loader
+
+
 def _bearer_user() -> None:
     """Sign the request in from its bearer token only; API calls ignore session cookies.
 
     Ignoring cookies is what makes the API safe without CSRF tokens: a page on another
     site can make a browser send cookies, but never an Authorization header.
     """
-    from training.api.services import user_for_token
-
+    load: BearerLoader = current_app.extensions["training_bearer_loader"]
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
+    user = load(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
     # Flask-Login reads the request's user from g._login_user; setting it here bypasses
     # the session cookie for API requests.
     g._login_user = user or AnonymousUserMixin()
@@ -157,14 +164,15 @@ def api_fields(names: Mapping[str, str]) -> Iterator[None]:
         raise
 
 
-def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
-    """Bind the API to app and register the resource blueprints (CSRF-exempt: bearer only)."""
-    from training.core.extensions import csrf
-
+def init_api(app: Flask) -> None:
+    """Bind the API to app; each feature then adds its resources with register_api."""
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
     app.url_map.converters["id"] = IdConverter
     api.init_app(app, spec_kwargs={"marshmallow_plugin": ProblemPlugin()})
-    for blp in blueprints:
-        csrf.exempt(blp)
-        api.register_blueprint(blp)
+
+
+def register_api(blp: Blueprint) -> None:
+    """Serve a feature's API resources (CSRF-exempt: they authenticate by bearer token only)."""
+    csrf.exempt(blp)
+    api.register_blueprint(blp)

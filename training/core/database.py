@@ -1,8 +1,9 @@
-"""The declarative base, the constraint naming convention, UTC timestamps and SQLite tuning."""
+"""The declarative base, the constraint naming convention, UTC timestamps, enum columns and SQLite tuning."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,6 +48,18 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+def enum_column(enum: type[StrEnum], name: str) -> sa.Enum:
+    """A portable enum column stored as its values, with a CHECK constraint."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum),
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

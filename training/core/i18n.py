@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from training.core.errors import DomainError
+from training.core.problems import wants_problem
 
 # English is the source language; zh_Hans is Simplified Chinese.
 SUPPORTED_LOCALES = ("en", "zh_Hans")
@@ -27,8 +28,6 @@ def select_locale() -> str | None:
     """
     if not has_request_context():
         return None  # CLI and jobs: the default, unless force_locale chose one
-    from training.core.problems import wants_problem
-
     if wants_problem():
         return accepted_locale()
     if current_user and current_user.is_authenticated and current_user.locale:

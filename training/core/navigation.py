@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from flask import Flask, current_app
 from flask_login import current_user
-
-from training.accounts.models import Role
 
 
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
     label: object  # a lazy gettext string, translated when shown
-    roles: tuple[Role, ...] | None = None  # None: everyone; (): any signed-in person
+    roles: tuple[Enum, ...] | None = None  # None: everyone; (): any signed-in person
     order: int = 50
 
 
 def add_nav_item(
-    app: Flask, endpoint: str, label: object, roles: tuple[Role, ...] | None = None, order: int = 50
+    app: Flask, endpoint: str, label: object, roles: tuple[Enum, ...] | None = None, order: int = 50
 ) -> None:
     """Show a link to endpoint in the navigation bar for the given roles."""
     items: list[NavItem] = app.extensions.setdefault("training_nav", [])

@@ -1,4 +1,4 @@
-"""Absolute links for mail and feeds, built from BASE_URL so they work outside requests too."""
+"""Links: absolute ones for mail and feeds (built from BASE_URL), and safe next= targets."""
 
 from __future__ import annotations
 
@@ -15,3 +15,13 @@ def external_url(endpoint: str, **values: Any) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def safe_next(target: str | None) -> str | None:
+    """target if it is a path on this site, else None (no open redirects)."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -1,4 +1,4 @@
-"""The home page, the health check, the language switch and the error pages."""
+"""The health check, the language switch and the error pages."""
 
 from __future__ import annotations
 
@@ -9,21 +9,13 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from training.accounts.views import safe_next
 from training.core.errors import DomainError
 from training.core.extensions import db
 from training.core.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 from training.core.problems import problem, problem_for, wants_problem
+from training.core.urls import safe_next
 
 bp = Blueprint("core", __name__)
-
-
-@bp.route("/")
-def home() -> tuple[str, int]:
-    """The catalogue of upcoming courses is the home page."""
-    from training.courses.views import catalogue_page
-
-    return catalogue_page()
 
 
 @bp.route("/healthz")
@@ -41,7 +33,7 @@ def healthz() -> tuple[Response, int]:
 def set_language() -> Response:
     """Switch language: remembered in the profile when signed in, else in a cookie."""
     locale = request.form.get("locale", "")
-    response = redirect(safe_next(request.form.get("next")) or url_for("core.home"))
+    response = redirect(safe_next(request.form.get("next")) or url_for("courses.catalogue"))
     if locale not in SUPPORTED_LOCALES:
         return response
     if current_user.is_authenticated:

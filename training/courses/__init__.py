@@ -9,12 +9,14 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     """Register the blueprint, the navigation entries and the template helpers."""
     from training.accounts.models import Role
+    from training.core.api import register_api
     from training.core.navigation import add_nav_item
-    from training.courses import localtime, models, services  # noqa: F401
+    from training.courses import api, localtime, models, services  # noqa: F401
     from training.courses.views import bp, course_status_badge
 
     app.register_blueprint(bp)
-    add_nav_item(app, "core.home", _l("Courses"), order=10)
+    register_api(api.blp)
+    add_nav_item(app, "courses.catalogue", _l("Courses"), order=10)
     add_nav_item(app, "courses.instructors", _l("Instructors"), order=20)
     add_nav_item(app, "courses.my_teaching", _l("My teaching"), roles=(Role.INSTRUCTOR,), order=30)
     add_nav_item(app, "courses.manage", _l("Manage courses"), roles=(Role.COORDINATOR,), order=40)

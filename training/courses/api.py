@@ -16,7 +16,6 @@ from training.core.schemas import (
     CountryCode,
     Day,
     Instant,
-    MappingSchema,
     PaginationArgsSchema,
     StrictBoolean,
     StrictInteger,
@@ -28,7 +27,7 @@ from training.core.urls import external_url
 from training.courses import services
 from training.courses.localtime import wall_clock_slot
 from training.courses.models import Course, CourseSession, CourseStatus, SessionKind
-from training.enrolment import services as enrolment
+from training.courses.seats import SeatSummary, seat_summaries
 
 blp = api_blueprint("courses_api", __name__, "Courses, seat quotas, schedules and instructors.")
 
@@ -109,18 +108,6 @@ class CancelSchema(ma.Schema):
     reason = Text(2000, load_default="", metadata={"description": "Told to everyone concerned"})
 
 
-class QuotasInSchema(MappingSchema):
-    """Seats per country code, e.g. {"US": 15, "CN": 5}; countries left out get none."""
-
-    class Meta(MappingSchema.Meta):
-        keys = Text(2)
-        values = StrictInteger(maximum=MAX_CAPACITY)
-
-
-class QuotasSchema(ma.Schema):
-    quotas = ma.fields.List(ma.fields.Nested(QuotaSchema), required=True)
-
-
 class InstructorRefSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
@@ -186,12 +173,12 @@ InstructorPageSchema = page_of(InstructorSchema, "InstructorPage")
 
 # --- what the API shows ----------------------------------------------------------------------
 
-def quotas_out(summary: enrolment.SeatSummary) -> list[dict[str, Any]]:
+def quotas_out(summary: SeatSummary) -> list[dict[str, Any]]:
     return [{"country": q.country, "seats": q.seats, "confirmed": q.confirmed,
              "waitlisted": q.waitlisted, "available": q.available} for q in summary.quotas]
 
 
-def course_out(course: Course, summary: enrolment.SeatSummary) -> dict[str, Any]:
+def course_out(course: Course, summary: SeatSummary) -> dict[str, Any]:
     fields = {name: getattr(course, name) for name in CourseSchema._declared_fields
               if name not in ("quotas", "calendar_url")}
     visible = course.status is not CourseStatus.DRAFT
@@ -203,7 +190,7 @@ def course_out(course: Course, summary: enrolment.SeatSummary) -> dict[str, Any]
 
 def courses_out(courses: list[Course]) -> list[dict[str, Any]]:
     """Courses with their quotas (one query for all of them)."""
-    summaries = enrolment.seat_summaries(db.session, [c.id for c in courses])
+    summaries = seat_summaries(db.session, [c.id for c in courses])
     return [course_out(c, summaries[c.id]) for c in courses]
 
 
@@ -302,19 +289,6 @@ def cancel_course(data: dict[str, Any], course_id: int):
     services.cancel_course(db.session, course, actor=current_user, reason=data.get("reason", ""), via="api")
     db.session.commit()
     return courses_out([course])[0]
-
-
-@blp.route("/courses/<id:course_id>/quotas", methods=["PUT"])
-@managers
-@blp.arguments(QuotasInSchema)
-@blp.response(200, QuotasSchema)
-@documents(400, 401, 403, 404, 415, 422)
-def set_quotas(seats: dict[str, int], course_id: int):
-    """Replace the seats per country; a raised quota promotes from its waitlist (coordinators)."""
-    course = _course(course_id)
-    enrolment.set_quotas(db.session, course, seats, actor=current_user, via="api")
-    db.session.commit()
-    return {"quotas": quotas_out(enrolment.seat_summaries(db.session, [course.id])[course.id])}
 
 
 # --- sessions ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Courses, their day-by-day sessions, and the instructors who teach them."""
+"""Courses, their day-by-day sessions, the instructors who teach them, and seats per country."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.accounts.models import User, enum_column
-from training.core.database import UTCDateTime, utcnow
+from training.accounts.models import User
+from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import ChineseVersion
 
@@ -158,3 +158,27 @@ class CourseSession(db.Model):
         secondary=session_instructors, back_populates="sessions", lazy="raise",
         order_by="Instructor.name",
     )
+
+
+class SeatQuota(db.Model):
+    """Seats for one country's personnel on one course.
+
+    confirmed is a counter of seat-holding enrolments kept by the services with an
+    atomic conditional UPDATE; the CHECK makes overbooking impossible in the database
+    itself, whatever the code does.
+    """
+
+    __tablename__ = "seat_quotas"
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "country"),
+        sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
+        sa.CheckConstraint("confirmed >= 0 AND confirmed <= seats", name="confirmed_within_seats"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    seats: Mapped[int]
+    confirmed: Mapped[int] = mapped_column(default=0)
+
+    course: Mapped[Course] = relationship(lazy="raise")

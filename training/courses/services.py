@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
 from training.core.errors import Conflict, DomainError, NotFound
+from training.core.locking import lock_names, lock_row, lock_rows
 from training.core.slugs import slugify, unique_slug
 from training.core.urls import external_url
 from training.courses.localtime import (
@@ -37,7 +37,8 @@ from training.courses.models import (
     SessionKind,
     session_instructors,
 )
-from training.enrolment import services as enrolment
+from training.courses.seats import seats_allocated
+from training.courses.signals import participants_wanted
 from training.outbox.services import queue_mail
 
 # Statuses everyone may see; a draft is seen only by coordinators and admins.
@@ -204,8 +205,8 @@ def update_course(
     _require_open(course)
     values = _checked(details)
     # Under the course's lock, as quotas are set under it: capacity and quotas cannot cross.
-    enrolment.lock_course(session, course)
-    allocated = enrolment.seats_allocated(session, course.id)
+    lock_row(session, Course, course.id)
+    allocated = seats_allocated(session, course.id)
     if values["capacity"] < allocated:
         raise DomainError(
             _("%(n)d seats are already given out in country quotas; lower the quotas first.", n=allocated),
@@ -641,10 +642,6 @@ def _room_lock_key(course: Course, room: str) -> str:
     return f"room:course-{course.id}|{room.strip().lower()}"
 
 
-def _advisory_key(text: str) -> int:
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
-
-
 def _lock_resources(session: Session, course: Course, slots: Iterable[Slot]) -> None:
     """Serialise clash checks that could see each other's sessions, before checking.
 
@@ -660,12 +657,8 @@ def _lock_resources(session: Session, course: Course, slots: Iterable[Slot]) -> 
     instructor_ids = sorted({i for slot in slots for i in slot.instructor_ids})
     rooms = sorted({_room_lock_key(course, slot.room) for slot in slots if slot.room.strip()})
     if instructor_ids:
-        session.execute(
-            sa.select(Instructor.id).where(Instructor.id.in_(instructor_ids))
-            .order_by(Instructor.id).with_for_update()
-        ).all()
-    for key in rooms:
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_key(key))))
+        lock_rows(session, Instructor, Instructor.id.in_(instructor_ids))
+    lock_names(session, rooms)
 
 
 def _live_overlapping(slot: Slot, exclude_ids: Iterable[int]) -> sa.Select[Any]:
@@ -986,7 +979,8 @@ def people_to_notify(
             recipients.append(Recipient(instructor.email, instructor.name))
     participants = [
         Recipient(person.email, person.name, person.locale)
-        for person in enrolment.participants_to_notify(session, course)
+        for _receiver, people in participants_wanted.send(course, session=session)
+        for person in people
     ]
     return _merge(recipients, participants)
 

@@ -33,7 +33,7 @@ from training.courses.forms import (
 )
 from training.courses.localtime import local_day
 from training.courses.models import Course, CourseSession, CourseStatus
-from training.enrolment import services as enrolment
+from training.courses.seats import seat_summaries
 
 bp = Blueprint("courses", __name__)
 
@@ -59,8 +59,9 @@ def catalogue_today() -> date:
     return (utcnow() - timedelta(hours=12)).date()
 
 
-def catalogue_page() -> tuple[str, int]:
-    """The catalogue of upcoming courses, filtered by host country, month and text."""
+@bp.route("/")
+def catalogue() -> tuple[str, int]:
+    """The home page: the catalogue of upcoming courses, filtered by host country, month and text."""
     today = catalogue_today()
     form = CatalogueFilterForm(request.args)
     form.fill_choices(services.catalogue_countries(db.session, today=today))
@@ -74,7 +75,7 @@ def catalogue_page() -> tuple[str, int]:
         country=form.country.data if form.country.data and not form.country.errors else None,
         month=month, text=form.q.data if not form.q.errors else None,
     )
-    seats = enrolment.seat_summaries(db.session, [c.id for c in courses])
+    seats = seat_summaries(db.session, [c.id for c in courses])
     page = render_template("courses/catalogue.html", form=form, courses=courses,
                            table_html=_catalogue_table(courses, seats),
                            filtered=bool(form.country.data or month or form.q.data))

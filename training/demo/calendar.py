@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from training.accounts import services as accounts
-from training.accounts.models import User
-from training.calendar import services
-from training.calendar.models import FeedToken
+from training.accounts.models import FeedToken, User
+from training.accounts.tokens import replace_feed_token
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, SessionKind
 from training.demo.accounts import PEOPLE
 from training.enrolment.models import Enrolment, EnrolmentStatus
@@ -37,7 +36,7 @@ def load(session: Session, today: date) -> None:
         if user is None:
             continue
         if session.scalar(sa.select(FeedToken.id).where(FeedToken.user_id == user.id)) is None:
-            services.replace_feed_token(session, user)
+            replace_feed_token(session, user)
     session.flush()
 
 

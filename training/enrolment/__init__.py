@@ -14,9 +14,12 @@ def init_app(app: Flask) -> None:
     from flask_login import current_user
 
     from training.accounts.models import Role
+    from training.core.api import register_api
     from training.core.extensions import db
     from training.core.navigation import add_nav_item
+    from training.courses.signals import participants_wanted, seat_summaries_wanted
     from training.enrolment import (
+        api,
         models,  # noqa: F401
         services,
     )
@@ -24,6 +27,9 @@ def init_app(app: Flask) -> None:
     from training.enrolment.views import bp
 
     app.register_blueprint(bp)
+    seat_summaries_wanted.connect(services.answer_seat_summaries)
+    participants_wanted.connect(services.answer_participants)
+    register_api(api.blp)
     app.cli.add_command(enrolment_cli)
 
     def enrolment_panel(course: object) -> services.CoursePanel:

@@ -16,6 +16,7 @@ from training.core.errors import DomainError
 from training.core.extensions import db
 from training.core.schemas import (
     CountryCode,
+    MappingSchema,
     PaginationArgsSchema,
     StrictBoolean,
     StrictInteger,
@@ -23,10 +24,23 @@ from training.core.schemas import (
     page_of,
 )
 from training.courses import services as courses
+from training.courses.api import MAX_CAPACITY, QuotaSchema, quotas_out
 from training.enrolment import services
 from training.enrolment.models import Enrolment, EnrolmentStatus
 
 blp = api_blueprint("enrolment_api", __name__, "Enrolments, nominations and rosters.")
+
+
+class QuotasInSchema(MappingSchema):
+    """Seats per country code, e.g. {"US": 15, "CN": 5}; countries left out get none."""
+
+    class Meta(MappingSchema.Meta):
+        keys = Text(2)
+        values = StrictInteger(maximum=MAX_CAPACITY)
+
+
+class QuotasSchema(ma.Schema):
+    quotas = ma.fields.List(ma.fields.Nested(QuotaSchema), required=True)
 
 
 class PersonSchema(ma.Schema):
@@ -189,3 +203,16 @@ def withdraw(enrolment_id: int):
                       via="api")
     db.session.commit()
     return _reloaded(enrolment_id)
+
+
+@blp.route("/courses/<id:course_id>/quotas", methods=["PUT"])
+@role_required(Role.COORDINATOR)
+@blp.arguments(QuotasInSchema)
+@blp.response(200, QuotasSchema)
+@documents(400, 401, 403, 404, 415, 422)
+def set_quotas(seats: dict[str, int], course_id: int):
+    """Replace the seats per country; a raised quota promotes from its waitlist (coordinators)."""
+    course = courses.get_course(db.session, course_id, viewer=current_user)
+    services.set_quotas(db.session, course, seats, actor=current_user, via="api")
+    db.session.commit()
+    return {"quotas": quotas_out(services.seat_summaries(db.session, [course.id])[course.id])}

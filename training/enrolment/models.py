@@ -1,4 +1,4 @@
-"""Seats per country on a course, and the people enrolled in them."""
+"""The people enrolled on a course (in its countries' seats) and their attendance."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.accounts.models import User, enum_column
-from training.core.database import UTCDateTime, utcnow
+from training.accounts.models import User
+from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
-from training.courses.models import Course, CourseSession
+from training.courses.models import Course, CourseSession, SeatQuota
 
 
 class EnrolmentStatus(StrEnum):
@@ -31,30 +31,6 @@ ACTIVE_STATUSES = (
     EnrolmentStatus.COMPLETED,
 )
 SEAT_HOLDING_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
-
-
-class SeatQuota(db.Model):
-    """Seats for one country's personnel on one course.
-
-    confirmed is a counter of seat-holding enrolments kept by the services with an
-    atomic conditional UPDATE; the CHECK makes overbooking impossible in the database
-    itself, whatever the code does.
-    """
-
-    __tablename__ = "seat_quotas"
-    __table_args__ = (
-        sa.UniqueConstraint("course_id", "country"),
-        sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
-        sa.CheckConstraint("confirmed >= 0 AND confirmed <= seats", name="confirmed_within_seats"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
-    country: Mapped[str] = mapped_column(sa.String(2))
-    seats: Mapped[int]
-    confirmed: Mapped[int] = mapped_column(default=0)
-
-    course: Mapped[Course] = relationship(lazy="raise")
 
 
 class Enrolment(db.Model):

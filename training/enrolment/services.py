@@ -29,8 +29,10 @@ from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
 from training.core.errors import Conflict, DomainError, Forbidden, NotFound
+from training.core.locking import lock_row, lock_rows
 from training.core.urls import external_url
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
+from training.courses.seats import QuotaSummary, SeatSummary
 from training.enrolment.models import (
     ACTIVE_STATUSES,
     SEAT_HOLDING_STATUSES,
@@ -158,27 +160,12 @@ def _coordinators_to_tell(session: Session, course: Course) -> Sequence[User]:
 
 def _lock_quotas(session: Session, course: Course) -> list[SeatQuota]:
     """Lock every quota row of course, in id order, and read them fresh."""
-    session.flush()
-    return list(
-        session.scalars(
-            sa.select(SeatQuota)
-            .where(SeatQuota.course_id == course.id)
-            .order_by(SeatQuota.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
-    )
+    return lock_rows(session, SeatQuota, SeatQuota.course_id == course.id)
 
 
 def lock_course(session: Session, course: Course) -> Course:
     """Lock the course row (quota totals are checked under it) and read it fresh."""
-    session.flush()
-    return session.scalars(
-        sa.select(Course)
-        .where(Course.id == course.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return lock_row(session, Course, course.id)
 
 
 def _refresh(session: Session, enrolment: Enrolment) -> Enrolment:
@@ -430,13 +417,6 @@ def quotas_of(session: Session, course: Course) -> Sequence[SeatQuota]:
     return session.scalars(
         sa.select(SeatQuota).where(SeatQuota.course_id == course.id).order_by(SeatQuota.country)
     ).all()
-
-
-def seats_allocated(session: Session, course_id: int) -> int:
-    """Seats given out in quotas: a course's capacity must not go below this."""
-    return session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(SeatQuota.seats), 0)).where(SeatQuota.course_id == course_id)
-    ) or 0
 
 
 # --- enrolling -----------------------------------------------------------------------
@@ -931,47 +911,6 @@ def my_enrolments(session: Session, person: User) -> list[MyEnrolment]:
     ]
 
 
-@dataclass
-class QuotaSummary:
-    """Seats of one country on one course."""
-
-    country: str
-    seats: int
-    confirmed: int
-    waitlisted: int
-
-    @property
-    def available(self) -> int:
-        return max(self.seats - self.confirmed, 0)
-
-
-@dataclass
-class SeatSummary:
-    """Seats of one course, per country."""
-
-    course_id: int
-    quotas: list[QuotaSummary] = field(default_factory=list)
-
-    @property
-    def seats(self) -> int:
-        return sum(q.seats for q in self.quotas)
-
-    @property
-    def confirmed(self) -> int:
-        return sum(q.confirmed for q in self.quotas)
-
-    @property
-    def available(self) -> int:
-        return sum(q.available for q in self.quotas)
-
-    @property
-    def waitlisted(self) -> int:
-        return sum(q.waitlisted for q in self.quotas)
-
-    def for_country(self, country: str | None) -> QuotaSummary | None:
-        return next((q for q in self.quotas if q.country == country), None)
-
-
 def seat_summaries(session: Session, course_ids: Iterable[int]) -> dict[int, SeatSummary]:
     """Seats per country for each course, in one query (for the catalogue and course pages)."""
     ids = sorted(set(course_ids))
@@ -1301,3 +1240,15 @@ def courses_with_seats(session: Session) -> Sequence[Course]:
     return session.scalars(
         sa.select(Course).where(Course.status != CourseStatus.CANCELLED).order_by(Course.starts_on, Course.id)
     ).all()
+
+
+# --- answers to what courses ask (training/courses/signals.py) ------------------------------
+
+def answer_seat_summaries(session: Session, *, course_ids: list[int]) -> dict[int, SeatSummary]:
+    """Receiver of seat_summaries_wanted: the catalogue's and course API's seat counts."""
+    return seat_summaries(session, course_ids)
+
+
+def answer_participants(course: Course, *, session: Session) -> list[User]:
+    """Receiver of participants_wanted: who hears of a change to the course."""
+    return participants_to_notify(session, course)

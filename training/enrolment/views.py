@@ -20,6 +20,7 @@ from training.core import i18n
 from training.core.errors import DomainError, Forbidden, NotFound
 from training.core.extensions import db
 from training.core.forms import show_domain_error
+from training.core.urls import safe_next
 from training.courses.models import Course, CourseSession
 from training.enrolment import services
 from training.enrolment.forms import ActionForm, NominateForm, QuotaForm, RejectForm
@@ -54,8 +55,6 @@ def _scope(course: Course) -> services.RosterScope:
 
 def _back(default: str) -> str:
     """Where to return after a button: the page it was pressed on, if it is on this site."""
-    from training.accounts.views import safe_next
-
     return safe_next(request.form.get("next")) or default
 
 

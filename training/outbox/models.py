@@ -8,8 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from training.accounts.models import enum_column
-from training.core.database import UTCDateTime, utcnow
+from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 
 

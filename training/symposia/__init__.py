@@ -40,7 +40,9 @@ def symposium_date(value: datetime, zone: str, format: str = "medium") -> str:
 def init_app(app: Flask) -> None:
     """Register the coordinator pages, the RSVP page, the `rsvp` commands and the menu entry."""
     from training.accounts.models import Role
+    from training.core.api import register_api
     from training.core.navigation import add_nav_item
+    from training.symposia import api
     from training.symposia.cli import rsvp_cli
     from training.symposia.models import answer_label, channel_label, symposium_status_label
     from training.symposia.views import bp, rsvp_bp
@@ -48,6 +50,7 @@ def init_app(app: Flask) -> None:
     # Days before the RSVP deadline on which `flask rsvp remind` mails those who have not answered.
     app.config.setdefault("RSVP_REMINDER_DAYS", (7, 2))
     app.register_blueprint(bp)
+    register_api(api.blp)
     app.register_blueprint(rsvp_bp)
     app.cli.add_command(rsvp_cli)
     app.jinja_env.filters.update(symposium_datetime=symposium_datetime, symposium_time=symposium_time,

@@ -14,8 +14,8 @@ from flask import current_app
 from flask_babel import format_time
 from icalendar import Calendar, Event, vCalAddress
 
-from training.calendar.ical import vtimezone
 from training.core.database import utcnow
+from training.core.ical import vtimezone
 from training.courses.localtime import show_date
 from training.symposia.models import Invitation, ProgrammeSession, Symposium
 
@@ -69,7 +69,7 @@ def invitation_calendar(
     calendar.add("version", "2.0")
     calendar.add("method", method)
     # VTIMEZONE from zoneinfo, exact on both sides of every daylight-saving change
-    # (the generator the calendar feeds use; see training.calendar.ical.vtimezone).
+    # (the generator the calendar feeds use; see training.core.ical.vtimezone).
     calendar.add_component(
         vtimezone(symposium.timezone, symposium.starts_at.year - 1, symposium.ends_at.year + 1)
     )

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.accounts.models import enum_column
-from training.core.database import UTCDateTime, utcnow
+from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import ChineseVersion
 

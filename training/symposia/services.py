@@ -29,6 +29,7 @@ from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
 from training.core.errors import Conflict, DomainError, NotFound
+from training.core.locking import locked_query
 from training.core.slugs import slugify, unique_slug
 from training.core.urls import external_url
 from training.outbox.services import queue_mail
@@ -581,7 +582,7 @@ def lock_symposium(session: Session, symposium_id: int) -> int:
     transaction already holds the database's write lock (BEGIN IMMEDIATE).
     """
     return session.execute(
-        sa.select(Symposium.capacity).where(Symposium.id == symposium_id).with_for_update()
+        locked_query(sa.select(Symposium.capacity).where(Symposium.id == symposium_id))
     ).scalar_one()
 
 

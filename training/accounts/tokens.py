@@ -1,0 +1,134 @@
+"""Secrets that stand for a person: API bearer tokens and personal calendar feed tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from training.accounts.models import ApiToken, FeedToken, User
+from training.audit.services import record
+from training.core.database import utcnow
+from training.core.errors import NotFound
+
+# --- API bearer tokens ---------------------------------------------------------------------
+
+TOKEN_LIFETIME = timedelta(days=30)
+# Only a token's hash is stored; a token is looked up by hash and compared in constant time.
+_PREFIX = "trn_"
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest kept in place of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    session: Session, user: User, *, name: str = "", lifetime: timedelta = TOKEN_LIFETIME
+) -> tuple[str, ApiToken]:
+    """A new bearer token (256 random bits) for user, and its stored record."""
+    token = _PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=hash_token(token), name=name.strip()[:100],
+                   expires_at=utcnow() + lifetime)
+    session.add(row)
+    session.flush()
+    record(session, actor=user, action="api_token.issued", subject=row,
+           after={"name": row.name, "expires_at": row.expires_at.isoformat()})
+    return token, row
+
+
+def user_for_api_token(session: Session, token: str) -> User | None:
+    """The active user a usable API token belongs to, else None."""
+    if not token.startswith(_PREFIX) or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest))
+    if row is None or not hmac.compare_digest(row.token_hash, digest) or not row.is_usable(utcnow()):
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def tokens_of(session: Session, user: User) -> Sequence[ApiToken]:
+    """A user's tokens, newest first (hashes only; the tokens themselves are gone)."""
+    return session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    ).all()
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of user's tokens; it stops working at once."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(_("No such token."))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.flush()
+        record(session, actor=user, action="api_token.revoked", subject=row)
+    return row
+
+
+# The 43 characters of an unpadded base64url SHA-256 HMAC.
+FEED_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+# --- personal calendar feed tokens ---------------------------------------------------------
+
+
+def _token(user_id: int, nonce: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"calendar-feed:{user_id}:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+
+def feed_token(session: Session, user: User) -> str | None:
+    """The token of user's personal feed URL, or None if they have none (yet)."""
+    row = session.scalar(sa.select(FeedToken).where(FeedToken.user_id == user.id))
+    if row is None:
+        return None
+    token = _token(user.id, row.nonce)
+    # After the secret key changed, the stored hash no longer matches: that URL is dead.
+    return token if hmac.compare_digest(hash_token(token), row.token_hash) else None
+
+
+def replace_feed_token(session: Session, user: User, actor: User | None = None) -> str:
+    """Give user a new personal feed token (256 bits); the previous URL stops working."""
+    row = session.scalar(sa.select(FeedToken).where(FeedToken.user_id == user.id))
+    replaced = row is not None
+    if row is None:
+        row = FeedToken(user_id=user.id)
+        session.add(row)
+    row.nonce = secrets.token_urlsafe(32)
+    token = _token(user.id, row.nonce)
+    row.token_hash = hash_token(token)
+    row.created_at = datetime.now(UTC)
+    session.flush()
+    record(
+        session, actor=actor or user,
+        action="calendar.feed_token_replaced" if replaced else "calendar.feed_token_created",
+        subject=user, topic=f"user:{user.id}",
+    )
+    return token
+
+
+def user_for_feed_token(session: Session, token: str) -> User | None:
+    """The active owner of a personal feed token, or None."""
+    if not FEED_TOKEN_PATTERN.fullmatch(token):
+        return None
+    return session.scalar(
+        sa.select(User)
+        .join(FeedToken, FeedToken.user_id == User.id)
+        .where(FeedToken.token_hash == hash_token(token), User.active.is_(True))
+    )
