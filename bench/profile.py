@@ -22,7 +22,7 @@ from dataset import load  # noqa: E402
 from run import SECRET_KEY, _change_one_session, fresh_database, migrate  # noqa: E402
 
 from training import create_app  # noqa: E402
-from training.calendar import ical  # noqa: E402
+from training.core import ical  # noqa: E402
 
 SCENARIOS = ("catalogue", "course", "roster", "feed", "feed-304", "feed-change", "feed-cold", "personal-feed",
              "enrol")

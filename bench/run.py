@@ -53,8 +53,8 @@ from dataset import Manifest, load  # noqa: E402
 from floor import icalendar_bytes  # noqa: E402
 
 from training import create_app  # noqa: E402
-from training.calendar import ical  # noqa: E402
 from training.calendar import services as calendar  # noqa: E402
+from training.core import ical  # noqa: E402
 from training.core.extensions import db  # noqa: E402
 from training.courses.models import Course, CourseSession  # noqa: E402
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment, EnrolmentStatus, SeatQuota  # noqa: E402

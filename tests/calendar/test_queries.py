@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from training.calendar import ical
+from training.core import ical
 from training.courses.models import CourseSession, Instructor, session_instructors
 from training.courses.services import InstructorDetails, update_instructor
 from training.enrolment.models import Enrolment, EnrolmentStatus

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from training.core.localtime import next_transition
 from training.courses import services
-from training.courses.localtime import next_transition
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, SessionKind
 from training.demo import accounts, courses
 

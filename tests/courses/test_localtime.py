@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from training.core.errors import DomainError
-from training.courses.localtime import next_transition, to_instant, zone_abbreviation
+from training.core.localtime import next_transition, to_instant, zone_abbreviation
 
 
 def test_beijing_morning_is_stored_as_utc():

@@ -1,4 +1,4 @@
-"""Declaring, at each view, which roles may call it."""
+"""Who may do what by role: the one is_coordinator, and the decorator that declares a view's roles."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from training.accounts.models import Role
 from training.core.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def is_coordinator(user: Any) -> bool:
+    """Whether user (an account, anonymous, or None) runs courses and symposia; admins do too."""
+    return bool(user is not None and user.is_authenticated and user.has_role(Role.COORDINATOR))
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:

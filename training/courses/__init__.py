@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     """Register the blueprint, the navigation entries and the template helpers."""
     from training.accounts.models import Role
+    from training.core import localtime
     from training.core.api import register_api
     from training.core.navigation import add_nav_item
-    from training.courses import api, localtime, models, services  # noqa: F401
+    from training.courses import api, models, services  # noqa: F401
     from training.courses.views import bp, course_status_badge
 
     app.register_blueprint(bp)

@@ -9,9 +9,10 @@ import marshmallow as ma
 from flask_login import current_user
 
 from training.accounts.models import Role
-from training.accounts.permissions import role_required
+from training.accounts.permissions import is_coordinator, role_required
 from training.core.api import api_blueprint, api_fields, documents, paginate
 from training.core.extensions import db
+from training.core.localtime import wall_clock_slot
 from training.core.schemas import (
     CountryCode,
     Day,
@@ -25,7 +26,6 @@ from training.core.schemas import (
 )
 from training.core.urls import external_url
 from training.courses import services
-from training.courses.localtime import wall_clock_slot
 from training.courses.models import Course, CourseSession, CourseStatus, SessionKind
 from training.courses.seats import SeatSummary, seat_summaries
 
@@ -372,7 +372,7 @@ def instructor_out(instructor: Any, sessions: int) -> dict[str, Any]:
     return {
         "id": instructor.id, "name": instructor.name, "organisation": instructor.organisation,
         "expertise": instructor.expertise, "bio": instructor.bio, "sessions": sessions,
-        "email": instructor.email if services.can_manage(current_user) else None,
+        "email": instructor.email if is_coordinator(current_user) else None,
     }
 
 

@@ -24,8 +24,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from training.core import i18n
+from training.core.localtime import show_date
 from training.courses import services
-from training.courses.localtime import show_date
 from training.courses.models import Course, Instructor, SessionKind
 
 

@@ -14,21 +14,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from training.accounts.models import Role, User
+from training.accounts.models import User
+from training.accounts.permissions import is_coordinator
 from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
 from training.core.errors import Conflict, DomainError, NotFound
-from training.core.locking import lock_names, lock_row, lock_rows
-from training.core.slugs import slugify, unique_slug
-from training.core.urls import external_url
-from training.courses.localtime import (
+from training.core.localtime import (
     local_datetime_to_instant,
     local_day,
     show_date,
     show_time,
     to_instant,
 )
+from training.core.locking import lock_names, lock_row, lock_rows
+from training.core.slugs import slugify, unique_slug
+from training.core.urls import external_url
 from training.courses.models import (
     Course,
     CourseSession,
@@ -49,9 +50,6 @@ MAX_COURSE_DAYS = 92
 LANGUAGES = ("en", "zh", "en+zh")
 
 
-def can_manage(user: Any) -> bool:
-    """Whether user may create and change courses, schedules and instructors."""
-    return bool(user is not None and user.is_authenticated and user.has_role(Role.COORDINATOR))
 
 
 # --- slugs -------------------------------------------------------------------------------
@@ -346,7 +344,7 @@ def find_course(session: Session, slug: str, *, viewer: Any = None, with_schedul
     if with_schedule:
         query = query.options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
     course = session.scalar(query)
-    if course is None or (not course.is_visible and not can_manage(viewer)):
+    if course is None or (not course.is_visible and not is_coordinator(viewer)):
         raise NotFound(_("There is no course at this address."))
     return course
 
@@ -384,7 +382,7 @@ def schedule_version(session: Session, course: Course) -> tuple[Any, ...]:
 def get_course(session: Session, course_id: int, *, viewer: Any = None) -> Course:
     """The course with this id; drafts only for managers."""
     course = session.get(Course, course_id)
-    if course is None or (not course.is_visible and not can_manage(viewer)):
+    if course is None or (not course.is_visible and not is_coordinator(viewer)):
         raise NotFound(_("There is no such course."))
     return course
 
@@ -396,7 +394,7 @@ def courses_query(
     """Courses the viewer may see, soonest first: those still running on or after starts_from
     and begun by until, in one status and host country if given."""
     query = sa.select(Course).order_by(Course.starts_on, Course.title, Course.id)
-    if not can_manage(viewer):
+    if not is_coordinator(viewer):
         query = query.where(Course.status.in_(VISIBLE_STATUSES))
     if status is not None:
         query = query.where(Course.status == status)
@@ -428,7 +426,7 @@ def get_session(session: Session, session_id: int, *, viewer: Any = None) -> tup
     if course_session is None:
         raise NotFound(_("There is no such session."))
     course = session.get_one(Course, course_session.course_id)
-    if not course.is_visible and not can_manage(viewer):
+    if not course.is_visible and not is_coordinator(viewer):
         raise NotFound(_("There is no such session."))
     return course_session, course
 
@@ -1110,7 +1108,7 @@ def find_instructor(session: Session, instructor_id: int) -> Instructor:
 
 def instructor_directory_query(viewer: Any = None) -> sa.Select[Any]:
     """Rows of (instructor, visible sessions they teach), by name: the directory as one query."""
-    statuses = list(CourseStatus) if can_manage(viewer) else list(VISIBLE_STATUSES)
+    statuses = list(CourseStatus) if is_coordinator(viewer) else list(VISIBLE_STATUSES)
     teaching = (
         sa.select(sa.func.count())
         .select_from(session_instructors)
@@ -1158,6 +1156,6 @@ def teaching(session: Session, instructor: Instructor, *, viewer: Any = None) ->
         .order_by(CourseSession.starts_at, CourseSession.id)
     )
     own = bool(getattr(viewer, "is_authenticated", False)) and viewer.id == instructor.user_id
-    if not (can_manage(viewer) or own):
+    if not (is_coordinator(viewer) or own):
         query = query.where(Course.status.in_(VISIBLE_STATUSES))
     return session.scalars(query).all()

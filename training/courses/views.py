@@ -15,11 +15,12 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from training.accounts.models import Role
-from training.accounts.permissions import role_required
+from training.accounts.permissions import is_coordinator, role_required
 from training.core.database import utcnow
 from training.core.errors import DomainError, NotFound
 from training.core.extensions import db
 from training.core.forms import show_domain_error
+from training.core.localtime import local_day
 from training.core.memo import app_cache
 from training.courses import services
 from training.courses.forms import (
@@ -31,7 +32,6 @@ from training.courses.forms import (
     InstructorForm,
     SessionForm,
 )
-from training.courses.localtime import local_day
 from training.courses.models import Course, CourseSession, CourseStatus
 from training.courses.seats import seat_summaries
 
@@ -132,7 +132,7 @@ def course_page(slug: str) -> str:
         drawn.put(key, version, parts)
     return render_template(
         "courses/course.html", course=course, schedule_html=parts, viewer_zone=zone,
-        can_manage=services.can_manage(current_user), action_form=ActionForm(),
+        can_manage=is_coordinator(current_user), action_form=ActionForm(),
         cancel_form=CancelCourseForm(),
     )
 
@@ -143,7 +143,7 @@ def week(slug: str) -> str:
     number = request.args.get("week", "1")
     grid = services.week_grid(course, int(number) if number.isdigit() and len(number) < 4 else 1)
     return render_template("courses/week.html", course=course, grid=grid, viewer_zone=viewer_zone(),
-                           can_manage=services.can_manage(current_user))
+                           can_manage=is_coordinator(current_user))
 
 
 @bp.route("/courses/manage")
@@ -374,7 +374,7 @@ def cancel_session(slug: str, session_id: int) -> Response:
 def instructors() -> str:
     return render_template("courses/instructors.html",
                            rows=services.instructor_directory(db.session, viewer=current_user),
-                           can_manage=services.can_manage(current_user))
+                           can_manage=is_coordinator(current_user))
 
 
 def _instructor_or_404(instructor_id: int) -> Any:
@@ -389,7 +389,7 @@ def instructor(instructor_id: int) -> str:
     person = _instructor_or_404(instructor_id)
     return render_template("courses/instructor.html", instructor=person,
                            sessions=services.teaching(db.session, person, viewer=current_user),
-                           viewer_zone=viewer_zone(), can_manage=services.can_manage(current_user),
+                           viewer_zone=viewer_zone(), can_manage=is_coordinator(current_user),
                            action_form=ActionForm())
 
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from training.accounts import services as accounts
+from training.core.localtime import next_transition
 from training.courses import services
-from training.courses.localtime import next_transition
 from training.courses.models import Course, CourseSession, Instructor, SessionKind
 
 BEIJING_TITLE = "Cybercrime investigation course for US law-enforcement personnel"

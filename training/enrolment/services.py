@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from training.accounts import services as accounts
 from training.accounts.models import Role, User
+from training.accounts.permissions import is_coordinator
 from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
@@ -49,9 +50,6 @@ MAX_REASON_LENGTH = 2000
 # --- who may do what ---------------------------------------------------------------
 
 
-def is_coordinator(user: User | None) -> bool:
-    """Coordinators and admins manage every course's seats and people."""
-    return user is not None and user.has_role(Role.COORDINATOR)
 
 
 def teaches(session: Session, user: User, course: Course) -> bool:

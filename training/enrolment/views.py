@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from training.accounts.models import Role, User
-from training.accounts.permissions import role_required
+from training.accounts.permissions import is_coordinator, role_required
 from training.audit import services as audit
 from training.core import i18n
 from training.core.errors import DomainError, Forbidden, NotFound
@@ -170,7 +170,7 @@ def _csv_safe(value: str) -> str:
 @bp.route("/country/rosters")
 @role_required(Role.FOCAL_POINT, Role.COORDINATOR)
 def country_rosters() -> str:
-    if services.is_coordinator(current_user):
+    if is_coordinator(current_user):
         country = (request.args.get("country") or "").upper()
         if country and not i18n.is_country_code(country):
             abort(404)
@@ -180,7 +180,7 @@ def country_rosters() -> str:
     return render_template(
         "enrolment/country_rosters.html", country=country, courses=courses,
         countries=i18n.country_choices(), action_form=ActionForm(),
-        is_coordinator=services.is_coordinator(current_user),
+        is_coordinator=is_coordinator(current_user),
     )
 
 
@@ -218,7 +218,7 @@ def enrol(slug: str) -> Response:
 @role_required(Role.FOCAL_POINT, Role.COORDINATOR)
 def nominate(slug: str) -> str | Response | tuple[str, int]:
     course = _course(slug)
-    coordinator = services.is_coordinator(current_user)
+    coordinator = is_coordinator(current_user)
     form = NominateForm()
     form.fill_choices(coordinator)
     if form.validate_on_submit():
@@ -330,7 +330,7 @@ def reciprocity() -> str:
 
 
 def _may_take_attendance(course: Course) -> None:
-    if not (services.is_coordinator(current_user) or services.teaches(db.session, current_user, course)):
+    if not (is_coordinator(current_user) or services.teaches(db.session, current_user, course)):
         abort(403)
 
 
@@ -387,7 +387,7 @@ def session_attendance(slug: str, session_id: int) -> str | Response | tuple[str
 @login_required
 def certificate(enrolment_id: int) -> str:
     enrolment = _enrolment(enrolment_id)
-    if enrolment.user_id != current_user.id and not services.is_coordinator(current_user):
+    if enrolment.user_id != current_user.id and not is_coordinator(current_user):
         abort(403)
     if enrolment.status is not EnrolmentStatus.COMPLETED or not enrolment.certificate_code:
         abort(404)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
 from training.accounts.models import Role
-from training.accounts.permissions import role_required
+from training.accounts.permissions import is_coordinator, role_required
 from training.core.api import api_blueprint, api_fields, documents, paginate
 from training.core.extensions import db, limiter
 from training.core.schemas import Instant, PaginationArgsSchema, StrictInteger, Text, TimezoneName, page_of
@@ -143,7 +143,7 @@ InvitationPageSchema = page_of(InvitationSchema, "InvitationPage")
 
 def symposium_out(symposium: Symposium) -> dict[str, Any]:
     zone = ZoneInfo(symposium.timezone)
-    coordinator = services.can_manage(current_user)
+    coordinator = is_coordinator(current_user)
     out = {name: getattr(symposium, name) for name in SymposiumSchema._declared_fields
            if name in SymposiumInSchema._declared_fields or name in ("id", "slug", "status")}
     out |= {name: getattr(symposium, name).astimezone(zone)

@@ -16,7 +16,7 @@ from icalendar import Calendar, Event, vCalAddress
 
 from training.core.database import utcnow
 from training.core.ical import vtimezone
-from training.courses.localtime import show_date
+from training.core.localtime import show_date
 from training.symposia.models import Invitation, ProgrammeSession, Symposium
 
 PRODID = "-//training//symposia//EN"

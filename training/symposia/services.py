@@ -24,7 +24,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from training.accounts.models import Role, User
+from training.accounts.models import User
+from training.accounts.permissions import is_coordinator
 from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
@@ -301,16 +302,13 @@ def list_symposia(session: Session) -> Sequence[Symposium]:
     return session.scalars(sa.select(Symposium).order_by(Symposium.starts_at, Symposium.id)).all()
 
 
-def can_manage(user: Any) -> bool:
-    """Whether user runs symposia: sees drafts, answers and delegates, and changes them."""
-    return bool(user is not None and user.is_authenticated and user.has_role(Role.COORDINATOR))
 
 
 def get_symposium(session: Session, symposium_id: int, *, viewer: Any = None) -> Symposium:
     """One symposium, or NotFound; with a viewer, a draft exists only for those who manage it."""
     symposium = session.get(Symposium, symposium_id)
     if symposium is None or (
-        viewer is not None and symposium.status is SymposiumStatus.DRAFT and not can_manage(viewer)
+        viewer is not None and symposium.status is SymposiumStatus.DRAFT and not is_coordinator(viewer)
     ):
         raise NotFound(_("No such symposium."))
     return symposium

@@ -1,4 +1,4 @@
-"""Wall-clock times in a course's timezone: turning them into instants, and showing instants in them."""
+"""Wall clocks and instants: local times a daylight-saving change skips or repeats are refused."""
 
 from __future__ import annotations
 
