@@ -123,10 +123,31 @@ def test_me_enrolments_and_feed_url(call, make_course, session, people):
     call("POST", f"/courses/{course.id}/enrolments", "personnel-us", {})
     mine = call("GET", "/me/enrolments", "personnel-us").json
     assert mine["total"] == 1 and mine["items"][0]["course_id"] == course.id
-    assert call("GET", "/me", "personnel-us").json["feed_url"] is None
     token = replace_feed_token(session, people["personnel-us"])
     session.commit()
     assert call("GET", "/me", "personnel-us").json["feed_url"] == f"http://training.test/calendar/feeds/{token}.ics"
+
+
+def test_me_gives_a_working_feed_url_from_the_first_call(call, client, people, session):
+    feed_url = call("GET", "/me", "personnel-us").json["feed_url"]
+
+    assert feed_url.startswith("http://training.test/calendar/feeds/")
+    assert call("GET", "/me", "personnel-us").json["feed_url"] == feed_url  # made once, then kept
+    feed = client.get(feed_url.removeprefix("http://training.test"))
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+
+
+def test_a_program_replaces_the_feed_address_and_the_old_one_stops_working(call, client, people):
+    old = call("GET", "/me", "personnel-us").json["feed_url"]
+
+    replaced = call("POST", "/me/feed-token", "personnel-us")
+
+    assert replaced.status_code == 201
+    new = replaced.json["feed_url"]
+    assert new != old and call("GET", "/me", "personnel-us").json["feed_url"] == new
+    assert client.get(old.removeprefix("http://training.test")).status_code == 404
+    assert client.get(new.removeprefix("http://training.test")).status_code == 200
+    assert call("POST", "/me/feed-token").status_code == 401
 
 
 def test_roster_runs_the_same_queries_for_4_and_60_enrolments(call, make_course, make_user, bearer,

@@ -168,3 +168,26 @@ def test_a_new_secret_key_retires_every_address(app, session, make_user):
 
     assert tokens.feed_token(session, person) is None
     assert tokens.user_for_feed_token(session, token) == person  # until its owner replaces it
+
+
+def test_a_long_course_title_is_shortened_before_the_session_in_the_personal_feed(
+    client, make_user, make_course, make_session, enrol, feed_path
+):
+    person = make_user()
+    course = make_course(title="Cyber counter-terrorism investigation techniques, advanced")
+    make_session(course, title="Tracing funds")
+    enrol(person, course, EnrolmentStatus.CONFIRMED)
+
+    assert summaries(client, feed_path(person)) == ["Cyber counter-terrorism…: Tracing funds"]
+
+
+def test_a_chinese_course_title_is_cut_by_its_width_before_the_session(
+    client, make_user, make_course, make_session, enrol, feed_path
+):
+    person = make_user()
+    course = make_course(title="网络反恐调查与数字取证高级研修班")
+    make_session(course, title="开班仪式")
+    enrol(person, course, EnrolmentStatus.CONFIRMED)
+
+    # 11 characters of two columns each, and the ellipsis, fit the label's 24 columns.
+    assert summaries(client, feed_path(person)) == ["网络反恐调查与数字取证…: 开班仪式"]

@@ -1,4 +1,5 @@
-"""Accounts: sign-up, sign-in, roles, profiles and password resets."""
+"""Accounts: people and their roles, sign-up, sign-in, profiles, password resets, and the
+secrets that stand for a person (API bearer tokens, personal feed tokens)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit trail of state changes."""
+"""The audit trail: who changed what, when, with the state before and after."""
 
 from flask import Flask
 

@@ -1,4 +1,5 @@
-"""Calendar feeds: public course feeds, personal feeds and the subscribe box."""
+"""Calendar feeds: every course, one course's sessions, a symposium, one person's own feed,
+their ETags, the subscribe box, and /api/v1/me with the person's feed address."""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""What every page shares: the home page, health check, language switch and error pages."""
+"""The bottom layer, which every feature may use and which imports none of them.
+
+It owns the database (declarative base, UTC instants, SQLite tuning), the Flask extensions,
+the DomainError family, languages and local time, every lock, every CSV, the unit of work
+per request, the API plumbing (problem+json, bearer sign-in, OpenAPI), log masking, and the
+pages every site has: health check, language switch, error pages.
+"""
 
 from __future__ import annotations
 

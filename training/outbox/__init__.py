@@ -1,4 +1,5 @@
-"""The mail outbox: queued in the database, delivered by `flask outbox send`."""
+"""The mail outbox: mail queued in the database with the change it reports, delivered by
+`flask outbox send`."""
 
 from flask import Flask
 

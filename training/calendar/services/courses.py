@@ -1,0 +1,142 @@
+"""The course feeds: every published course, and one course's sessions (cached while unchanged)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from training.calendar.services.events import (
+    CourseFacts,
+    Feed,
+    SessionRow,
+    Teacher,
+    course_event,
+    finish_feed,
+    newest,
+    place,
+    session_event,
+    shown_courses,
+)
+from training.core.errors import NotFound
+from training.core.i18n import country_name
+from training.core.ical import FeedCalendar, ordered_events
+from training.core.memo import FingerprintCache, app_cache
+from training.core.urls import external_url
+from training.courses.models import (
+    Course,
+    CourseSession,
+    CourseStatus,
+    Instructor,
+    session_instructors,
+)
+from training.courses.services import schedule_aggregates
+
+
+def public_courses_feed(session: Session, now: datetime) -> Feed:
+    """/calendar/courses.ics: every course people may see, one all-day event each."""
+    courses = session.scalars(
+        sa.select(Course).where(shown_courses(now)).order_by(Course.starts_on, Course.id)
+    ).all()
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        calendar = FeedCalendar(
+            name=_("Training courses"),
+            description=_("Every published law-enforcement training course, with its dates."),
+            events=ordered_events([course_event(c) for c in courses]),
+            source=external_url("calendar.courses_feed"),
+        )
+    return finish_feed("courses", calendar, newest(*(c.updated_at for c in courses)))
+
+
+@dataclass
+class _BuiltFeed:
+    """A course feed this process built, and the Last-Modified it was served with once known."""
+
+    feed: Feed
+    last_modified: datetime | None = None
+
+
+def built_feeds() -> FingerprintCache:
+    return app_cache("calendar.course_feeds", size=64)
+
+
+def _course_fingerprint(session: Session, slug: str) -> tuple[Any, ...] | None:
+    """What a course's feed is made of, in one indexed query; None for no such (visible) course."""
+    row = session.execute(
+        sa.select(Course.id, Course.updated_at, *schedule_aggregates(Course.id))
+        .where(Course.slug == slug, Course.status != CourseStatus.DRAFT)
+    ).first()
+    return tuple(row) if row is not None else None
+
+
+def course_sessions_feed(session: Session, slug: str) -> Feed:
+    """/calendar/courses/<slug>.ics: one course's sessions. Drafts are not found.
+
+    Unchanged since this process last built it, the feed costs one query; changed, only
+    the events that changed are written again (see build_calendar).
+    """
+    if len(slug) > 120 or "\x00" in slug:  # PostgreSQL refuses NUL in text
+        raise NotFound(_("There is no such course."))
+    fingerprint = _course_fingerprint(session, slug)
+    if fingerprint is None:
+        raise NotFound(_("There is no such course."))
+    key = f"course:{fingerprint[0]}"
+    built = built_feeds().get(key, fingerprint)
+    if built is None:
+        built = _BuiltFeed(finish_feed(*course_sessions_calendar(session, slug)))
+        built_feeds().put(key, fingerprint, built)
+    return built.feed
+
+
+def session_rows(session: Session, which: sa.ColumnElement[bool]) -> list[SessionRow]:
+    """The sessions which selects, in order, with their instructors, from one query of plain rows.
+
+    Instructors come joined in the same query (a flat outer join, which every database
+    answers by index): a second query per batch of sessions would make the number of
+    queries grow with a long schedule.
+    """
+    result = session.execute(
+        sa.select(
+            CourseSession.id, CourseSession.course_id, CourseSession.title, CourseSession.kind,
+            CourseSession.starts_at, CourseSession.ends_at, CourseSession.room, CourseSession.description,
+            CourseSession.cancelled, CourseSession.sequence, CourseSession.updated_at,
+            Instructor.name, Instructor.organisation,
+        )
+        .outerjoin(session_instructors, session_instructors.c.session_id == CourseSession.id)
+        .outerjoin(Instructor, Instructor.id == session_instructors.c.instructor_id)
+        .where(which)
+        .order_by(CourseSession.starts_at, CourseSession.id, Instructor.name, Instructor.id)
+    )
+    rows: list[SessionRow] = []
+    teachers: dict[int, list[Teacher]] = {}
+    for *columns, name, organisation in result:
+        if not rows or rows[-1].id != columns[0]:
+            rows.append(SessionRow(*columns, instructors=()))
+            teachers[columns[0]] = []
+        if name is not None:
+            teachers[columns[0]].append(Teacher(name, organisation))
+    return [replace(row, instructors=tuple(teachers[row.id])) if teachers[row.id] else row for row in rows]
+
+
+def course_sessions_calendar(session: Session, slug: str) -> tuple[str, FeedCalendar, datetime]:
+    """The events of one course's feed, its key and its newest change, before they are written."""
+    course = session.scalar(sa.select(Course).where(Course.slug == slug, Course.status != CourseStatus.DRAFT))
+    if course is None:
+        raise NotFound(_("There is no such course."))
+    rows = session_rows(session, CourseSession.course_id == course.id)
+    known: dict[int, CourseFacts] = {}
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        calendar = FeedCalendar(
+            name=course.shown_title,
+            description=_("Sessions of %(title)s, %(place)s.", title=course.shown_title,
+                          place=place(course.city, country_name(course.host_country))),
+            timezone=course.timezone,
+            events=ordered_events([session_event(r, course, known) for r in rows]),
+            source=external_url("calendar.course_feed", slug=course.slug),
+        )
+    return f"course:{course.id}", calendar, newest(course.updated_at, *(r.updated_at for r in rows))

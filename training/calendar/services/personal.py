@@ -1,0 +1,113 @@
+"""One person's own feed: their courses' sessions, what they teach, the symposia they attend."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session, selectinload
+
+from training.accounts.models import User
+from training.accounts.tokens import feed_token, replace_feed_token
+from training.calendar.services.courses import session_rows
+from training.calendar.services.events import (
+    CourseFacts,
+    Feed,
+    SessionRow,
+    finish_feed,
+    newest,
+    session_event,
+    shown_courses,
+)
+from training.calendar.services.symposia import shown_symposia, symposium_events
+from training.core.ical import FeedCalendar, ordered_events
+from training.core.urls import external_url
+from training.courses.models import (
+    Course,
+    CourseSession,
+    Instructor,
+    session_instructors,
+)
+from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment
+from training.symposia.models import Answer, Invitation, Symposium
+
+
+def accepted_symposia(session: Session, user: User, now: datetime) -> Sequence[Symposium]:
+    """Symposia whose invitation to user's email address user accepted (and not revoked)."""
+    accepted = sa.select(Invitation.symposium_id).where(
+        sa.func.lower(Invitation.email) == user.email.lower(),
+        Invitation.answer == Answer.ACCEPTED,
+        Invitation.revoked_at.is_(None),
+    )
+    return session.scalars(
+        sa.select(Symposium)
+        .where(Symposium.id.in_(accepted), shown_symposia(now))
+        .options(selectinload(Symposium.sessions))
+        .order_by(Symposium.starts_at, Symposium.id)
+    ).all()
+
+
+def personal_sessions(
+    session: Session, user: User, now: datetime
+) -> tuple[list[SessionRow], dict[int, Course]]:
+    """The sessions in user's own calendar (their seat-holding courses' and those they teach),
+    and the courses they belong to, by id."""
+    seat_courses = sa.select(Enrolment.course_id).where(
+        Enrolment.user_id == user.id, Enrolment.status.in_(SEAT_HOLDING_STATUSES)
+    )
+    taught = (
+        sa.select(session_instructors.c.session_id)
+        .join(Instructor, Instructor.id == session_instructors.c.instructor_id)
+        .where(Instructor.user_id == user.id)
+    )
+    # One set of ids from two indexed lookups: an OR of the two conditions would make the
+    # database scan every session of every course, and the feed slow down as history grows.
+    mine = sa.union(
+        sa.select(CourseSession.id).where(CourseSession.course_id.in_(seat_courses)),
+        taught,
+    ).subquery()
+    # The person's courses are a handful: fetched first as ids, they are then read by primary
+    # key. Left inside one query, a planner that expects an instructor's thousands of
+    # sessions would scan every course instead.
+    course_ids = session.scalars(
+        sa.union(seat_courses, sa.select(CourseSession.course_id).where(CourseSession.id.in_(taught)))
+    ).all()
+    courses = {
+        course.id: course for course in session.scalars(
+            sa.select(Course).where(Course.id.in_(course_ids), shown_courses(now))
+        )
+    } if course_ids else {}
+    rows = session_rows(
+        session, sa.and_(CourseSession.id.in_(sa.select(mine)), CourseSession.course_id.in_(courses))
+    ) if courses else []
+    return rows, courses
+
+
+def personal_feed(session: Session, user: User, now: datetime) -> Feed:
+    """/calendar/feeds/<token>.ics: one person's own calendar, in their language."""
+    rows, courses = personal_sessions(session, user, now)
+    symposia = accepted_symposia(session, user, now)
+    known: dict[int, CourseFacts] = {}
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        events = [session_event(r, courses[r.course_id], known, labelled=True) for r in rows]
+        for symposium in symposia:
+            events.extend(symposium_events(symposium))
+        calendar = FeedCalendar(
+            name=_("Training: %(name)s", name=user.name),
+            description=_("Sessions of your courses, the sessions you teach, and symposia you attend."),
+            events=ordered_events(events),
+        )
+    stamps = [r.updated_at for r in rows] + [courses[r.course_id].updated_at for r in rows]
+    stamps += [s.updated_at for s in symposia]
+    return finish_feed(f"user:{user.id}", calendar, newest(*stamps))
+
+
+def personal_feed_url(session: Session, user: User, *, create: bool = False) -> str | None:
+    """The absolute address of user's personal feed: None until they have one, unless create."""
+    token = feed_token(session, user)
+    if token is None and create:
+        token = replace_feed_token(session, user)
+    return external_url("calendar.personal_feed", token=token) if token else None
