@@ -59,4 +59,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     for feature in FEATURES:
         import_module(feature).init_app(app)
+    # Last: the log filter masks the secret variables of every route registered above.
+    from training.core.logging import install_secret_filter
+
+    install_secret_filter(app)
     return app

@@ -7,7 +7,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and the error pages."""
-    from training.core.logging import install_secret_filter
     from training.core.navigation import visible_nav_items
     from training.core.urls import external_url
     from training.core.views import bp, register_error_pages
@@ -16,4 +15,3 @@ def init_app(app: Flask) -> None:
     register_error_pages(app)
     app.jinja_env.globals["nav_items"] = visible_nav_items
     app.jinja_env.globals["external_url"] = external_url
-    install_secret_filter(app.logger)
