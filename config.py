@@ -53,6 +53,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    STRICT_TRANSPORT_SECURITY = False  # production only: a TLS proxy serves it there
 
     @classmethod
     def prepare(cls, instance_path: Path, settings: dict[str, Any]) -> None:
@@ -94,6 +95,7 @@ class ProductionConfig(Config):
     NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    STRICT_TRANSPORT_SECURITY = True
 
     @classmethod
     def prepare(cls, instance_path: Path, settings: dict[str, Any]) -> None:
