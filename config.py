@@ -53,6 +53,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    STRICT_TRANSPORT_SECURITY = False  # production only: a TLS proxy serves it there
 
     @classmethod
     def prepare(cls, instance_path: Path, settings: dict[str, Any]) -> None:
@@ -89,11 +90,14 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without SECRET_KEY."""
+    """Production: refuses to start without a strong SECRET_KEY, BASE_URL and a shared rate-limit store."""
 
     NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    STRICT_TRANSPORT_SECURITY = True
+    BASE_URL = None  # links in mail and feeds must name the real site
+    MIN_SECRET_KEY_BYTES = 32
 
     @classmethod
     def prepare(cls, instance_path: Path, settings: dict[str, Any]) -> None:
@@ -101,6 +105,27 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "SECRET_KEY is not set. Production refuses to start without it: "
                 "set the SECRET_KEY environment variable to a long random string."
+            )
+        if len(str(settings["SECRET_KEY"]).encode()) < cls.MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"SECRET_KEY is shorter than {cls.MIN_SECRET_KEY_BYTES} bytes. Production refuses to "
+                "start with it: set SECRET_KEY to e.g. the output of "
+                "`python3 -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        if not settings.get("BASE_URL"):
+            raise RuntimeError(
+                "BASE_URL is not set. Production refuses to start without it, or the links in mail "
+                "and calendar feeds would point at 127.0.0.1: set BASE_URL=https://your.site."
+            )
+        # An in-memory store counts per worker process: with gunicorn -w 4 every limit is
+        # four times as loose. gunicorn takes its worker count from WEB_CONCURRENCY, so a
+        # single-worker server states it there; any other setup needs a shared store.
+        single_worker = os.environ.get("WEB_CONCURRENCY", "").strip() == "1"
+        if str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://") and not single_worker:
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI is memory://, which counts rate limits per worker. Production "
+                "refuses to start with it: set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (shared "
+                "by every worker), or run a single worker and say so with WEB_CONCURRENCY=1."
             )
 
 

@@ -59,7 +59,9 @@ from training.core.extensions import db  # noqa: E402
 from training.courses.models import Course, CourseSession  # noqa: E402
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment, EnrolmentStatus, SeatQuota  # noqa: E402
 
-SECRET_KEY = "benchmark-only-secret-key"
+SECRET_KEY = "benchmark-only-secret-key-of-32-bytes"
+# Production shares rate-limit counts between workers through Redis; so does the bench.
+REDIS = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 WORKERS = 2
 SEQUENTIAL_SAMPLES = 30
@@ -127,7 +129,8 @@ def free_port() -> int:
 def server_env(database_url: str, base_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(TRAINING_CONFIG="production", SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url,
-               BASE_URL=base_url, PYTHONPATH=str(ROOT))
+               BASE_URL=base_url, PYTHONPATH=str(ROOT),
+               RATELIMIT_STORAGE_URI=REDIS)
     return env
 
 
@@ -366,7 +369,7 @@ def prepare(stack: ExitStack, backend: str, enrolments: int, directory: Path, ro
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
-                                    "BASE_URL": base_url})
+                                    "BASE_URL": base_url, "RATELIMIT_STORAGE_URI": REDIS})
     manifest = load(app, enrolments)
     stack.callback(_dispose, app)
     print(f"  {backend}, {enrolments:,} enrolments: loaded {manifest.counts} "

@@ -100,8 +100,40 @@ def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
         resolve("production", tmp_path, None)
-    monkeypatch.setenv("SECRET_KEY", "s3cret-from-the-environment")
-    assert resolve("production", tmp_path, None)["SECRET_KEY"] == "s3cret-from-the-environment"
+    monkeypatch.setenv("SECRET_KEY", "s3cret-from-the-environment-32-bytes")
+    monkeypatch.setenv("BASE_URL", "https://training.example.org")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    assert resolve("production", tmp_path, None)["SECRET_KEY"] == "s3cret-from-the-environment-32-bytes"
+
+
+def test_production_refuses_a_short_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("BASE_URL", "https://training.example.org")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("SECRET_KEY", "x" * 31)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is shorter than 32 bytes"):
+        resolve("production", tmp_path, None)
+
+
+def test_production_refuses_to_start_without_base_url(tmp_path, monkeypatch):
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    with pytest.raises(RuntimeError, match="BASE_URL is not set"):
+        resolve("production", tmp_path, None)
+
+
+def test_production_refuses_per_worker_rate_limits_unless_one_worker_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("BASE_URL", "https://training.example.org")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI is memory://"):
+        resolve("production", tmp_path, None)
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI is memory://"):
+        resolve("production", tmp_path, None)
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    assert resolve("production", tmp_path, None)["RATELIMIT_STORAGE_URI"] == "memory://"
 
 
 def test_development_generates_and_keeps_a_secret_in_instance(tmp_path, monkeypatch):

@@ -9,8 +9,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.conftest import PASSWORD, csrf_token
+from tests.enrolment.conftest import build_course
 from tests.servers import BIN, ROOT, free_port, server_env
+from training.accounts.models import Role
 from training.core.database import utcnow
+from training.core.headers import attachment, header_value
 from training.outbox.models import OutboxMessage, OutboxStatus
 from training.outbox.services import deliver_pending, queue_mail
 
@@ -103,3 +107,74 @@ def test_outbox_send_command_reports_what_it_did(app, session, mailbox):
     assert result.exit_code == 0
     assert "sent 2" in result.output
     assert len(mailbox.messages) == 2
+
+
+def test_a_carriage_return_in_a_name_does_not_stop_the_mail(app, client, session, mailbox, make_user):
+    coordinator = make_user(role=Role.COORDINATOR, country=None)
+    course = build_course(session, quotas={"US": 5}, requires_approval=True)
+    signup = client.post("/signup", data={
+        "csrf_token": csrf_token(client, "/signup"), "name": "Eve\rBcc: victim@evil.example",
+        "email": "eve@example.org", "organisation": "Nowhere", "country": "US",
+        "timezone": "UTC", "locale": "", "password": PASSWORD, "confirm": PASSWORD,
+    })
+    assert signup.status_code == 302
+    enrol = client.post(f"/courses/{course.slug}/enrol", data={"csrf_token": csrf_token(client, "/")})
+    assert enrol.status_code == 302
+    _queue(session, 1)  # queued after the poisoned one: it must go out too
+    session.commit()
+
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+
+    assert result.exit_code == 0, result.output
+    [to_coordinator] = mailbox.to(coordinator.email)
+    assert "Eve Bcc: victim@evil.example" in to_coordinator["Subject"]
+    assert "\r" not in to_coordinator["Subject"] and to_coordinator["Bcc"] is None
+    assert mailbox.to("person0@example.org")
+    assert all("victim@evil.example" not in str(m["To"]) for m in mailbox.messages)
+    session.expire_all()
+    assert set(session.scalars(sa.select(OutboxMessage.status))) == {OutboxStatus.SENT}
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_go_out(session, mailbox):
+    _queue(session, 3)
+    session.commit()
+    poisoned = session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()[1]
+    poisoned.calendar_method, poisoned.calendar_body = "REQUEST\r\nX", "BEGIN:VCALENDAR"
+    session.commit()
+
+    report = deliver_pending(session)
+
+    assert (report.sent, report.failed) == (2, 1)
+    assert sorted(m["To"] for m in mailbox.messages) == ["person0@example.org", "person2@example.org"]
+    session.expire_all()
+    failed = session.get_one(OutboxMessage, poisoned.id)
+    assert failed.status is OutboxStatus.FAILED
+    assert "not an iTIP method" in failed.last_error
+    assert deliver_pending(session).failed == 0  # given up for good, not retried forever
+
+
+def test_a_message_delivered_twice_carries_the_same_message_id(session, mailbox):
+    _queue(session, 2)
+    session.commit()
+    assert deliver_pending(session).sent == 2
+    # The server took the first message but its acknowledgement was lost: the row is
+    # still due, and the sender delivers it again.
+    first = session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).first()
+    first.status, first.body = OutboxStatus.PENDING, "again"
+    session.commit()
+    assert deliver_pending(session).sent == 1
+
+    copies = mailbox.to("person0@example.org")
+    assert len(copies) == 2
+    assert copies[0]["Message-ID"] == copies[1]["Message-ID"]
+    assert copies[0]["Message-ID"] == first.message_id
+    [other] = mailbox.to("person1@example.org")
+    assert other["Message-ID"] != first.message_id
+    assert re.fullmatch(r"<outbox\.[0-9a-f]{32}@training\.test>", first.message_id)
+
+
+def test_a_download_filename_never_breaks_the_header_line():
+    assert header_value("Eve\rBcc: x@evil.example\n\u2028end") == "Eve Bcc: x@evil.example end"
+    assert attachment('a"\r\nb.csv') == 'attachment; filename="a_ b.csv"'
+    assert attachment("北京.ics") == (
+        "attachment; filename=\"__.ics\"; filename*=UTF-8''%E5%8C%97%E4%BA%AC.ics")

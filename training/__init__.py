@@ -9,8 +9,10 @@ from typing import Any
 from flask import Flask
 
 import config
+from training.core import i18n
 from training.core.database import tune_sqlite
 from training.core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from training.core.logging import install_secret_filter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,11 +53,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from training.core import i18n
-
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
 
     for feature in FEATURES:
         import_module(feature).init_app(app)
+    # Last: the log filter masks the secret variables of every route registered above.
+    install_secret_filter(app)
     return app

@@ -13,7 +13,8 @@ REDIS_URL = "redis://127.0.0.1:6379/7"
 def test_gunicorn_workers_share_the_token_rate_limit_through_redis(database_url):
     redis.Redis.from_url(REDIS_URL).flushdb()
     with running_server(database_url, workers=2, TRAINING_CONFIG="production",
-                        SECRET_KEY="rate-limit-test-secret", RATELIMIT_STORAGE_URI=REDIS_URL) as base:
+                        SECRET_KEY="rate-limit-test-secret-of-32-bytes", RATELIMIT_STORAGE_URI=REDIS_URL,
+                        BASE_URL="http://training.test") as base:
         statuses = []
         for _ in range(12):
             # A new connection each time, so the requests spread over both workers.

@@ -19,7 +19,6 @@ def init_app(app: Flask) -> None:
     from training.accounts.models import User, role_label
     from training.accounts.views import bp, tokens_bp
     from training.core.api import register_api, set_bearer_loader
-    from training.core.logging import add_secret_path
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -44,5 +43,4 @@ def init_app(app: Flask) -> None:
     register_api(api.blp)
     set_bearer_loader(app, tokens.user_for_api_token)
     app.cli.add_command(users_cli)
-    add_secret_path("/reset/")  # password-reset links carry a signed token
     app.jinja_env.globals["role_label"] = role_label

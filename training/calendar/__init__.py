@@ -11,10 +11,8 @@ def init_app(app: Flask) -> None:
     from training.calendar import api
     from training.calendar.views import bp, personal_feed_url, subscribe_links
     from training.core.api import register_api
-    from training.core.logging import add_secret_path
 
     app.register_blueprint(bp)
     register_api(api.blp)
     app.jinja_env.globals["calendar_links"] = subscribe_links
     app.jinja_env.globals["personal_feed_url"] = personal_feed_url
-    add_secret_path("/calendar/feeds/")

@@ -13,6 +13,7 @@ from training.calendar.forms import FeedTokenForm
 from training.core.database import utcnow
 from training.core.errors import NotFound
 from training.core.extensions import db
+from training.core.headers import attachment
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -38,7 +39,7 @@ def _serve(feed: services.Feed, *, private: bool, filename: str) -> Response:
     else:
         response.cache_control.public = True
     if request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.headers["Content-Disposition"] = attachment(filename)
     return response.make_conditional(request)
 
 

@@ -13,15 +13,15 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and the error pages."""
+    from training.core import security
     from training.core.api import init_api
-    from training.core.logging import install_secret_filter
     from training.core.navigation import visible_nav_items
     from training.core.urls import external_url
     from training.core.views import bp, register_error_pages
 
     app.register_blueprint(bp)
     init_api(app)
+    security.init_app(app)
     register_error_pages(app)
     app.jinja_env.globals["nav_items"] = visible_nav_items
     app.jinja_env.globals["external_url"] = external_url
-    install_secret_filter(app.logger)

@@ -20,6 +20,7 @@ from training.core import i18n
 from training.core.errors import DomainError, Forbidden, NotFound
 from training.core.extensions import db
 from training.core.forms import show_domain_error
+from training.core.headers import attachment
 from training.core.urls import safe_next
 from training.courses.models import Course, CourseSession
 from training.enrolment import services
@@ -158,7 +159,7 @@ def roster_csv(slug: str) -> Response:
     filename = f"roster-{course.slug}{'-' + scope.country if scope.country else ''}.csv"
     return Response(
         out.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, mapped_column
 
 from training.core.database import UTCDateTime, enum_column, utcnow
@@ -21,6 +24,12 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # gave up after MAX_ATTEMPTS
 
 
+def new_message_id() -> str:
+    """A Message-ID for a new outbox row: random, under the site's own host name."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname if has_app_context() else None
+    return f"<outbox.{secrets.token_hex(16)}@{host or 'training'}>"
+
+
 class OutboxMessage(db.Model):
     """One email. calendar_* carry an iMIP part (text/calendar; method=...) when set."""
 
@@ -28,6 +37,9 @@ class OutboxMessage(db.Model):
     __table_args__ = (sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Chosen once when the message is queued: a retry after a lost SMTP acknowledgement
+    # carries the same Message-ID, so the recipient's client drops the second copy.
+    message_id: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_message_id)
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(255))
     body: Mapped[str] = mapped_column(sa.Text)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage, Message
 from email.policy import compat32
-from email.utils import make_msgid
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -16,6 +15,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from training.core.database import utcnow
+from training.core.headers import header_value
 from training.outbox.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 8
@@ -34,7 +34,7 @@ def render_mail(template: str, locale: str | None, **context: object) -> tuple[s
     with force_locale(locale or "en"):
         text = render_template(f"mail/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
+    return header_value(subject), body.strip() + "\n"
 
 
 def queue_mail(
@@ -64,14 +64,18 @@ def queue_mail(
 
 
 def build_email(message: OutboxMessage, default_sender: str) -> EmailMessage:
-    """The MIME message for one outbox row: plain text, plus an iMIP calendar alternative."""
+    """The MIME message for one outbox row: plain text, plus an iMIP calendar alternative.
+
+    Every header value goes through header_value(): a name typed with a line break
+    (a Subject naming the person) must not end the header or stop the outbox.
+    """
     email = EmailMessage()
-    email["From"] = message.sender or default_sender
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="training")
+    email["From"] = header_value(message.sender or default_sender)
+    email["To"] = header_value(message.recipient)
+    email["Subject"] = header_value(message.subject)
+    email["Message-ID"] = header_value(message.message_id)
     if message.reply_to:
-        email["Reply-To"] = message.reply_to
+        email["Reply-To"] = header_value(message.reply_to)
     email.set_content(message.body)
     if message.calendar_body:
         email.make_alternative()
@@ -105,8 +109,11 @@ class DeliveryReport:
     failed: int = 0
 
 
-def _claim_next(session: Session, now: datetime) -> tuple[int, EmailMessage] | None:
+def _claim_next(session: Session, now: datetime) -> tuple[int, EmailMessage | None] | None:
     """Claim one due message for this sender, commit the claim, return its id and email.
+
+    A message that cannot be built into an email is marked failed with the reason
+    (email None): it fails alone, and the messages queued after it still go out.
 
     SKIP LOCKED lets concurrent senders on PostgreSQL pass each other's rows; on
     SQLite the write transaction (BEGIN IMMEDIATE) serialises senders. The claim is
@@ -130,7 +137,15 @@ def _claim_next(session: Session, now: datetime) -> tuple[int, EmailMessage] | N
     message.claimed_until = now + CLAIM_LEASE
     message.attempts += 1
     # Built before the commit: nothing is read from the database while SMTP talks.
-    email = build_email(message, current_app.config["MAIL_DEFAULT_SENDER"])
+    email: EmailMessage | None
+    try:
+        email = build_email(message, current_app.config["MAIL_DEFAULT_SENDER"])
+    except Exception as exc:  # noqa: BLE001 - one bad row must fail alone, not stop the batch
+        # Building it again would give the same error: no retry, the reason is kept.
+        email = None
+        message.status = OutboxStatus.FAILED
+        message.claimed_until = None
+        message.last_error = f"cannot be built: {type(exc).__name__}: {exc}"[:1000]
     message_id = message.id
     session.commit()
     return message_id, email
@@ -149,6 +164,9 @@ def deliver_pending(session: Session, limit: int | None = None) -> DeliveryRepor
         if claimed is None:
             break
         message_id, email = claimed
+        if email is None:
+            report.failed += 1
+            continue
         error: str | None = None
         try:
             with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:

@@ -17,6 +17,7 @@ from training.audit import services as audit
 from training.core.errors import DomainError, NotFound
 from training.core.extensions import db, limiter
 from training.core.forms import show_domain_error
+from training.core.headers import attachment
 from training.core.i18n import local_datetime
 from training.symposia import services
 from training.symposia.forms import (
@@ -266,7 +267,7 @@ def delegates_csv(symposium_id: int) -> Response:
     body = services.delegates_csv(services.dashboard(db.session, symposium))
     response = make_response(body)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{symposium.slug}-delegates.csv"'
+    response.headers["Content-Disposition"] = attachment(f"{symposium.slug}-delegates.csv")
     return response
 
 
