@@ -28,7 +28,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Compiled message catalogues are built, not committed.
+# The compiled catalogues (.mo) are committed, so that an install from the source serves Chinese
+# as it is; rebuild them after translating, and commit them (tests/i18n checks they match).
 translations: $(STAMP)
 	@if ls $(TRANSLATIONS)/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel --quiet compile -d $(TRANSLATIONS); fi
@@ -70,7 +71,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: translations system-packages js-packages
+test: install system-packages js-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh docs/screenshots/ from the browser tests.

@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.databases import BACKENDS, fresh_database
-from tests.i18n.catalogues import compile_catalogues
 from tests.mailbox import Mailbox, start_smtp_server
 from tests.servers import free_port
 from training import create_app
@@ -35,12 +34,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogues() -> None:
-    """The .mo catalogues `make translations` builds, also when pytest is run directly."""
-    compile_catalogues()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,13 +39,12 @@ def catalogue(locale: str) -> Catalog:
         return read_po(po, locale=locale)
 
 
-def compile_catalogues() -> None:
-    """Write each .mo next to its .po when missing or older (what `make translations` does)."""
-    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        with open(po, "rb") as source:
-            compiled = read_po(source)
-        with open(mo, "wb") as target:
-            write_mo(target, compiled, use_fuzzy=False)
+def compiled(locale: str) -> dict[str | tuple[str, ...], str | tuple[str, ...]]:
+    """The committed .mo catalogue of locale, as {msgid: translation}."""
+    with open(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo", "rb") as mo:
+        return {as_key(message.id): as_key(message.string) for message in read_mo(mo) if message.id}
+
+
+def as_key(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+    """A msgid or translation as the .po reader gives it (plural forms as a tuple)."""
+    return value if isinstance(value, str) else tuple(value)

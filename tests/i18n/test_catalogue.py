@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from tests.i18n import scan
-from tests.i18n.catalogues import catalogue, extracted_messages
+from tests.i18n.catalogues import as_key, catalogue, compiled, extracted_messages
 
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%%")
 
@@ -46,6 +46,15 @@ def test_the_catalogue_holds_nothing_the_product_no_longer_says() -> None:
     stale = [message.id for message in catalogue("zh_Hans") if message.id and
              (message.id[0] if isinstance(message.id, tuple) else message.id) not in extracted]
     assert not stale, f"run `make messages`: {stale}"
+
+
+def test_the_committed_compiled_catalogue_says_what_the_translators_wrote() -> None:
+    # An install from the source serves the committed .mo as it is: run `make translations`
+    # after translating, and commit the .mo with the .po.
+    written = {as_key(m.id): as_key(m.string) for m in catalogue("zh_Hans") if m.id and not m.fuzzy and all(
+        m.string if isinstance(m.string, tuple) else (m.string,))}
+    served = compiled("zh_Hans")
+    assert served == written
 
 
 def test_no_text_in_a_template_is_left_unmarked(app: Flask) -> None:
