@@ -14,6 +14,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from training.accounts.models import Role, User
+from training.accounts.passwords import (  # noqa: F401 - the forms and the API size fields by these
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    check_password,
+)
 from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
@@ -21,7 +26,6 @@ from training.core.errors import Conflict, DomainError, Forbidden
 from training.core.urls import external_url
 from training.outbox.services import queue_mail
 
-MIN_PASSWORD_LENGTH = 10
 # Compared against when the email is unknown, so a miss costs as much as a hit.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -36,17 +40,9 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def check_password_strength(password: str) -> None:
-    """Refuse passwords too short to resist guessing."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
-        )
-
-
 def set_password(user: User, password: str) -> None:
-    """Hash and store a new password (scrypt, Werkzeug's current default)."""
-    check_password_strength(password)
+    """Check a new password against the policy, then hash and store it (scrypt)."""
+    check_password(password, email=user.email, name=user.name)
     user.password_hash = generate_password_hash(password)
 
 
