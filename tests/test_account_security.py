@@ -6,9 +6,22 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from tests.conftest import PASSWORD, csrf_token
+from training.accounts import services
 from training.accounts.models import User
+
+
+@pytest.fixture(autouse=True)
+def each_request_knows_only_its_own_user(app):
+    """In production every request has its own app context and so its own g; here the tests
+    share one, and one browser would see the user and CSRF token another browser's request
+    left in g."""
+
+    @app.before_request
+    def fresh_globals() -> None:
+        vars(g).clear()
 
 
 def _field_errors(html: str, field: str) -> str:
@@ -48,3 +61,103 @@ def test_the_policy_message_is_in_chinese_for_a_chinese_reader(client):
                                                         confirm="password12"))
     errors = _field_errors(response.get_data(as_text=True), "password")
     assert response.status_code == 400 and "常用密码" in errors
+
+
+# --- sessions end with the password, at sign-out, and on "sign out everywhere" ---
+
+def _reset_password(client, session, mailbox, user, new_password):
+    from training.outbox.services import deliver_pending
+
+    client.post("/reset", data={"email": user.email, "csrf_token": csrf_token(client, "/reset")})
+    deliver_pending(session)
+    [message] = mailbox.to(user.email)
+    link = re.search(r"http://training\.test(/reset/\S+)", message.get_content()).group(1)
+    response = client.post(link, data={"password": new_password, "confirm": new_password,
+                                       "csrf_token": csrf_token(client, link)})
+    assert response.status_code == 302
+
+
+def _signed_in(app, cookies: dict[str, str]) -> bool:
+    """Whether a browser holding only these cookies is signed in."""
+    other = app.test_client()
+    for name, value in cookies.items():
+        other.set_cookie(name, value)
+    return other.get("/profile").status_code == 200
+
+
+def test_an_old_session_cookie_is_dead_after_a_password_reset(app, login, make_user, session, mailbox):
+    user = make_user(email="victim@example.org")
+    client = login(user)
+    stolen = {"session": client.get_cookie("session").value}
+    assert _signed_in(app, stolen)
+    _reset_password(app.test_client(), session, mailbox, user, "a brand new passphrase")
+    assert not _signed_in(app, stolen)
+
+
+def test_a_remember_me_cookie_is_dead_after_a_password_reset(app, client, make_user, session, mailbox):
+    user = make_user(email="victim@example.org")
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y",
+                                "csrf_token": csrf_token(client, "/login")})
+    stolen = {"remember_token": client.get_cookie("remember_token").value}
+    assert _signed_in(app, stolen)
+    _reset_password(app.test_client(), session, mailbox, user, "a brand new passphrase")
+    assert not _signed_in(app, stolen)
+
+
+def test_a_session_cookie_captured_before_sign_out_is_dead_after_it(app, login, make_user):
+    client = login(make_user())
+    stolen = {"session": client.get_cookie("session").value}
+    assert _signed_in(app, stolen)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert not _signed_in(app, stolen)
+
+
+def test_a_password_change_on_the_profile_signs_out_other_browsers_but_not_this_one(app, login, make_user,
+                                                                                    session):
+    user = make_user()
+    other_browser = app.test_client()
+    from tests.conftest import sign_in
+
+    sign_in(other_browser, user)
+    client = login(user)
+    new = "a brand new passphrase"
+    response = client.post("/profile/password", data={
+        "current_password": PASSWORD, "password": new, "confirm": new,
+        "csrf_token": csrf_token(client, "/profile")})
+    assert response.status_code == 302
+    assert client.get("/profile").status_code == 200
+    assert other_browser.get("/profile").status_code == 302
+    session.expire_all()
+    assert services.authenticate(session, user.email, new) is not None
+
+
+def test_a_password_change_needs_the_current_password_and_follows_the_policy(login, make_user, session):
+    user = make_user()
+    client = login(user)
+    cases = [("current_password", "not my password", "a brand new passphrase", "Wrong password."),
+             ("password", PASSWORD, "password12", "list of common passwords")]
+    for field, current, new, message in cases:
+        response = client.post("/profile/password", data={
+            "current_password": current, "password": new, "confirm": new,
+            "csrf_token": csrf_token(client, "/profile")})
+        assert response.status_code == 400
+        assert message in _field_errors(response.get_data(as_text=True), field), field
+    session.expire_all()
+    assert services.authenticate(session, user.email, PASSWORD) is not None
+
+
+def test_sign_out_everywhere_ends_every_browser_and_needs_csrf(app, login, make_user):
+    user = make_user()
+    other_browser = app.test_client()
+    from tests.conftest import sign_in
+
+    sign_in(other_browser, user)
+    client = login(user)
+    assert "Sign out everywhere" in client.get("/profile").get_data(as_text=True)
+    assert client.post("/profile/sign-out-everywhere").status_code == 400
+    assert other_browser.get("/profile").status_code == 200
+    response = client.post("/profile/sign-out-everywhere",
+                           data={"csrf_token": csrf_token(client, "/profile")})
+    assert response.status_code == 302
+    assert other_browser.get("/profile").status_code == 302
+    assert client.get("/profile").status_code == 302

@@ -73,6 +73,17 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Signed cookies live in the browser, out of the server's reach: a browser session (and a
+    # remember-me cookie) names the version it was signed in under, and raising the version
+    # ends every one of them. Raised at sign-out, "sign out everywhere" and a new password.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The same for API tokens, which a sign-out in a browser leaves alone: raised by "sign out
+    # everywhere" and a new password only.
+    credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and remember-me cookies: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot sign in

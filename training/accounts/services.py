@@ -41,9 +41,49 @@ def find_by_email(session: Session, email: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Check a new password against the policy, then hash and store it (scrypt)."""
+    """Check a new password against the policy, hash and store it (scrypt), and end every
+    session and API token signed in with the old one."""
     check_password(password, email=user.email, name=user.name)
     user.password_hash = generate_password_hash(password)
+    end_sessions(user, api_tokens=True)
+
+
+def end_sessions(user: User, *, api_tokens: bool) -> None:
+    """End every browser session of user (and with api_tokens, every API token) at once.
+
+    Sessions and tokens name the version they were made under; the next request that shows
+    one compares it with these counters, so a stolen cookie or token dies here too.
+    """
+    user.session_version = (user.session_version or 0) + 1
+    if api_tokens:
+        user.credentials_version = (user.credentials_version or 0) + 1
+
+
+def sign_out(session: Session, user: User) -> None:
+    """Sign user out of the browser: this session and any copy of its cookies stop working.
+
+    Sessions are signed cookies the server does not list, so a sign-out ends the user's other
+    browser sessions as well; API tokens are left to their own page.
+    """
+    end_sessions(user, api_tokens=False)
+    session.flush()
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """End every browser session and API token of user, for a lost device or a leaked secret."""
+    end_sessions(user, api_tokens=True)
+    session.flush()
+    record(session, actor=user, action="user.signed_out_everywhere", subject=user)
+
+
+def change_password(session: Session, user: User, *, current_password: str, new_password: str) -> User:
+    """A signed-in person sets a new password, proving they know the current one."""
+    if user.password_hash is None or not check_password_hash(user.password_hash, current_password):
+        raise DomainError(_("Wrong password."), field="current_password")
+    set_password(user, new_password)
+    session.flush()
+    record(session, actor=user, action="user.password_changed", subject=user)
+    return user
 
 
 def _check_profile(role: Role, country: str | None, timezone: str, locale: str | None) -> None:

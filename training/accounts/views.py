@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,10 +12,12 @@ from werkzeug.wrappers import Response
 
 from training.accounts import services
 from training.accounts.forms import (
+    ChangePasswordForm,
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
     ResetRequestForm,
+    SignOutEverywhereForm,
     SignupForm,
 )
 from training.core.errors import DomainError
@@ -90,6 +92,10 @@ def login() -> str | Response | tuple[str, int]:
 def logout() -> Response:
     # Said in the language of the person leaving, chosen before they become anonymous.
     message = _("You are signed out.")
+    if current_user.is_authenticated:
+        # Ends the session on the server too: a copy of the cookie taken earlier is dead.
+        services.sign_out(db.session, current_user)
+        db.session.commit()
     logout_user()
     flash(message, "info")
     return redirect(url_for("core.home"))
@@ -151,4 +157,58 @@ def profile() -> str | Response | tuple[str, int]:
             db.session.commit()
             flash(_("Profile saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form), 400 if form.errors else 200
+    return _profile_page(form=form)
+
+
+def _profile_page(**forms: object) -> tuple[str, int]:
+    """The profile page with its three forms; a form passed in shows its input and errors."""
+    profile_form = forms.get("form")
+    if profile_form is None:
+        profile_form = ProfileForm(formdata=None, obj=current_user)
+        profile_form.fill_choices()
+    password_form = forms.get("password_form") or ChangePasswordForm(formdata=None)
+    failed = any(getattr(f, "errors", None) for f in (profile_form, password_form))
+    return render_template(
+        "accounts/profile.html",
+        form=profile_form,
+        password_form=password_form,
+        sign_out_form=SignOutEverywhereForm(formdata=None),
+    ), 400 if failed else 200
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            # The user itself, not the current_user proxy: login_user() keeps what it is given.
+            user = services.change_password(db.session, current_user._get_current_object(),
+                                            current_password=form.current_password.data,
+                                            new_password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            # Every other browser is signed out; this one signs in again under the new version.
+            remember = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+            login_user(user, remember=remember is not None)
+            flash(_("Your password is changed. Every other browser and API token is signed out."),
+                  "success")
+            return redirect(url_for("accounts.profile"))
+    return _profile_page(password_form=form)
+
+
+@bp.route("/profile/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere() -> Response | tuple[str, int]:
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        return _profile_page()
+    message = _("You are signed out on every browser and device, and your API tokens no longer work.")
+    services.sign_out_everywhere(db.session, current_user)
+    db.session.commit()
+    logout_user()
+    flash(message, "info")
+    return redirect(url_for("core.home"))

@@ -24,6 +24,8 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user's credentials_version when issued: a new password or "sign out everywhere" ends it.
+    credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     user: Mapped[User] = relationship(lazy="raise")
 
