@@ -11,6 +11,7 @@ from flask import g
 from tests.conftest import PASSWORD, csrf_token
 from training.accounts import services
 from training.accounts.models import User
+from training.core.extensions import db
 
 
 @pytest.fixture(autouse=True)
@@ -161,3 +162,60 @@ def test_sign_out_everywhere_ends_every_browser_and_needs_csrf(app, login, make_
     assert response.status_code == 302
     assert other_browser.get("/profile").status_code == 302
     assert client.get("/profile").status_code == 302
+
+
+# --- guesses are limited per account, whatever the addresses they come from ---
+
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of these tests' own, flushed before and after
+
+
+@pytest.fixture(params=["memory://", REDIS_URL])
+def limited_app(request, app):
+    """The application with rate limits on, counting in memory or in a shared Redis."""
+    import redis
+
+    from training import create_app
+
+    if request.param.startswith("redis"):
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                     "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": request.param,
+                                     "WTF_CSRF_ENABLED": False})
+    yield limited
+    with limited.app_context():
+        db.engine.dispose()
+    if request.param.startswith("redis"):
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _from(address: str) -> dict[str, str]:
+    return {"REMOTE_ADDR": address}
+
+
+def test_password_guesses_spread_over_many_addresses_are_slowed_per_account(limited_app, make_user):
+    victim = make_user(email="victim@example.org")
+    client = limited_app.test_client()
+    guesses = [client.post("/login", data={"email": "Victim@Example.org ", "password": f"guess {n}"},
+                           environ_base=_from(f"198.51.100.{n}")).status_code for n in range(11)]
+    assert guesses == [400] * 10 + [429]
+    # Another account from the same addresses is not held back by the victim's count.
+    other = client.post("/login", data={"email": "someone.else@example.org", "password": "guess"},
+                        environ_base=_from("198.51.100.1"))
+    assert other.status_code == 400
+    assert victim.email == "victim@example.org"
+
+
+def test_token_requests_spread_over_many_addresses_are_slowed_per_account(limited_app, make_user):
+    make_user(email="victim@example.org")
+    client = limited_app.test_client()
+    statuses = [client.post("/api/v1/tokens", json={"email": "victim@example.org", "password": "guess"},
+                            environ_base=_from(f"203.0.113.{n}")).status_code for n in range(11)]
+    assert statuses == [401] * 10 + [429]
+
+
+def test_reset_mails_to_one_address_are_limited_whatever_the_sender(limited_app, make_user):
+    make_user(email="victim@example.org")
+    client = limited_app.test_client()
+    statuses = [client.post("/reset", data={"email": "victim@example.org"},
+                            environ_base=_from(f"192.0.2.{n}")).status_code for n in range(6)]
+    assert statuses == [302] * 5 + [429]

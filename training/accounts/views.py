@@ -20,6 +20,13 @@ from training.accounts.forms import (
     SignOutEverywhereForm,
     SignupForm,
 )
+from training.accounts.limits import (
+    MAIL_PER_ACCOUNT,
+    MAIL_PER_ADDRESS,
+    SIGN_IN_PER_ACCOUNT,
+    SIGN_IN_PER_ADDRESS,
+    submitted_account,
+)
 from training.core.errors import DomainError
 from training.core.extensions import db, limiter
 from training.core.forms import show_domain_error
@@ -39,6 +46,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, key_func=submitted_account, methods=["POST"])
 def signup() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -71,7 +79,8 @@ def signup() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(SIGN_IN_PER_ADDRESS, methods=["POST"])
+@limiter.limit(SIGN_IN_PER_ACCOUNT, key_func=submitted_account, methods=["POST"])
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -102,7 +111,8 @@ def logout() -> Response:
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5/minute", methods=["POST"])
+@limiter.limit(MAIL_PER_ADDRESS, methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, key_func=submitted_account, methods=["POST"])
 def reset_request() -> str | Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_babel import gettext as _
 
+from training.accounts.limits import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, submitted_account
 from training.accounts.services import authenticate
 from training.api.services import issue_token
 from training.core.api import api_blueprint, documents
@@ -27,7 +28,8 @@ class TokenSchema(ma.Schema):
 
 
 @blp.route("/tokens", methods=["POST"])
-@limiter.limit("10/minute")
+@limiter.limit(SIGN_IN_PER_ADDRESS)
+@limiter.limit(SIGN_IN_PER_ACCOUNT, key_func=submitted_account)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @documents(400, 401, 415, 429, secured=False)
