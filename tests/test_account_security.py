@@ -219,3 +219,62 @@ def test_reset_mails_to_one_address_are_limited_whatever_the_sender(limited_app,
     statuses = [client.post("/reset", data={"email": "victim@example.org"},
                             environ_base=_from(f"192.0.2.{n}")).status_code for n in range(6)]
     assert statuses == [302] * 5 + [429]
+
+
+# --- nobody learns from sign-up or reset whether an address has an account ---
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'name="csrf_token"( type="hidden")? value="[^"]+"', "csrf", html)
+
+
+def test_signing_up_with_a_taken_address_answers_exactly_like_a_new_address(app, make_user, session,
+                                                                            mailbox):
+    from training.outbox.services import deliver_pending
+
+    make_user(email="taken@example.org", name="Tom Taken")
+    answers = []
+    for address in ("taken@example.org", "new.person@example.org"):
+        browser = app.test_client()
+        response = browser.post("/signup", data=_signup_data(browser, email=address, name="Someone Else"))
+        answers.append((response.status_code, _without_csrf(response.get_data(as_text=True))))
+    assert answers[0] == answers[1] and answers[0][0] == 200
+    assert "Check your mail" in answers[0][1] and "already" not in answers[0][1]
+    assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+    deliver_pending(session)
+    [warning] = mailbox.to("taken@example.org")
+    assert "Someone tried to sign up" in warning["Subject"]
+    assert "Tom Taken" in warning.get_content() and "/signup/" not in warning.get_content()
+    [invitation] = mailbox.to("new.person@example.org")
+    link = re.search(r"http://training\.test(/signup/\S+)", invitation.get_content()).group(1)
+
+    browser = app.test_client()
+    assert browser.get(link).status_code == 200  # following the link alone creates nothing
+    assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+    response = browser.post(link, data={"csrf_token": csrf_token(browser, link)})
+    assert response.status_code == 302 and browser.get("/profile").status_code == 200
+    session.expire_all()
+    assert services.authenticate(session, "new.person@example.org", PASSWORD) is not None
+    # The link works once.
+    assert app.test_client().get(link).status_code == 302
+
+
+def test_a_reset_request_answers_the_same_for_a_known_and_an_unknown_address(app, make_user, session,
+                                                                            mailbox):
+    from training.outbox.services import deliver_pending
+
+    make_user(email="known@example.org")
+    answers = []
+    for address in ("known@example.org", "unknown@example.org"):
+        browser = app.test_client()
+        response = browser.post("/reset", data={"email": address,
+                                                "csrf_token": csrf_token(browser, "/reset")})
+        page = browser.get(response.headers["Location"])
+        answers.append((response.status_code, response.headers["Location"],
+                        _without_csrf(page.get_data(as_text=True))))
+    assert answers[0] == answers[1]
+    deliver_pending(session)
+    [reset] = mailbox.to("known@example.org")
+    assert "/reset/" in reset.get_content()
+    [neutral] = mailbox.to("unknown@example.org")
+    assert "/reset/" not in neutral.get_content() and "http://training.test/signup" in neutral.get_content()

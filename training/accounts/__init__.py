@@ -44,4 +44,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)
     add_secret_path("/reset/")  # password-reset links carry a signed token
+    add_secret_path("/signup/")  # so do the links that finish a sign-up
     app.jinja_env.globals["role_label"] = role_label

@@ -41,6 +41,10 @@ class SignupForm(_ProfileFields):
     submit = SubmitField(_l("Create account"))
 
 
+class ConfirmSignupForm(FlaskForm):
+    submit = SubmitField(_l("Create my account"))
+
+
 class ProfileForm(_ProfileFields):
     submit = SubmitField(_l("Save profile"))
 

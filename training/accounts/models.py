@@ -95,3 +95,24 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+class SignupRequest(db.Model):
+    """A sign-up waiting for its owner to follow the link mailed to the address.
+
+    Kept for every sign-up, also for an address that already has an account (whose owner
+    gets a different mail and no link), so that both requests do the same work.
+    """
+
+    __tablename__ = "signup_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from training.accounts.models import Role, User
+from training.accounts.models import Role, SignupRequest, User
 from training.accounts.passwords import (  # noqa: F401 - the forms and the API size fields by these
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -279,21 +281,103 @@ def password_reset_token(user: User) -> str:
     return _reset_serializer().dumps({"id": user.id, "fp": _password_fingerprint(user)})
 
 
-def request_password_reset(session: Session, email: str) -> None:
-    """Mail a reset link if the account exists; say nothing either way (no account probing)."""
+def request_password_reset(session: Session, email: str, *, locale: str | None = None) -> None:
+    """Mail a reset link to an account's address, or tell an address without a usable account so.
+
+    Both cases read one row and queue one mail, and the caller answers alike: neither the
+    answer nor its timing tells whether the address has an account.
+    """
+    email = normalise_email(email)
     user = find_by_email(session, email)
-    if user is None or not user.active:
-        return
-    token = password_reset_token(user)
-    queue_mail(
-        session,
-        to=user.email,
-        template="password_reset",
-        locale=user.locale,
-        user=user,
-        url=external_url("accounts.reset_password", token=token),
-        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
-    )
+    if user is not None and user.active:
+        queue_mail(
+            session,
+            to=user.email,
+            template="password_reset",
+            locale=user.locale,
+            user=user,
+            url=external_url("accounts.reset_password", token=password_reset_token(user)),
+            minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+        )
+    else:
+        # The owner of the address learns that nobody can sign in with it (they may have
+        # signed up with another one); nobody else learns anything.
+        queue_mail(session, to=email, template="password_reset_no_account", locale=locale,
+                   signup_url=external_url("accounts.signup"))
+
+
+# --- sign-up: the same answer whether or not the address has an account ---
+
+def _hash_signup_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_signup(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    country: str | None = None,
+    organisation: str = "",
+    timezone: str = "UTC",
+    locale: str | None = None,
+) -> None:
+    """Start a sign-up: check the input, keep it, and mail the address.
+
+    A new address gets a link that creates the account; an address with an account gets a
+    mail saying someone tried to sign up with it. Both paths hash the password, read one
+    user row, write one sign-up row and queue one mail, so the person signing up cannot tell
+    the two apart, by the answer or by its time.
+    """
+    email = normalise_email(email)
+    country = country.strip().upper() if country else None
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A name is required."), field="name")
+    _check_profile(Role.PERSONNEL, country, timezone, locale)
+    check_password(password, email=email, name=name)
+    max_age = current_app.config["SIGNUP_CONFIRM_MAX_AGE"]
+    session.execute(sa.delete(SignupRequest).where(
+        SignupRequest.created_at < utcnow() - timedelta(seconds=max_age)))
+    token = secrets.token_urlsafe(32)
+    session.add(SignupRequest(
+        token_hash=_hash_signup_token(token), email=email, name=name,
+        password_hash=generate_password_hash(password), country=country,
+        organisation=organisation.strip(), timezone=timezone, locale=locale,
+    ))
+    existing = find_by_email(session, email)
+    if existing is None:
+        queue_mail(session, to=email, template="signup_confirm", locale=locale, name=name,
+                   url=external_url("accounts.confirm_signup", token=token), hours=max_age // 3600)
+    else:
+        queue_mail(session, to=existing.email, template="signup_existing_account",
+                   locale=existing.locale or locale, user=existing,
+                   login_url=external_url("accounts.login"),
+                   reset_url=external_url("accounts.reset_request"))
+
+
+def signup_request_for(session: Session, token: str) -> SignupRequest:
+    """The unexpired sign-up a link's token belongs to."""
+    max_age = timedelta(seconds=current_app.config["SIGNUP_CONFIRM_MAX_AGE"])
+    row = session.scalar(sa.select(SignupRequest).where(
+        SignupRequest.token_hash == _hash_signup_token(token)))
+    if row is None or row.created_at < utcnow() - max_age:
+        raise DomainError(_("This sign-up link is invalid or has expired. Sign up again."))
+    return row
+
+
+def confirm_signup(session: Session, token: str) -> User:
+    """Create the account a sign-up link stands for; the link (and any other for the address) dies."""
+    pending = signup_request_for(session, token)
+    user = create_user(session, email=pending.email, name=pending.name, country=pending.country,
+                       organisation=pending.organisation, timezone=pending.timezone,
+                       locale=pending.locale)
+    # The password was checked against the policy and hashed when the person chose it.
+    user.password_hash = pending.password_hash
+    session.execute(sa.delete(SignupRequest).where(SignupRequest.email == pending.email))
+    session.flush()
+    return user
 
 
 def user_for_reset_token(session: Session, token: str) -> User:

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from training.accounts import services
 from training.accounts.forms import (
     ChangePasswordForm,
+    ConfirmSignupForm,
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
@@ -57,7 +58,7 @@ def signup() -> str | Response:
         form.locale.data = str(get_locale() or "en")
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            services.request_signup(
                 db.session,
                 email=form.email.data,
                 name=form.name.data,
@@ -72,10 +73,32 @@ def signup() -> str | Response:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("core.home"))
+            # The same page whether or not the address has an account: the mail tells which.
+            return render_template("accounts/signup_sent.html")
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str) -> str | Response:
+    try:
+        pending = services.signup_request_for(db.session, token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.signup"))
+    form = ConfirmSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_signup(db.session, token)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("accounts.login"))
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(url_for("core.home"))
+    # A button, not the link itself, creates the account: mail scanners follow links.
+    return render_template("accounts/signup_confirm.html", form=form, email=pending.email)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -116,7 +139,7 @@ def logout() -> Response:
 def reset_request() -> str | Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(db.session, form.email.data)
+        services.request_password_reset(db.session, form.email.data, locale=str(get_locale() or "en"))
         db.session.commit()
         flash(_("If an account uses that address, a reset link is on its way."), "info")
         return redirect(url_for("accounts.login"))
