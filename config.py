@@ -45,6 +45,8 @@ class Config:
     WTF_I18N_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PASSWORD_RESET_MAX_AGE = 3600
+    # How long the link that finishes a sign-up works, in seconds.
+    SIGNUP_CONFIRM_MAX_AGE = 86400
     # CLI commands and jobs take SQLite's write lock when their transaction begins.
     SQLITE_IMMEDIATE_OUTSIDE_REQUESTS = True
     BABEL_DEFAULT_LOCALE = "en"

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from training.accounts import services, tokens
+from training.accounts.limits import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, submitted_account
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
 from training.core.api import api_blueprint, documents
@@ -65,7 +66,8 @@ def create_user(data: dict):
 
 
 @tokens_blp.route("/tokens", methods=["POST"])
-@limiter.limit("10/minute")
+@limiter.limit(SIGN_IN_PER_ADDRESS)
+@limiter.limit(SIGN_IN_PER_ACCOUNT, key_func=submitted_account)
 @tokens_blp.arguments(TokenRequestSchema)
 @tokens_blp.response(201, TokenSchema)
 @documents(400, 401, 415, 429, secured=False)

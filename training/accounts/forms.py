@@ -41,6 +41,10 @@ class SignupForm(_ProfileFields):
     submit = SubmitField(_l("Create account"))
 
 
+class ConfirmSignupForm(FlaskForm):
+    submit = SubmitField(_l("Create my account"))
+
+
 class ProfileForm(_ProfileFields):
     submit = SubmitField(_l("Save profile"))
 
@@ -55,6 +59,20 @@ class LoginForm(FlaskForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     submit = SubmitField(_l("Email me a reset link"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), _password_length])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class SignOutEverywhereForm(FlaskForm):
+    submit = SubmitField(_l("Sign out everywhere"))
 
 
 class ResetPasswordForm(FlaskForm):

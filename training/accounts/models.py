@@ -62,6 +62,17 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Signed cookies live in the browser, out of the server's reach: a browser session (and a
+    # remember-me cookie) names the version it was signed in under, and raising the version
+    # ends every one of them. Raised at sign-out, "sign out everywhere" and a new password.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The same for API tokens, which a sign-out in a browser leaves alone: raised by "sign out
+    # everywhere" and a new password only.
+    credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and remember-me cookies: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot sign in
@@ -87,6 +98,8 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user's credentials_version when issued: a new password or "sign out everywhere" ends it.
+    credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     user: Mapped[User] = relationship(lazy="raise")
 
@@ -112,3 +125,24 @@ class FeedToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class SignupRequest(db.Model):
+    """A sign-up waiting for its owner to follow the link mailed to the address.
+
+    Kept for every sign-up, also for an address that already has an account (whose owner
+    gets a different mail and no link), so that both requests do the same work.
+    """
+
+    __tablename__ = "signup_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +15,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from training.accounts.models import Role, User
+from training.accounts.models import Role, SignupRequest, User
+from training.accounts.passwords import (  # noqa: F401 - the forms and the API size fields by these
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    check_password,
+)
 from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
@@ -21,7 +28,6 @@ from training.core.errors import Conflict, DomainError, Forbidden
 from training.core.urls import external_url
 from training.outbox.services import queue_mail
 
-MIN_PASSWORD_LENGTH = 10
 # Compared against when the email is unknown, so a miss costs as much as a hit.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -36,18 +42,50 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def check_password_strength(password: str) -> None:
-    """Refuse passwords too short to resist guessing."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
-        )
-
-
 def set_password(user: User, password: str) -> None:
-    """Hash and store a new password (scrypt, Werkzeug's current default)."""
-    check_password_strength(password)
+    """Check a new password against the policy, hash and store it (scrypt), and end every
+    session and API token signed in with the old one."""
+    check_password(password, email=user.email, name=user.name)
     user.password_hash = generate_password_hash(password)
+    end_sessions(user, api_tokens=True)
+
+
+def end_sessions(user: User, *, api_tokens: bool) -> None:
+    """End every browser session of user (and with api_tokens, every API token) at once.
+
+    Sessions and tokens name the version they were made under; the next request that shows
+    one compares it with these counters, so a stolen cookie or token dies here too.
+    """
+    user.session_version = (user.session_version or 0) + 1
+    if api_tokens:
+        user.credentials_version = (user.credentials_version or 0) + 1
+
+
+def sign_out(session: Session, user: User) -> None:
+    """Sign user out of the browser: this session and any copy of its cookies stop working.
+
+    Sessions are signed cookies the server does not list, so a sign-out ends the user's other
+    browser sessions as well; API tokens are left to their own page.
+    """
+    end_sessions(user, api_tokens=False)
+    session.flush()
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """End every browser session and API token of user, for a lost device or a leaked secret."""
+    end_sessions(user, api_tokens=True)
+    session.flush()
+    record(session, actor=user, action="user.signed_out_everywhere", subject=user)
+
+
+def change_password(session: Session, user: User, *, current_password: str, new_password: str) -> User:
+    """A signed-in person sets a new password, proving they know the current one."""
+    if user.password_hash is None or not check_password_hash(user.password_hash, current_password):
+        raise DomainError(_("Wrong password."), field="current_password")
+    set_password(user, new_password)
+    session.flush()
+    record(session, actor=user, action="user.password_changed", subject=user)
+    return user
 
 
 def _check_profile(role: Role, country: str | None, timezone: str, locale: str | None) -> None:
@@ -235,21 +273,103 @@ def password_reset_token(user: User) -> str:
     return _reset_serializer().dumps({"id": user.id, "fp": _password_fingerprint(user)})
 
 
-def request_password_reset(session: Session, email: str) -> None:
-    """Mail a reset link if the account exists; say nothing either way (no account probing)."""
+def request_password_reset(session: Session, email: str, *, locale: str | None = None) -> None:
+    """Mail a reset link to an account's address, or tell an address without a usable account so.
+
+    Both cases read one row and queue one mail, and the caller answers alike: neither the
+    answer nor its timing tells whether the address has an account.
+    """
+    email = normalise_email(email)
     user = find_by_email(session, email)
-    if user is None or not user.active:
-        return
-    token = password_reset_token(user)
-    queue_mail(
-        session,
-        to=user.email,
-        template="password_reset",
-        locale=user.locale,
-        user=user,
-        url=external_url("accounts.reset_password", token=token),
-        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
-    )
+    if user is not None and user.active:
+        queue_mail(
+            session,
+            to=user.email,
+            template="password_reset",
+            locale=user.locale,
+            user=user,
+            url=external_url("accounts.reset_password", token=password_reset_token(user)),
+            minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+        )
+    else:
+        # The owner of the address learns that nobody can sign in with it (they may have
+        # signed up with another one); nobody else learns anything.
+        queue_mail(session, to=email, template="password_reset_no_account", locale=locale,
+                   signup_url=external_url("accounts.signup"))
+
+
+# --- sign-up: the same answer whether or not the address has an account ---
+
+def _hash_signup_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_signup(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    country: str | None = None,
+    organisation: str = "",
+    timezone: str = "UTC",
+    locale: str | None = None,
+) -> None:
+    """Start a sign-up: check the input, keep it, and mail the address.
+
+    A new address gets a link that creates the account; an address with an account gets a
+    mail saying someone tried to sign up with it. Both paths hash the password, read one
+    user row, write one sign-up row and queue one mail, so the person signing up cannot tell
+    the two apart, by the answer or by its time.
+    """
+    email = normalise_email(email)
+    country = country.strip().upper() if country else None
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A name is required."), field="name")
+    _check_profile(Role.PERSONNEL, country, timezone, locale)
+    check_password(password, email=email, name=name)
+    max_age = current_app.config["SIGNUP_CONFIRM_MAX_AGE"]
+    session.execute(sa.delete(SignupRequest).where(
+        SignupRequest.created_at < utcnow() - timedelta(seconds=max_age)))
+    token = secrets.token_urlsafe(32)
+    session.add(SignupRequest(
+        token_hash=_hash_signup_token(token), email=email, name=name,
+        password_hash=generate_password_hash(password), country=country,
+        organisation=organisation.strip(), timezone=timezone, locale=locale,
+    ))
+    existing = find_by_email(session, email)
+    if existing is None:
+        queue_mail(session, to=email, template="signup_confirm", locale=locale, name=name,
+                   url=external_url("accounts.confirm_signup", token=token), hours=max_age // 3600)
+    else:
+        queue_mail(session, to=existing.email, template="signup_existing_account",
+                   locale=existing.locale or locale, user=existing,
+                   login_url=external_url("accounts.login"),
+                   reset_url=external_url("accounts.reset_request"))
+
+
+def signup_request_for(session: Session, token: str) -> SignupRequest:
+    """The unexpired sign-up a link's token belongs to."""
+    max_age = timedelta(seconds=current_app.config["SIGNUP_CONFIRM_MAX_AGE"])
+    row = session.scalar(sa.select(SignupRequest).where(
+        SignupRequest.token_hash == _hash_signup_token(token)))
+    if row is None or row.created_at < utcnow() - max_age:
+        raise DomainError(_("This sign-up link is invalid or has expired. Sign up again."))
+    return row
+
+
+def confirm_signup(session: Session, token: str) -> User:
+    """Create the account a sign-up link stands for; the link (and any other for the address) dies."""
+    pending = signup_request_for(session, token)
+    user = create_user(session, email=pending.email, name=pending.name, country=pending.country,
+                       organisation=pending.organisation, timezone=pending.timezone,
+                       locale=pending.locale)
+    # The password was checked against the policy and hashed when the person chose it.
+    user.password_hash = pending.password_hash
+    session.execute(sa.delete(SignupRequest).where(SignupRequest.email == pending.email))
+    session.flush()
+    return user
 
 
 def user_for_reset_token(session: Session, token: str) -> User:

@@ -38,7 +38,7 @@ def issue_token(
     """A new bearer token (256 random bits) for user, and its stored record."""
     token = _PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, token_hash=hash_token(token), name=name.strip()[:100],
-                   expires_at=utcnow() + lifetime)
+                   expires_at=utcnow() + lifetime, credentials_version=user.credentials_version)
     session.add(row)
     session.flush()
     record(session, actor=user, action="api_token.issued", subject=row,
@@ -47,7 +47,8 @@ def issue_token(
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
-    """The active user a usable API token belongs to, else None."""
+    """The active user a usable API token belongs to, else None (also once the user's password
+    changed or they signed out everywhere since the token was issued)."""
     if not token.startswith(_PREFIX) or len(token) > 200:
         return None
     digest = hash_token(token)
@@ -55,7 +56,7 @@ def user_for_api_token(session: Session, token: str) -> User | None:
     if row is None or not hmac.compare_digest(row.token_hash, digest) or not row.is_usable(utcnow()):
         return None
     user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or user.credentials_version != row.credentials_version:
         return None
     return user
 

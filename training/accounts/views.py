@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,12 +10,22 @@ from werkzeug.wrappers import Response
 
 from training.accounts import services, tokens
 from training.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmSignupForm,
     LoginForm,
     NewTokenForm,
     ProfileForm,
     ResetPasswordForm,
     ResetRequestForm,
+    SignOutEverywhereForm,
     SignupForm,
+)
+from training.accounts.limits import (
+    MAIL_PER_ACCOUNT,
+    MAIL_PER_ADDRESS,
+    SIGN_IN_PER_ACCOUNT,
+    SIGN_IN_PER_ADDRESS,
+    submitted_account,
 )
 from training.core.errors import DomainError
 from training.core.extensions import db, limiter
@@ -29,6 +39,7 @@ tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/profile/tokens")
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, key_func=submitted_account, methods=["POST"])
 def signup() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("courses.catalogue"))
@@ -39,7 +50,7 @@ def signup() -> str | Response:
         form.locale.data = str(get_locale() or "en")
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            services.request_signup(
                 db.session,
                 email=form.email.data,
                 name=form.name.data,
@@ -54,14 +65,37 @@ def signup() -> str | Response:
             show_domain_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("courses.catalogue"))
+            # The same page whether or not the address has an account: the mail tells which.
+            return render_template("accounts/signup_sent.html")
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 400
 
 
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str) -> str | Response:
+    try:
+        pending = services.signup_request_for(db.session, token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.signup"))
+    form = ConfirmSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_signup(db.session, token)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("accounts.login"))
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(url_for("courses.catalogue"))
+    # A button, not the link itself, creates the account: mail scanners follow links.
+    return render_template("accounts/signup_confirm.html", form=form, email=pending.email)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(SIGN_IN_PER_ADDRESS, methods=["POST"])
+@limiter.limit(SIGN_IN_PER_ACCOUNT, key_func=submitted_account, methods=["POST"])
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("courses.catalogue"))
@@ -82,17 +116,22 @@ def login() -> str | Response | tuple[str, int]:
 def logout() -> Response:
     # Said in the language of the person leaving, chosen before they become anonymous.
     message = _("You are signed out.")
+    if current_user.is_authenticated:
+        # Ends the session on the server too: a copy of the cookie taken earlier is dead.
+        services.sign_out(db.session, current_user)
+        db.session.commit()
     logout_user()
     flash(message, "info")
     return redirect(url_for("courses.catalogue"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5/minute", methods=["POST"])
+@limiter.limit(MAIL_PER_ADDRESS, methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, key_func=submitted_account, methods=["POST"])
 def reset_request() -> str | Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(db.session, form.email.data)
+        services.request_password_reset(db.session, form.email.data, locale=str(get_locale() or "en"))
         db.session.commit()
         flash(_("If an account uses that address, a reset link is on its way."), "info")
         return redirect(url_for("accounts.login"))
@@ -143,7 +182,61 @@ def profile() -> str | Response | tuple[str, int]:
             db.session.commit()
             flash(_("Profile saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form), 400 if form.errors else 200
+    return _profile_page(form=form)
+
+
+def _profile_page(**forms: object) -> tuple[str, int]:
+    """The profile page with its three forms; a form passed in shows its input and errors."""
+    profile_form = forms.get("form")
+    if profile_form is None:
+        profile_form = ProfileForm(formdata=None, obj=current_user)
+        profile_form.fill_choices()
+    password_form = forms.get("password_form") or ChangePasswordForm(formdata=None)
+    failed = any(getattr(f, "errors", None) for f in (profile_form, password_form))
+    return render_template(
+        "accounts/profile.html",
+        form=profile_form,
+        password_form=password_form,
+        sign_out_form=SignOutEverywhereForm(formdata=None),
+    ), 400 if failed else 200
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            # The user itself, not the current_user proxy: login_user() keeps what it is given.
+            user = services.change_password(db.session, current_user._get_current_object(),
+                                            current_password=form.current_password.data,
+                                            new_password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            # Every other browser is signed out; this one signs in again under the new version.
+            remember = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+            login_user(user, remember=remember is not None)
+            flash(_("Your password is changed. Every other browser and API token is signed out."),
+                  "success")
+            return redirect(url_for("accounts.profile"))
+    return _profile_page(password_form=form)
+
+
+@bp.route("/profile/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere() -> Response | tuple[str, int]:
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        return _profile_page()
+    message = _("You are signed out on every browser and device, and your API tokens no longer work.")
+    services.sign_out_everywhere(db.session, current_user)
+    db.session.commit()
+    logout_user()
+    flash(message, "info")
+    return redirect(url_for("courses.catalogue"))
 
 
 @tokens_bp.route("", methods=["GET", "POST"], endpoint="tokens")
