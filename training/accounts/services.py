@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,8 +23,17 @@ from training.core.urls import external_url
 from training.outbox.services import queue_mail
 
 MIN_PASSWORD_LENGTH = 10
-# Compared against when the email is unknown, so a miss costs as much as a hit.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _hash_method() -> str:
+    """How passwords are hashed: scrypt (Werkzeug's default) unless the configuration says otherwise."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the email is unknown, so a miss costs as much as a hit."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def normalise_email(email: str) -> str:
@@ -45,9 +55,9 @@ def check_password_strength(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Hash and store a new password (scrypt, Werkzeug's current default)."""
+    """Hash and store a new password (scrypt, Werkzeug's current default, unless configured)."""
     check_password_strength(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=_hash_method())
 
 
 def _check_profile(role: Role, country: str | None, timezone: str, locale: str | None) -> None:
@@ -167,7 +177,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active account whose email and password match, else None."""
     user = find_by_email(session, email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
