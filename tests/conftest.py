@@ -158,8 +158,8 @@ def _rolled_back() -> Iterator[None]:
             # Sequences ignore rollbacks: number the next test's rows from 1 again, as TRUNCATE did.
             with connection.begin():
                 connection.exec_driver_sql(
-                    "SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass, 1, false) "
-                    "FROM pg_sequences WHERE last_value IS NOT NULL")
+                    "SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass,"
+                    " 1, false) FROM pg_sequences WHERE last_value IS NOT NULL")
         connection.close()
 
 
