@@ -47,6 +47,8 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 3600
     # How long the link that finishes a sign-up works, in seconds.
     SIGNUP_CONFIRM_MAX_AGE = 86400
+    # Werkzeug's generate_password_hash method: scrypt, its default, is slow on purpose.
+    PASSWORD_HASH_METHOD = "scrypt"
     # CLI commands and jobs take SQLite's write lock when their transaction begins.
     SQLITE_IMMEDIATE_OUTSIDE_REQUESTS = True
     BABEL_DEFAULT_LOCALE = "en"
@@ -89,6 +91,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_SERVER = "127.0.0.1"
     BASE_URL = "http://training.test"
+    # One PBKDF2 round: the suite creates and signs in hundreds of accounts, none of them real.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 class ProductionConfig(Config):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +12,19 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import Session
 
+from config import ProductionConfig
+from tests import factories
 from tests.databases import BACKENDS, fresh_database
 from tests.mailbox import Mailbox, start_smtp_server
 from tests.servers import free_port
 from training import create_app
-from training.accounts import services as accounts
 from training.accounts.models import Role, User
-from training.core.extensions import db
+from training.core.extensions import db, limiter
 
-PASSWORD = "correct horse battery"
+PASSWORD = factories.PASSWORD
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -74,23 +77,129 @@ def _empty_tables(engine: sa.Engine) -> None:
                 conn.execute(table.delete())
 
 
-@pytest.fixture
-def app(database_url: str, smtp: tuple[int, Mailbox]) -> Iterator[Flask]:
-    """The application on one backend, with empty tables and mail going to the test SMTP server."""
-    app = create_app(
+def _make_app(database_url: str, mail_port: int) -> Flask:
+    return create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "MAIL_PORT": smtp[0],
+            "MAIL_PORT": mail_port,
             # The test's own session reads between requests; it must not hold the write lock.
             "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": False,
         },
     )
+
+
+# The settings each shared application was built with, restored before every test.
+_BUILT_WITH: dict[Flask, dict[str, Any]] = {}
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url: str, smtp: tuple[int, Mailbox]) -> Iterator[Flask]:
+    """One application per database for the whole run; `app` gives each test a clean one."""
+    app = _make_app(database_url, smtp[0])
+    _BUILT_WITH[app] = dict(app.config)
+    yield app
+    del _BUILT_WITH[app]
     with app.app_context():
-        yield app
-        db.session.remove()
-        _empty_tables(db.engine)
         db.engine.dispose()
+
+
+def _as_built(app: Flask) -> None:
+    """Forget what earlier tests left in the application: settings, cached pages, rate counts."""
+    app.config.clear()
+    app.config.update(_BUILT_WITH[app])
+    app.extensions.get("fingerprint_caches", {}).clear()
+    # One Limiter serves every application: take back this one's settings from any app a test built.
+    limiter.init_app(app)
+    if limiter.enabled:
+        limiter.reset()
+
+
+class _SessionOnConnection(FlaskSession):
+    """Flask-SQLAlchemy's session, on the connection it was configured with when there is one."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper, clause, bind, **kwargs)
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """Everything the test commits, it commits to savepoints of one transaction rolled back at the end.
+
+    db.session (the test's and every request's) joins the test's connection with
+    join_transaction_mode="create_savepoint": session.commit() releases a SAVEPOINT and
+    session.rollback() rolls back to it, while the outer transaction stays open. On SQLite
+    the driver leaves transactions to tune_sqlite, which emits BEGIN itself, so SAVEPOINT
+    and ROLLBACK TO behave as on PostgreSQL.
+    """
+    connection = db.engine.connect()
+    outer = connection.begin()
+    factory = db.session.session_factory
+    class_, kw = factory.class_, dict(factory.kw)
+    db.session.remove()
+    factory.class_ = _SessionOnConnection
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.remove()
+        factory.class_, factory.kw = class_, kw
+        outer.rollback()
+        if connection.dialect.name == "postgresql":
+            # Sequences ignore rollbacks: number the next test's rows from 1 again, as TRUNCATE did.
+            with connection.begin():
+                connection.exec_driver_sql(
+                    "SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass,"
+                    " 1, false) FROM pg_sequences WHERE last_value IS NOT NULL")
+        connection.close()
+
+
+def _commits_for_real(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("commits") is not None
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables_after_real_commits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked commits share their data with servers, processes or threads: empty the tables after."""
+    shared = None
+    if _commits_for_real(request) and "database_url" in request.fixturenames:
+        shared = request.getfixturevalue("shared_app")
+    yield
+    if shared is not None:
+        with shared.app_context():
+            _empty_tables(db.engine)
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, database_url: str, smtp: tuple[int, Mailbox]) -> Iterator[Flask]:
+    """The application on one backend, with empty tables and mail going to the test SMTP server.
+
+    One application per database serves the whole run, and what a test writes is rolled
+    back after it. Tests marked commits really commit (servers, other processes and threads
+    read their data) and the tables are emptied after them; tests marked own_app change the
+    application itself (a route) and get one of their own.
+    """
+    own = request.node.get_closest_marker("own_app") is not None
+    app = _make_app(database_url, smtp[0]) if own else request.getfixturevalue("shared_app")
+    if not own:
+        _as_built(app)
+    with app.app_context():
+        if _commits_for_real(request):
+            yield app
+            db.session.remove()
+        else:
+            with _rolled_back():
+                yield app
+        if own:
+            db.engine.dispose()
+
+
+@pytest.fixture
+def production_password_hashing(app: Flask) -> None:
+    """Passwords hashed as in production (scrypt) for this test, not with the suite's cheap method."""
+    app.config["PASSWORD_HASH_METHOD"] = ProductionConfig.PASSWORD_HASH_METHOD
 
 
 @pytest.fixture
@@ -113,21 +222,10 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def make_user(session: Session) -> Callable[..., User]:
     """Create and commit an account; the password is PASSWORD."""
-    counter = iter(range(1, 1_000_000))
+    n = factories.numbered()
 
     def make(role: Role = Role.PERSONNEL, country: str | None = "US", **fields: Any) -> User:
-        n = next(counter)
-        user = accounts.create_user(
-            session,
-            email=fields.pop("email", f"{role.value}{n}@example.org"),
-            name=fields.pop("name", f"{role.value.title()} {n}"),
-            role=role,
-            country=country,
-            password=fields.pop("password", PASSWORD),
-            **fields,
-        )
-        session.commit()
-        return user
+        return factories.user(session, n(), role, country, **fields)
 
     return make
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash
 
 from tests.conftest import PASSWORD, csrf_token
+from training import create_app
 from training.accounts import services
 from training.accounts.models import Role, User
 from training.audit.models import AuditEntry
@@ -30,7 +33,9 @@ def _signup_data(client, **overrides):
     return data
 
 
-def test_personnel_signs_up_through_the_mailed_link_and_is_signed_in(client, session, mailbox):
+def test_personnel_signs_up_through_the_mailed_link_and_is_signed_in(
+    client, session, mailbox, production_password_hashing
+):
     response = client.post("/signup", data=_signup_data(client))
     assert response.status_code == 200 and "Check your mail" in response.get_data(as_text=True)
     deliver_pending(session)
@@ -44,6 +49,18 @@ def test_personnel_signs_up_through_the_mailed_link_and_is_signed_in(client, ses
     assert user.password_hash.startswith("scrypt:")
     home = client.get("/").get_data(as_text=True)
     assert "Jane Doe" in home and "United States" in home
+
+
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_outside_the_test_suite_passwords_are_hashed_with_scrypt(environment, tmp_path):
+    app = create_app(environment, {"SECRET_KEY": "not-for-production",
+                                   "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'training.sqlite'}"})
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    with app.app_context():
+        user = User(email="jane.doe@example.org", name="Jane Doe", role=Role.PERSONNEL, country="US")
+        services.set_password(user, PASSWORD)
+    assert user.password_hash.startswith("scrypt:")
+    assert check_password_hash(user.password_hash, PASSWORD)
 
 
 def test_signup_shows_country_names_not_codes(client):

@@ -34,6 +34,7 @@ def test_unknown_page_is_a_friendly_404(client):
     assert "There is nothing here" in response.get_data(as_text=True)
 
 
+@pytest.mark.own_app
 def test_server_error_page_rolls_back_and_is_friendly(app, session):
     @app.route("/boom")
     def boom():
@@ -172,6 +173,7 @@ def test_language_switch_uses_a_cookie_for_visitors(client):
     assert "locale=zh_Hans" in response.headers["Set-Cookie"]
 
 
+@pytest.mark.commits
 def test_sign_in_attempts_are_rate_limited(app):
     limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                                      "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False})
@@ -185,6 +187,7 @@ def test_sign_in_attempts_are_rate_limited(app):
         db.engine.dispose()
 
 
+@pytest.mark.commits
 def test_tokens_in_urls_never_reach_the_access_log(database_url, tmp_path):
     token = "SeCrEtToKeN1234567890abcdef"
     with running_server(database_url) as base_url:

@@ -6,6 +6,7 @@ import re
 import subprocess
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -78,6 +79,7 @@ def test_a_dead_senders_claim_expires_and_the_message_is_retried(session, mailbo
     assert len(mailbox.messages) == 1
 
 
+@pytest.mark.commits
 def test_two_send_commands_at_once_deliver_each_message_exactly_once(app: Flask, session, mailbox):
     total = 60
     _queue(session, total)

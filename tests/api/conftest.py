@@ -12,13 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from tests import factories
 from tests.conftest import PASSWORD
 from training.accounts.models import Role, User
 from training.accounts.tokens import issue_token
 from training.core.database import utcnow
-from training.courses import services as courses
 from training.courses.models import Course, Instructor
-from training.enrolment import services as enrolment
 
 # Who the permission tests call as: "right" and "wrong" are relative to the course's seats (US).
 ROLES = ("anonymous", "personnel-us", "personnel-cn", "focal-us", "focal-cn", "instructor",
@@ -93,24 +92,19 @@ def call(client: FlaskClient, people: dict[str, User], bearer) -> ApiCaller:
 @pytest.fixture
 def make_course(session: Session, people: dict[str, User]) -> Callable[..., Course]:
     """A course in Beijing (published, window open, 15 US seats by default); committed."""
-    counter = iter(range(1, 100_000))
+    n = factories.numbered()
 
     def make(publish: bool = True, quotas: dict[str, int] | None = None, **fields: Any) -> Course:
         start = date.today() + timedelta(days=60)
         details = {
-            "title": f"Cybercrime investigation {next(counter)}", "host_country": "CN", "city": "Beijing",
+            "title": f"Cybercrime investigation {n()}", "host_country": "CN", "city": "Beijing",
             "venue": "People's Public Security University", "timezone": "Asia/Shanghai",
             "starts_on": start, "ends_on": start + timedelta(days=9), "capacity": 20,
             "enrolment_opens_at": utcnow() - timedelta(days=1),
             "enrolment_closes_at": utcnow() + timedelta(days=30),
         } | fields
-        coordinator = people["coordinator"]
-        course = courses.create_course(session, courses.CourseDetails(**details), actor=coordinator)
-        if publish:
-            courses.publish_course(session, course, actor=coordinator)
-        enrolment.set_quotas(session, course, {"US": 15} if quotas is None else quotas, actor=coordinator)
-        session.commit()
-        return course
+        return factories.course(session, people["coordinator"], publish=publish,
+                                quotas={"US": 15} if quotas is None else quotas, **details)
 
     return make
 
@@ -118,8 +112,5 @@ def make_course(session: Session, people: dict[str, User]) -> Callable[..., Cour
 @pytest.fixture
 def teacher(session: Session, people: dict[str, User]) -> Instructor:
     """The instructor's directory entry, linked to their account."""
-    person = courses.create_instructor(
-        session, courses.InstructorDetails(name="Zhou Instructor", account_email="teacher@cn.example"),
-        actor=people["coordinator"])
-    session.commit()
-    return person
+    return factories.instructor(session, people["coordinator"], "Zhou Instructor",
+                                account_email="teacher@cn.example")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 import redis
 import requests
 
 from tests.servers import running_server
+
+pytestmark = pytest.mark.commits
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 

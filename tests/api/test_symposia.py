@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
 from tests.api.test_api_core import assert_problem
@@ -145,6 +146,7 @@ def test_unknown_and_revoked_rsvp_tokens_are_a_plain_404(call, session):
     assert revoked["detail"] == unknown["detail"] == odd["detail"] == "There is nothing here."
 
 
+@pytest.mark.commits
 def test_rsvp_is_rate_limited(call, database_url):
     symposium = make_symposium(call)
     (item,) = invite(call, symposium["id"], ("Sarah Mitchell", "policy@google.example", "Google", 2))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
+from tests import factories
 from training.accounts import tokens
 from training.accounts.models import User
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor
@@ -27,10 +28,10 @@ def local(zone: str, *args: int) -> datetime:
 @pytest.fixture
 def make_course(session: Session) -> Callable[..., Course]:
     """Create a course row (published, in Beijing, by default)."""
-    counter = iter(range(1, 1_000_000))
+    next_n = factories.numbered()
 
     def make(**fields: Any) -> Course:
-        n = next(counter)
+        n = next_n()
         values: dict[str, Any] = dict(
             slug=f"course-{n}", title=f"Course {n}", host_country="CN", city="Beijing",
             venue="People's Public Security University", timezone="Asia/Shanghai",
@@ -38,10 +39,7 @@ def make_course(session: Session) -> Callable[..., Course]:
             status=CourseStatus.PUBLISHED, created_at=STAMP, updated_at=STAMP,
         )
         values.update(fields)
-        course = Course(**values)
-        session.add(course)
-        session.commit()
-        return course
+        return factories.course_rows(session, **values)
 
     return make
 

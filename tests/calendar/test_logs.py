@@ -6,6 +6,7 @@ import logging
 import subprocess
 import time
 
+import pytest
 import requests
 
 from tests.servers import BIN, ROOT, free_port, running_server, server_env
@@ -27,6 +28,7 @@ def test_flask_error_log_does_not_show_the_token(app, caplog):
     assert "Exception on /calendar/feeds/[secret].ics [GET]" in caplog.text
 
 
+@pytest.mark.commits
 def test_werkzeug_server_log_does_not_show_the_token(database_url, make_user, feed_path):
     path = feed_path(make_user())
     token = path.rsplit("/", 1)[1].removesuffix(".ics")
@@ -42,6 +44,7 @@ def test_werkzeug_server_log_does_not_show_the_token(database_url, make_user, fe
     assert "B" * 43 not in log
 
 
+@pytest.mark.commits
 def test_gunicorn_access_log_does_not_show_the_token(database_url, make_user, feed_path, tmp_path):
     path = feed_path(make_user())
     token = path.rsplit("/", 1)[1].removesuffix(".ics")

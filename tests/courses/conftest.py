@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from tests import factories
 from training.accounts.models import Role, User
-from training.courses import services
 from training.courses.models import Course, CourseSession, Instructor
 
 # Far enough ahead that every course here is upcoming.
@@ -26,12 +26,11 @@ def coordinator(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def make_course(session: Session, coordinator: User) -> Callable[..., Course]:
     """Create a course (Beijing by default), optionally published; committed."""
-    counter = iter(range(1, 100_000))
+    n = factories.numbered()
 
     def make(publish: bool = True, **fields: Any) -> Course:
-        n = next(counter)
         details = {
-            "title": f"Cybercrime course {n}",
+            "title": f"Cybercrime course {n()}",
             "host_country": "CN",
             "city": "Beijing",
             "venue": "People's Public Security University",
@@ -41,11 +40,7 @@ def make_course(session: Session, coordinator: User) -> Callable[..., Course]:
             "capacity": 15,
         }
         details.update(fields)
-        course = services.create_course(session, services.CourseDetails(**details), actor=coordinator)
-        if publish:
-            services.publish_course(session, course, actor=coordinator)
-        session.commit()
-        return course
+        return factories.course(session, coordinator, publish=publish, **details)
 
     return make
 
@@ -65,16 +60,10 @@ def washington_course(make_course: Callable[..., Course]) -> Course:
 
 @pytest.fixture
 def make_instructor(session: Session, coordinator: User) -> Callable[..., Instructor]:
-    counter = iter(range(1, 100_000))
+    n = factories.numbered()
 
     def make(name: str | None = None, **fields: Any) -> Instructor:
-        instructor = services.create_instructor(
-            session,
-            services.InstructorDetails(name=name or f"Instructor {next(counter)}", **fields),
-            actor=coordinator,
-        )
-        session.commit()
-        return instructor
+        return factories.instructor(session, coordinator, name or f"Instructor {n()}", **fields)
 
     return make
 
@@ -93,19 +82,7 @@ def add_session(session: Session, coordinator: User) -> Callable[..., CourseSess
         room: str = "",
         **fields: Any,
     ) -> CourseSession:
-        added = services.add_session(
-            session,
-            course,
-            actor=coordinator,
-            day=day,
-            starts=time.fromisoformat(start),
-            ends=time.fromisoformat(end),
-            title=title,
-            room=room,
-            instructor_ids=[i.id for i in instructors],
-            **fields,
-        )
-        session.commit()
-        return added
+        return factories.scheduled_session(session, coordinator, course, day, start, end, title=title,
+                                           instructors=instructors, room=room, **fields)
 
     return add

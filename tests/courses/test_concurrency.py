@@ -20,6 +20,9 @@ from training.core.extensions import db
 from training.courses import services
 from training.courses.models import Course, CourseSession, session_instructors
 
+# Every booking runs in a thread or a server of its own, on its own connection.
+pytestmark = pytest.mark.commits
+
 
 def _schedule(app, course_id, actor_id, start, end, *, instructor_ids=(), room="", title="Lecture"):
     """Add one session in a transaction of its own, as one request would; return 'ok' or the refusal."""

@@ -3,57 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from tests import factories
 from training.accounts.models import Role, User
 from training.core.database import utcnow
-from training.courses.models import Course, CourseSession, CourseStatus, Instructor
+from training.courses.models import Course
 from training.enrolment import services
 from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
 from training.outbox.models import OutboxMessage
 
-
-def build_course(session: Session, *, quotas: dict[str, int] | None = None, sessions: int = 0,
-                 instructor: User | None = None, **fields: Any) -> Course:
-    """A published course (with quotas and sessions) made directly with the models."""
-    n = session.scalar(sa.select(sa.func.count()).select_from(Course)) or 0
-    start = fields.pop("starts_on", date.today() + timedelta(days=30))
-    course = Course(
-        slug=fields.pop("slug", f"course-{n + 1}"),
-        title=fields.pop("title", f"Cybercrime investigation {n + 1}"),
-        host_country=fields.pop("host_country", "CN"),
-        city=fields.pop("city", "Beijing"),
-        timezone=fields.pop("timezone", "Asia/Shanghai"),
-        starts_on=start,
-        ends_on=fields.pop("ends_on", start + timedelta(days=max(sessions, 1))),
-        capacity=fields.pop("capacity", 20),
-        status=fields.pop("status", CourseStatus.PUBLISHED),
-        **fields,
-    )
-    session.add(course)
-    session.flush()
-    for country, seats in (quotas or {}).items():
-        session.add(SeatQuota(course_id=course.id, country=country, seats=seats, confirmed=0))
-    teacher = None
-    if instructor is not None:
-        teacher = Instructor(name=instructor.name, user_id=instructor.id)
-        session.add(teacher)
-    zone = ZoneInfo(course.timezone)
-    for day in range(sessions):
-        starts = datetime.combine(start + timedelta(days=day), time(9), zone)
-        course_session = CourseSession(course_id=course.id, title=f"Day {day + 1} lecture",
-                                       starts_at=starts, ends_at=starts + timedelta(hours=3))
-        if teacher is not None:
-            course_session.instructors = [teacher]
-        session.add(course_session)
-    session.commit()
-    return course
+# A published course (with quotas and sessions) made directly with the models.
+build_course = factories.course_rows
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import csrf_token, sign_in
@@ -47,6 +48,9 @@ def _outcome(response, effect: Callable[[], bool] | None) -> str:
     return "ok" if effect() else "refused"
 
 
+# Each request runs in an application context of its own, as in a server, and the test's
+# session starts new transactions to see what they committed.
+@pytest.mark.commits
 def test_every_enrolment_route_as_every_role(app, session, make_user, make_course, capsys):
     users = {
         "personnel-US": make_user(Role.PERSONNEL, "US"),

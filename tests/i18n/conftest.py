@@ -9,12 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.symposia.conftest import fields as symposium_fields
+from tests import factories
 from training.accounts.models import Role, User
-from training.courses import services as courses
 from training.courses.models import Course
-from training.enrolment import services as enrolment
-from training.symposia import services as symposia
 from training.symposia.models import Symposium
 
 
@@ -34,11 +31,7 @@ def make_course(session: Session, coordinator: User) -> Callable[..., Course]:
             "starts_on": date(2031, 3, 10), "ends_on": date(2031, 3, 12), "capacity": 15,
         }
         details.update(fields)
-        course = courses.create_course(session, courses.CourseDetails(**details), actor=coordinator)
-        courses.publish_course(session, course, actor=coordinator)
-        enrolment.set_quota(session, course, "US", 10, actor=coordinator)
-        session.commit()
-        return course
+        return factories.course(session, coordinator, quotas={"US": 10}, **details)
 
     return make
 
@@ -48,9 +41,6 @@ def make_symposium(session: Session, coordinator: User) -> Callable[..., Symposi
     """A published symposium in Beijing; committed."""
 
     def make(**overrides: Any) -> Symposium:
-        symposium = symposia.create_symposium(session, symposium_fields(**overrides), actor=coordinator)
-        symposia.publish_symposium(session, symposium, actor=coordinator)
-        session.commit()
-        return symposium
+        return factories.symposium(session, coordinator, opening=False, **overrides)
 
     return make

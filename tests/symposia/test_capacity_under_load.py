@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import threading
 
+import pytest
 import requests
 import sqlalchemy as sa
 
 from tests.servers import running_server
 from training.symposia import services
 from training.symposia.models import Answer, Invitation
+
+pytestmark = pytest.mark.commits
 
 INVITEES = 16
 CAPACITY = 7

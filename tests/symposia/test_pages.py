@@ -131,6 +131,7 @@ def test_unknown_revoked_and_malformed_links_get_the_same_plain_404(
     assert "There is nothing here." in bodies.pop()
 
 
+@pytest.mark.commits
 def test_the_rsvp_page_is_rate_limited(database_url, smtp):
     limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
                                      "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": False})

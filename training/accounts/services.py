@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,8 +29,16 @@ from training.core.errors import Conflict, DomainError, Forbidden
 from training.core.urls import external_url
 from training.outbox.services import queue_mail
 
-# Compared against when the email is unknown, so a miss costs as much as a hit.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+def _hash_method() -> str:
+    """How passwords are hashed: scrypt (Werkzeug's default) unless the configuration says otherwise."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the email is unknown, so a miss costs as much as a hit."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def normalise_email(email: str) -> str:
@@ -43,10 +52,10 @@ def find_by_email(session: Session, email: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Check a new password against the policy, hash and store it (scrypt), and end every
-    session and API token signed in with the old one."""
+    """Check a new password against the policy, hash and store it (scrypt unless configured),
+    and end every session and API token signed in with the old one."""
     check_password(password, email=user.email, name=user.name)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=_hash_method())
     end_sessions(user, api_tokens=True)
 
 
@@ -197,7 +206,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active account whose email and password match, else None."""
     user = find_by_email(session, email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
@@ -335,7 +344,7 @@ def request_signup(
     token = secrets.token_urlsafe(32)
     session.add(SignupRequest(
         token_hash=_hash_signup_token(token), email=email, name=name,
-        password_hash=generate_password_hash(password), country=country,
+        password_hash=generate_password_hash(password, method=_hash_method()), country=country,
         organisation=organisation.strip(), timezone=timezone, locale=locale,
     ))
     existing = find_by_email(session, email)
