@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import Session
@@ -77,8 +77,15 @@ def _empty_tables(engine: sa.Engine) -> None:
                 conn.execute(table.delete())
 
 
+def _fresh_globals() -> None:
+    """In production every request has an app context, and so a `g`, of its own; the tests keep
+    one app context open, which requests would share, and one browser would see the user and
+    CSRF token that another browser's request left in g."""
+    vars(g).clear()
+
+
 def _make_app(database_url: str, mail_port: int) -> Flask:
-    return create_app(
+    app = create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -87,6 +94,8 @@ def _make_app(database_url: str, mail_port: int) -> Flask:
             "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": False,
         },
     )
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_globals)
+    return app
 
 
 # The settings each shared application was built with, restored before every test.

@@ -6,23 +6,11 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from tests.conftest import PASSWORD, csrf_token
 from training.accounts import services
 from training.accounts.models import User
 from training.core.extensions import db
-
-
-@pytest.fixture(autouse=True)
-def each_request_knows_only_its_own_user(app):
-    """In production every request has its own app context and so its own g; here the tests
-    share one, and one browser would see the user and CSRF token another browser's request
-    left in g."""
-
-    @app.before_request
-    def fresh_globals() -> None:
-        vars(g).clear()
 
 
 def _field_errors(html: str, field: str) -> str:

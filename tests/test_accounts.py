@@ -53,8 +53,12 @@ def test_personnel_signs_up_through_the_mailed_link_and_is_signed_in(
 
 @pytest.mark.parametrize("environment", ["production", "development"])
 def test_outside_the_test_suite_passwords_are_hashed_with_scrypt(environment, tmp_path):
-    app = create_app(environment, {"SECRET_KEY": "not-for-production",
-                                   "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'training.sqlite'}"})
+    app = create_app(environment, {
+        "SECRET_KEY": "a-secret-key-of-at-least-32-bytes-for-production",
+        "BASE_URL": "https://training.example.org",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'training.sqlite'}",
+    })
     assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
     with app.app_context():
         user = User(email="jane.doe@example.org", name="Jane Doe", role=Role.PERSONNEL, country="US")
