@@ -10,6 +10,7 @@ from training.api.services import issue_token
 from training.core.api import api_blueprint, documents
 from training.core.extensions import db, limiter
 from training.core.problems import problem
+from training.core.schemas import Text
 
 blp = api_blueprint("tokens", __name__, "Bearer tokens for programs.")
 
@@ -17,8 +18,7 @@ blp = api_blueprint("tokens", __name__, "Bearer tokens for programs.")
 class TokenRequestSchema(ma.Schema):
     email = ma.fields.Email(required=True)
     password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    name = ma.fields.String(load_default="", validate=ma.validate.Length(max=100),
-                            metadata={"description": "What the token is for"})
+    name = Text(100, load_default="", metadata={"description": "What the token is for"})
 
 
 class TokenSchema(ma.Schema):
@@ -30,7 +30,7 @@ class TokenSchema(ma.Schema):
 @limiter.limit("10/minute")
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
-@documents(400, 401, 415, 429, secured=False)
+@documents(400, 401, 415, 422, 429, secured=False)
 def create_token(data: dict[str, str]):
     """Get a bearer token for your account (valid 30 days)."""
     user = authenticate(db.session, data["email"], data["password"])

@@ -9,9 +9,10 @@ def init_app(app: Flask) -> None:
     """Register the core blueprint and the error pages."""
     from training.core.logging import install_secret_filter
     from training.core.navigation import visible_nav_items
-    from training.core.urls import external_url
+    from training.core.urls import external_url, install_converters
     from training.core.views import bp, register_error_pages
 
+    install_converters(app)
     app.register_blueprint(bp)
     register_error_pages(app)
     app.jinja_env.globals["nav_items"] = visible_nav_items
