@@ -300,3 +300,15 @@ def _course_form(client, **overrides) -> dict[str, str]:
             "timezone": "Asia/Shanghai", "starts_on": "2031-03-03", "ends_on": "2031-03-12",
             "capacity": "15", "language": "en", "enrolment_opens_at": "",
             "enrolment_closes_at": ""} | overrides
+
+
+def test_a_nul_byte_in_a_new_account_through_the_api_is_refused(client, make_user, session):
+    admin = make_user(role=Role.ADMIN, country=None)
+    token, _row = issue_token(session, admin)
+    session.commit()
+    before = _count(session, User)
+    response = client.post("/api/v1/users", headers={"Authorization": f"Bearer {token}"},
+                           json={"email": "li.na@cn.example", "name": f"Li{NUL}Na", "organisation": "\ud800"})
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert set(response.get_json()["errors"]) == {"name", "organisation"}
+    assert _count(session, User) == before

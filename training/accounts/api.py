@@ -10,6 +10,7 @@ from training.accounts.models import Role
 from training.accounts.permissions import role_required
 from training.core.api import api_blueprint, documents
 from training.core.extensions import db
+from training.core.schemas import Text
 
 blp = api_blueprint("users", __name__, "The signed-in user and accounts.")
 
@@ -33,15 +34,14 @@ class MeSchema(UserSchema):
 
 class UserCreateSchema(ma.Schema):
     email = ma.fields.Email(required=True)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    name = Text(120, min_length=1, required=True)
     role = ma.fields.Enum(Role, by_value=True, load_default=Role.PERSONNEL)
     country = ma.fields.String(load_default=None, allow_none=True,
                                validate=ma.validate.Regexp(r"^[A-Za-z]{2}$"))
-    organisation = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
-    timezone = ma.fields.String(load_default="UTC", validate=ma.validate.Length(max=64))
-    password = ma.fields.String(load_default=None, allow_none=True,
-                                validate=ma.validate.Length(min=services.MIN_PASSWORD_LENGTH, max=200),
-                                metadata={"description": "Omit to let the person set one by email"})
+    organisation = Text(200, load_default="")
+    timezone = Text(64, load_default="UTC")
+    password = Text(200, min_length=services.MIN_PASSWORD_LENGTH, load_default=None, allow_none=True,
+                    metadata={"description": "Omit to let the person set one by email"})
 
 
 @blp.route("/me", methods=["GET"])
