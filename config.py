@@ -39,6 +39,9 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
+    # Requests larger than this answer 413 before anything reads them; the largest thing
+    # anyone sends is the CSV invitation upload (up to 1 MB read) with its form.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     WTF_CSRF_ENABLED = True
     # WTForms' own messages ("This field is required.") in the reader's language, from the
     # catalogues WTForms ships.

@@ -13,6 +13,7 @@ from training.accounts.permissions import role_required
 from training.core.api import api_blueprint, documents
 from training.core.extensions import db, limiter
 from training.core.problems import problem
+from training.core.schemas import Text
 
 blp = api_blueprint("users", __name__, "Accounts.")
 tokens_blp = api_blueprint("tokens", __name__, "Bearer tokens for programs.")
@@ -31,8 +32,7 @@ class UserSchema(ma.Schema):
 class TokenRequestSchema(ma.Schema):
     email = ma.fields.Email(required=True)
     password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    name = ma.fields.String(load_default="", validate=ma.validate.Length(max=100),
-                            metadata={"description": "What the token is for"})
+    name = Text(100, load_default="", metadata={"description": "What the token is for"})
 
 
 class TokenSchema(ma.Schema):
@@ -42,15 +42,14 @@ class TokenSchema(ma.Schema):
 
 class UserCreateSchema(ma.Schema):
     email = ma.fields.Email(required=True)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    name = Text(120, min_length=1, required=True)
     role = ma.fields.Enum(Role, by_value=True, load_default=Role.PERSONNEL)
     country = ma.fields.String(load_default=None, allow_none=True,
                                validate=ma.validate.Regexp(r"^[A-Za-z]{2}$"))
-    organisation = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
-    timezone = ma.fields.String(load_default="UTC", validate=ma.validate.Length(max=64))
-    password = ma.fields.String(load_default=None, allow_none=True,
-                                validate=ma.validate.Length(min=services.MIN_PASSWORD_LENGTH, max=200),
-                                metadata={"description": "Omit to let the person set one by email"})
+    organisation = Text(200, load_default="")
+    timezone = Text(64, load_default="UTC")
+    password = Text(200, min_length=services.MIN_PASSWORD_LENGTH, load_default=None, allow_none=True,
+                    metadata={"description": "Omit to let the person set one by email"})
 
 
 @blp.route("/users", methods=["POST"])
@@ -70,7 +69,7 @@ def create_user(data: dict):
 @limiter.limit(SIGN_IN_PER_ACCOUNT, key_func=submitted_account)
 @tokens_blp.arguments(TokenRequestSchema)
 @tokens_blp.response(201, TokenSchema)
-@documents(400, 401, 415, 429, secured=False)
+@documents(400, 401, 415, 422, 429, secured=False)
 def create_token(data: dict[str, str]):
     """Get a bearer token for your account (valid 30 days)."""
     user = services.authenticate(db.session, data["email"], data["password"])

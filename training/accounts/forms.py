@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from training.accounts.services import MIN_PASSWORD_LENGTH
 from training.core import i18n
+from training.core.forms import Form
 
 _password_length = Length(
     min=MIN_PASSWORD_LENGTH,
@@ -17,7 +17,7 @@ _password_length = Length(
 )
 
 
-class _ProfileFields(FlaskForm):
+class _ProfileFields(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
@@ -41,7 +41,7 @@ class SignupForm(_ProfileFields):
     submit = SubmitField(_l("Create account"))
 
 
-class ConfirmSignupForm(FlaskForm):
+class ConfirmSignupForm(Form):
     submit = SubmitField(_l("Create my account"))
 
 
@@ -49,19 +49,19 @@ class ProfileForm(_ProfileFields):
     submit = SubmitField(_l("Save profile"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Remember me"))
     submit = SubmitField(_l("Sign in"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     submit = SubmitField(_l("Email me a reset link"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired(), _password_length])
     confirm = PasswordField(
@@ -71,11 +71,11 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class SignOutEverywhereForm(FlaskForm):
+class SignOutEverywhereForm(Form):
     submit = SubmitField(_l("Sign out everywhere"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[DataRequired(), _password_length])
     confirm = PasswordField(
         _l("Repeat password"),
@@ -84,7 +84,7 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set password"))
 
 
-class NewTokenForm(FlaskForm):
+class NewTokenForm(Form):
     """The profile's form for a new API token."""
 
     name = StringField(_l("What is the token for?"), validators=[DataRequired(), Length(max=100)])

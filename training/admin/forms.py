@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
 from training.accounts.models import Role, role_label
 from training.core import i18n
+from training.core.forms import Form
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     country = SelectField(_l("Country"), validators=[Optional()])
     submit = SubmitField(_l("Change role"))

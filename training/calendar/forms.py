@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from training.core.forms import Form
 
-class FeedTokenForm(FlaskForm):
+
+class FeedTokenForm(Form):
     """One button: a new secret address for the personal feed."""
 
     submit = SubmitField(_l("Create my calendar address"))

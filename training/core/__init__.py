@@ -16,9 +16,10 @@ def init_app(app: Flask) -> None:
     from training.core import security
     from training.core.api import init_api
     from training.core.navigation import visible_nav_items
-    from training.core.urls import external_url
+    from training.core.urls import external_url, install_converters
     from training.core.views import bp, register_error_pages
 
+    install_converters(app)
     app.register_blueprint(bp)
     init_api(app)
     security.init_app(app)

@@ -9,11 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import Flask, current_app, g, request
+from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import AnonymousUserMixin
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
+from webargs.flaskparser import FlaskParser, abort
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
@@ -54,10 +56,21 @@ class ProblemApi(Api):
 
 
 class IdConverter(IntegerConverter):
-    """<id:name>: a positive database id; anything larger than a column holds is simply not found."""
+    """<id:name> (and <int:name>): a positive database id; anything larger than a column holds is not found.
+
+    Out of range answers 404 at once rather than Werkzeug's ValidationError: after a
+    ValidationError the matcher reports the methods of the other routes on the same path
+    it passed on the way (GET /courses/{id} for PATCH /courses/{id}), which answers 405.
+    """
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - Werkzeug's name
         super().__init__(map, min=1, max=MAX_INT)
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= MAX_INT:
+            raise NotFound()
+        return number
 
 
 class _Converter(OpenAPIConverter):
@@ -76,7 +89,10 @@ class ProblemPlugin(MarshmallowPlugin):
 
 
 api = ProblemApi()
-api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_INT})
+# Documented up to 64 bits: a larger id than any row has is a well-formed request that
+# answers 404, so clients and the fuzzer may send one.
+api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1,
+                                                       "maximum": 2**63 - 1})
 
 
 BearerLoader = Callable[[Session, str], Any]
@@ -104,9 +120,26 @@ def _bearer_user() -> None:
     refresh()
 
 
+class _BodyParser(FlaskParser):
+    """webargs' parser, refusing JSON nested too deeply for Python's decoder with a 400."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            # json.loads recurses once per level; [[[[...]]]] a few thousand deep exhausts the stack.
+            abort(400, messages={"json": [_("The JSON is nested too deeply.")]})
+
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint with the parser above."""
+
+    ARGUMENTS_PARSER = _BodyParser()
+
+
 def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     """A blueprint under /api/v1 whose requests authenticate by bearer token."""
-    blp = Blueprint(name, import_name, url_prefix="/api/v1", description=description)
+    blp = ApiBlueprint(name, import_name, url_prefix="/api/v1", description=description)
     blp.before_request(_bearer_user)
     blp.after_request(_not_stored)
     return blp

@@ -1,11 +1,74 @@
-"""Putting a service's refusal next to the form field it concerns."""
+"""The base of every form: text without control characters, numbers and dates the database holds.
+
+Every form of the app inherits `Form`, which adds the same checks to each of its fields;
+a service's refusal is put next to its field by `show_domain_error`.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeField, Field, IntegerField, TextAreaField
+from wtforms.fields.datetime import DateTimeLocalField
+from wtforms.meta import DefaultMeta
+from wtforms.validators import StopValidation, ValidationError
 
 from training.core.errors import DomainError
+from training.core.schemas import FIRST_YEAR, LAST_YEAR, MAX_INT, has_control_characters
+
+MIN_INT = -MAX_INT - 1
+
+CONTROL_CHARACTERS_MESSAGE = _l("Remove the control characters (such as NUL) from this text.")
+NUMBER_RANGE_MESSAGE = _l("Give a number between %(min)d and %(max)d.")
+YEAR_RANGE_MESSAGE = _l("Give a date between the years %(first)d and %(last)d.")
+
+
+def plain_text(form: FlaskForm, field: Field) -> None:
+    """Refuse control characters in what was typed; tab and line breaks only in multi-line text.
+
+    It runs first, before Optional() can end the chain: a field holding nothing but
+    control characters looks empty to Optional() yet would still be stored.
+    """
+    multiline = isinstance(field, TextAreaField)
+    for value in field.raw_data or ():
+        if isinstance(value, str) and has_control_characters(value, multiline=multiline):
+            raise StopValidation(str(CONTROL_CHARACTERS_MESSAGE))
+
+
+def in_database_range(form: FlaskForm, field: Field) -> None:
+    """Refuse a whole number an INTEGER column cannot hold (PostgreSQL would fail the request)."""
+    if isinstance(field.data, int) and not MIN_INT <= field.data <= MAX_INT:
+        raise ValidationError(str(NUMBER_RANGE_MESSAGE) % {"min": MIN_INT, "max": MAX_INT})
+
+
+def within_years(form: FlaskForm, field: Field) -> None:
+    """Refuse a date the app cannot reason about: time arithmetic overflows near year 1 and 9999."""
+    if isinstance(field.data, date) and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(str(YEAR_RANGE_MESSAGE) % {"first": FIRST_YEAR, "last": LAST_YEAR})
+
+
+class _SafeInputMeta(DefaultMeta):
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+        field = super().bind_field(form, unbound_field, options)
+        after = []
+        if isinstance(field, IntegerField):
+            after.append(in_database_range)
+        if isinstance(field, (DateField, DateTimeField, DateTimeLocalField)):
+            after.append(within_years)
+        # A new list: the unbound field's validators are shared by every instance of the form.
+        field.validators = [plain_text, *field.validators, *after]
+        return field
+
+
+class Form(FlaskForm):
+    """A Flask-WTF form whose every field refuses control characters, and out-of-range numbers and dates."""
+
+    class Meta(_SafeInputMeta):
+        pass
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

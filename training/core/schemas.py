@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from training.core import i18n
 
@@ -13,6 +15,17 @@ from training.core import i18n
 # about: beyond them, time arithmetic overflows and PostgreSQL refuses the value.
 MAX_INT = 2_147_483_647
 FIRST_YEAR, LAST_YEAR = 1970, 2999
+
+# Control characters (C0, DEL, C1) and lone surrogates: PostgreSQL refuses NUL and the
+# encoder refuses surrogates, and none of them belongs in a name or a note. Multi-line
+# text keeps tab and line breaks.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    """Whether text holds a character no field stores (tab and line breaks are fine in multiline text)."""
+    return (_CONTROL_IN_MULTILINE if multiline else _CONTROL).search(text) is not None
 
 
 class ProblemSchema(ma.Schema):
@@ -30,16 +43,18 @@ class ProblemSchema(ma.Schema):
 
 
 class Text(ma.fields.String):
-    """A string without NUL characters (PostgreSQL cannot store them), at most max_length long."""
+    """A string without control characters, at most max_length long; multiline allows tab and line breaks."""
 
-    def __init__(self, max_length: int, *, min_length: int = 0, **kwargs: Any) -> None:
+    def __init__(self, max_length: int, *, min_length: int = 0, multiline: bool = False,
+                 **kwargs: Any) -> None:
         validators = [ma.validate.Length(min=min_length, max=max_length)]
+        self.multiline = multiline
         super().__init__(validate=validators + list(kwargs.pop("validate", [])), **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ma.ValidationError("NUL characters are not allowed.")
+        if has_control_characters(text, multiline=self.multiline):
+            raise ma.ValidationError(_("Remove the control characters (such as NUL) from this text."))
         return text
 
 
@@ -70,7 +85,8 @@ class Day(ma.fields.Date):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
         day = super()._deserialize(value, attr, data, **kwargs)
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise ma.ValidationError(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.")
+            raise ma.ValidationError(_("Give a date between the years %(first)d and %(last)d.",
+                                       first=FIRST_YEAR, last=LAST_YEAR))
         return day
 
 
@@ -80,7 +96,8 @@ class Instant(ma.fields.DateTime):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
         if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise ma.ValidationError(f"Give a time between {FIRST_YEAR} and {LAST_YEAR}.")
+            raise ma.ValidationError(_("Give a date between the years %(first)d and %(last)d.",
+                                       first=FIRST_YEAR, last=LAST_YEAR))
         return moment
 
 

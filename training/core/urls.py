@@ -1,11 +1,31 @@
-"""Links: absolute ones for mail and feeds (built from BASE_URL), and safe next= targets."""
+"""URLs: the converters every route uses, absolute links built from BASE_URL, and safe next= targets."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
+from werkzeug.routing import BaseConverter
+
+
+class TextSegmentConverter(BaseConverter):
+    """<name> (slugs, tokens, codes): one path segment without control characters.
+
+    A segment holding one (/courses/a%00b) matches no route and is not found: PostgreSQL
+    refuses NUL in a query, so it must never reach one.
+    """
+
+    regex = "[^/\\x00-\\x1f\\x7f-\\x9f]+"
+
+
+def install_converters(app: Flask) -> None:
+    """Bound ids (<int:...>) and plain-text segments (<name>) on every route, before any is added."""
+    from training.core.api import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = TextSegmentConverter
+    app.url_map.converters["string"] = TextSegmentConverter
 
 
 def external_url(endpoint: str, **values: Any) -> str:

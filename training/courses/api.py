@@ -75,7 +75,7 @@ class CourseInSchema(ma.Schema):
     """A course as a coordinator writes it. Enrolment times without an offset are in the course's zone."""
 
     title = Text(200, required=True)
-    description = Text(20_000, load_default="")
+    description = Text(20_000, multiline=True, load_default="")
     host_country = CountryCode(required=True)
     city = Text(120, required=True)
     venue = Text(200, load_default="")
@@ -105,7 +105,8 @@ class CourseFilterSchema(PaginationArgsSchema):
 
 
 class CancelSchema(ma.Schema):
-    reason = Text(2000, load_default="", metadata={"description": "Told to everyone concerned"})
+    reason = Text(2000, multiline=True, load_default="",
+                  metadata={"description": "Told to everyone concerned"})
 
 
 class InstructorRefSchema(ma.Schema):
@@ -136,7 +137,7 @@ class SessionInSchema(ma.Schema):
     instructor_ids = ma.fields.List(StrictInteger(minimum=1), load_default=list,
                                     validate=ma.validate.Length(max=50))
     kind = ma.fields.Enum(SessionKind, by_value=True, load_default=SessionKind.LECTURE)
-    description = Text(5000, load_default="")
+    description = Text(5000, multiline=True, load_default="")
 
 
 class SessionPatchSchema(SessionInSchema):
@@ -161,7 +162,7 @@ class InstructorInSchema(ma.Schema):
     name = Text(120, required=True)
     organisation = Text(200, load_default="")
     expertise = Text(300, load_default="")
-    bio = Text(10_000, load_default="")
+    bio = Text(10_000, multiline=True, load_default="")
     email = Text(254, load_default="", metadata={"description": "For instructors without an account"})
     account_email = Text(254, load_default="", metadata={"description": "Links an existing account"})
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,12 +23,14 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from training.core import i18n
+from training.core.forms import Form
 from training.core.localtime import show_date
+from training.core.schemas import FIRST_YEAR, LAST_YEAR
 from training.courses import services
 from training.courses.models import Course, Instructor, SessionKind
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     title_zh = StringField(_l("Title in Chinese (optional)"), validators=[Optional(), Length(max=200)],
@@ -96,7 +97,7 @@ def _parse_day(value: str | None) -> date | None:
         return None
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     day = SelectField(_l("Day"), validators=[DataRequired()])
     starts = TimeField(_l("Starts (venue time)"), validators=[InputRequired()])
     ends = TimeField(_l("Ends (venue time)"), validators=[InputRequired()])
@@ -118,7 +119,7 @@ class SessionForm(FlaskForm):
         return _parse_day(self.day.data)
 
 
-class CopyDayForm(FlaskForm):
+class CopyDayForm(Form):
     from_day = SelectField(_l("Copy the sessions of"), validators=[DataRequired()])
     to_days = MultiCheckboxField(_l("to these days"), validators=[DataRequired()])
     copy = SubmitField(_l("Copy the day"))
@@ -132,17 +133,17 @@ class CopyDayForm(FlaskForm):
         return [day for day in (_parse_day(v) for v in self.to_days.data or []) if day]
 
 
-class CancelCourseForm(FlaskForm):
+class CancelCourseForm(Form):
     reason = StringField(_l("Reason (sent to the people concerned)"),
                          validators=[Optional(), Length(max=500)])
     cancel = SubmitField(_l("Cancel the course"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that posts (publish, complete, cancel a session): only the CSRF token."""
 
 
-class InstructorForm(FlaskForm):
+class InstructorForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     expertise = StringField(_l("Expertise"), validators=[Optional(), Length(max=300)])
@@ -161,7 +162,7 @@ class InstructorForm(FlaskForm):
         )
 
 
-class CatalogueFilterForm(FlaskForm):
+class CatalogueFilterForm(Form):
     """The catalogue's filters: read from the query string, so no CSRF token."""
 
     class Meta:
@@ -179,6 +180,7 @@ class CatalogueFilterForm(FlaskForm):
     def month_value(self) -> date | None:
         try:
             year, month = (int(part) for part in (self.month.data or "").split("-"))
-            return date(year, month, 1)
+            # Beyond the app's years, the month's end overflows date arithmetic.
+            return date(year, month, 1) if FIRST_YEAR <= year <= LAST_YEAR else None
         except ValueError:
             return None

@@ -77,7 +77,8 @@ class RosterArgsSchema(PaginationArgsSchema):
 
 
 class RejectSchema(ma.Schema):
-    reason = Text(services.MAX_REASON_LENGTH, required=True, metadata={"description": "The person reads it"})
+    reason = Text(services.MAX_REASON_LENGTH, multiline=True, required=True,
+                  metadata={"description": "The person reads it"})
 
 
 EnrolmentPageSchema = page_of(EnrolmentSchema, "EnrolmentPage")

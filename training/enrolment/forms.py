@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,10 +15,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from training.core import i18n
+from training.core.forms import Form
 from training.enrolment.services import MAX_REASON_LENGTH
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: only the CSRF token travels."""
 
 
@@ -37,7 +37,7 @@ class SeatsField(IntegerField):
             raise ValueError(str(_l("Seats must be a whole number, such as 15."))) from None
 
 
-class QuotaForm(FlaskForm):
+class QuotaForm(Form):
     country = SelectField(_l("Country"), validators=[DataRequired()])
     seats = SeatsField(
         _l("Seats"),
@@ -53,7 +53,7 @@ class QuotaForm(FlaskForm):
         self.country.choices = [("", _l("Choose a country"))] + i18n.country_choices()
 
 
-class NominateForm(FlaskForm):
+class NominateForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(
         _l("Full name"), validators=[Optional(), Length(max=120)],
@@ -72,7 +72,7 @@ class NominateForm(FlaskForm):
             del self.override_window
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         _l("Reason (the person reads it)"),
         validators=[DataRequired(message=_l("Give a reason: the person will read it.")),

@@ -67,7 +67,7 @@ class SymposiumInSchema(ma.Schema):
     """Times without an offset are wall-clock times in the symposium's timezone."""
 
     title = Text(200, required=True)
-    description = Text(20_000, load_default="")
+    description = Text(20_000, multiline=True, load_default="")
     venue = Text(200, load_default="")
     city = Text(120, required=True)
     timezone = TimezoneName(required=True)
@@ -125,7 +125,7 @@ class RsvpInSchema(ma.Schema):
     response = ma.fields.Enum(Answer, by_value=True, required=True)
     delegates = ma.fields.List(ma.fields.Nested(DelegateSchema), load_default=list,
                                validate=ma.validate.Length(max=services.MAX_DELEGATES))
-    note = Text(services.MAX_NOTE, load_default="")
+    note = Text(services.MAX_NOTE, multiline=True, load_default="")
 
 
 class RsvpSchema(ma.Schema):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateTimeLocalField,
@@ -19,13 +18,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from training.core import i18n
+from training.core.forms import Form
 from training.symposia.models import Answer
 from training.symposia.services import MAX_DELEGATES, MAX_NOTE
 
 _LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class SymposiumForm(FlaskForm):
+class SymposiumForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     title_zh = StringField(_l("Title in Chinese (optional)"), validators=[Optional(), Length(max=200)],
@@ -49,7 +49,7 @@ class SymposiumForm(FlaskForm):
         self.timezone.choices = i18n.timezone_choices()
 
 
-class ProgrammeSessionForm(FlaskForm):
+class ProgrammeSessionForm(Form):
     title = StringField(_l("Session title"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("Starts (local time)"), format=_LOCAL, validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends (local time)"), format=_LOCAL, validators=[DataRequired()])
@@ -58,7 +58,7 @@ class ProgrammeSessionForm(FlaskForm):
     submit = SubmitField(_l("Add to programme"))
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
@@ -74,7 +74,7 @@ class InvitationForm(FlaskForm):
         self.locale.choices = i18n.locale_choices()
 
 
-class InvitationImportForm(FlaskForm):
+class InvitationImportForm(Form):
     text = TextAreaField(
         _l("Paste CSV lines: name, email, organisation, delegates allowed, language (en or zh)"),
         validators=[Optional(), Length(max=200_000)])
@@ -82,11 +82,11 @@ class InvitationImportForm(FlaskForm):
     submit = SubmitField(_l("Invite everyone listed"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: only the CSRF token."""
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(Form):
     answer = RadioField(
         _l("Will your organisation attend?"),
         choices=[

@@ -16,9 +16,10 @@ from training.accounts.permissions import role_required
 from training.audit import services as audit
 from training.core.errors import DomainError, NotFound
 from training.core.extensions import db, limiter
-from training.core.forms import show_domain_error
+from training.core.forms import CONTROL_CHARACTERS_MESSAGE, show_domain_error
 from training.core.headers import attachment
 from training.core.i18n import local_datetime
+from training.core.schemas import has_control_characters
 from training.symposia import services
 from training.symposia.forms import (
     ActionForm,
@@ -231,6 +232,10 @@ def import_invitations(symposium_id: int) -> tuple[str, int]:
             text = raw[:1_000_000].decode("utf-8-sig")
         except UnicodeDecodeError:
             form.file.errors = [_("The file is not UTF-8 text; save it as CSV UTF-8 and try again.")]
+            return _dashboard_page(symposium, 400, import_form=form)
+        if has_control_characters(text, multiline=True):
+            # The field's own check sees the file's name only, not what it holds.
+            form.file.errors = [str(CONTROL_CHARACTERS_MESSAGE)]
             return _dashboard_page(symposium, 400, import_form=form)
     try:
         report = services.import_invitations(db.session, symposium, text, actor=current_user)
