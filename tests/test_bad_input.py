@@ -12,12 +12,11 @@ import pytest
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from training.accounts.models import ApiToken
-from training.accounts.tokens import issue_token
 
 import training
 from tests.conftest import csrf_token
-from training.accounts.models import Role, User
+from training.accounts.models import ApiToken, Role, User
+from training.accounts.tokens import issue_token
 from training.core.forms import CONTROL_CHARACTERS_MESSAGE, Form
 from training.core.schemas import MAX_INT
 from training.courses import services as courses

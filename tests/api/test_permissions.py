@@ -27,12 +27,14 @@ ONLY_COORDINATORS_201 = dict(zip(ROLES, (A, U, U, U, U, U, 201, 201), strict=Tru
 ONLY_COORDINATORS_200 = dict(zip(ROLES, (A, U, U, U, U, U, 200, 200), strict=True))
 EVERYONE_200 = dict.fromkeys(ROLES, 200)
 SIGNED_IN_200 = {role: A if role == "anonymous" else 200 for role in ROLES}
+SIGNED_IN_201 = {role: A if role == "anonymous" else 201 for role in ROLES}
 DRAFT_HIDDEN = dict(zip(ROLES, (F, F, F, F, F, F, 200, 200), strict=True))
 
 # endpoint -> status per role, in ROLES order
 EXPECTED: dict[str, dict[str, int]] = {
     "POST /tokens (own password)": dict(zip(ROLES, (A, 201, 201, 201, 201, 201, 201, 201), strict=True)),
     "GET /me": SIGNED_IN_200,
+    "POST /me/feed-token": SIGNED_IN_201,
     "POST /users (a US person)": dict(zip(ROLES, (A, U, U, 201, U, U, 201, 201), strict=True)),
     "GET /courses": EVERYONE_200,
     "GET /courses/{id}": EVERYONE_200,
@@ -157,6 +159,7 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
         "POST /tokens (own password)": lambda role: ("POST", "/tokens", {
             "email": people[role].email if role in people else "nobody@example.org", "password": PASSWORD}),
         "GET /me": lambda role: ("GET", "/me", None),
+        "POST /me/feed-token": lambda role: ("POST", "/me/feed-token", None),
         "POST /users (a US person)": lambda role: ("POST", "/users", {
             "email": f"new-{next(n)}@us.example", "name": "New Person", "country": "US"}),
         "GET /courses": lambda role: ("GET", "/courses", None),

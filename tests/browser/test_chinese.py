@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,6 +108,16 @@ def test_signing_up_and_enrolling_in_chinese(chinese_page: Page, demo_server: st
     page.fill("input[name=confirm]", DEMO_PASSWORD)
     expect(page.locator("select[name=locale]")).to_have_value("zh_Hans")  # the language being read
     page.click("input[type=submit]")
+    expect(page.locator("main h1")).to_have_text("请查收邮件")
+    # The account opens from the link the sign-up mailed (read from the outbox the server wrote).
+    engine = sa.create_engine(demo_database_url)
+    with engine.connect() as connection:
+        confirmation = connection.execute(
+            sa.select(OutboxMessage.body).where(OutboxMessage.recipient == "zhou.min@example.org")
+        ).scalar_one()
+    engine.dispose()
+    page.goto(demo_server + re.search(r"/signup/\S+", confirmation).group(0))
+    page.click("main input[type=submit], main button[type=submit]")
     expect(page.locator(".flash-success")).to_contain_text("欢迎您，Zhou Min")
 
     page.goto(demo_server)
