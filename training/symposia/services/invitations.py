@@ -84,14 +84,19 @@ def _already_invited(email: str) -> Conflict:
 
 
 def _send_and_record(session: Session, symposium: Symposium, programme: Sequence[ProgrammeSession] | None,
-                     invitation: Invitation, *, actor: User, via: str) -> None:
-    """Mail a new invitation if the symposium is published, and audit it."""
+                     invitation: Invitation, *, actor: User, via: str, flush: bool = True) -> None:
+    """Mail a new (already flushed) invitation if the symposium is published, and audit it.
+
+    flush=False leaves the mail, the new link's hash and the audit entry pending, for an
+    import that flushes once after thousands.
+    """
     if symposium.status is SymposiumStatus.PUBLISHED:
         send(session, symposium, programme if programme is not None else programme_of(session, symposium),
-             invitation, "symposium_invitation", "REQUEST", link=True)
-    session.flush()
+             invitation, "symposium_invitation", "REQUEST", link=True, flush=flush)
+    if flush:
+        session.flush()
     record(session, actor=actor, action="invitation.added", subject=invitation,
-           after=invitation_snapshot(invitation), topic=topic(symposium), via=via)
+           after=invitation_snapshot(invitation), topic=topic(symposium), via=via, flush=flush)
 
 
 def add_invitation(session: Session, symposium: Symposium, *, actor: User, name: str, email: str,
@@ -238,8 +243,9 @@ def import_invitations(session: Session, symposium: Symposium, text: str, *,
         new = _insert_one_by_one(session, new, results)
     programme = programme_of(session, symposium) if symposium.status is SymposiumStatus.PUBLISHED else None
     for number, shown, invitation in new:
-        _send_and_record(session, symposium, programme, invitation, actor=actor, via="web")
+        _send_and_record(session, symposium, programme, invitation, actor=actor, via="web", flush=False)
         results[number] = LineResult(number, shown, True, _("Invited %(email)s.", email=invitation.email))
+    session.flush()
     return [results[number] for number in sorted(results)]
 
 

@@ -18,8 +18,11 @@ from training.symposia.services.links import issue_link
 
 
 def send(session: Session, symposium: Symposium, programme: Sequence[ProgrammeSession],
-         invitation: Invitation, template: str, method: str, *, link: bool) -> None:
-    """Queue one mail to an invitee with its iMIP part; with link, a fresh personal link."""
+         invitation: Invitation, template: str, method: str, *, link: bool, flush: bool = True) -> None:
+    """Queue one mail to an invitee with its iMIP part; with link, a fresh personal link.
+
+    flush=False leaves the mail pending for a caller that sends many and flushes once.
+    """
     url = issue_link(invitation) if link else None
     with force_locale(invitation.locale or "en"):
         calendar_body = invitation_calendar(symposium, programme, invitation, method)
@@ -36,6 +39,7 @@ def send(session: Session, symposium: Symposium, programme: Sequence[ProgrammeSe
         invitation=invitation,
         url=url,
         zone=ZoneInfo(symposium.timezone),
+        flush=flush,
     )
     if invitation.sent_at is None:
         invitation.sent_at = utcnow()
