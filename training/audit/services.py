@@ -27,9 +27,15 @@ def record(
     after: dict[str, Any] | None = None,
     topic: str | None = None,
     via: str = "web",
+    flush: bool = True,
 ) -> AuditEntry:
-    """Add one audit entry for a change to subject (a model instance with an id)."""
-    session.flush()  # subject needs its id
+    """Add one audit entry for a change to subject (a model instance with an id).
+
+    flush=False leaves the entry pending, for a caller that records thousands of changes
+    to subjects already flushed and flushes once after the last.
+    """
+    if flush:
+        session.flush()  # subject needs its id
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         action=action,
@@ -41,7 +47,8 @@ def record(
         via=via,
     )
     session.add(entry)
-    session.flush()
+    if flush:
+        session.flush()
     return entry
 
 

@@ -46,9 +46,13 @@ def queue_mail(
     reply_to: str | None = None,
     calendar_method: str | None = None,
     calendar_body: str | None = None,
+    flush: bool = True,
     **context: object,
 ) -> OutboxMessage:
-    """Queue one templated message; it is sent only if the caller's transaction commits."""
+    """Queue one templated message; it is sent only if the caller's transaction commits.
+
+    flush=False leaves the message pending, for a caller queuing thousands that flushes once.
+    """
     subject, body = render_mail(template, locale, **context)
     message = OutboxMessage(
         recipient=to,
@@ -59,7 +63,8 @@ def queue_mail(
         calendar_body=calendar_body,
     )
     session.add(message)
-    session.flush()
+    if flush:
+        session.flush()
     return message
 
 

@@ -44,7 +44,6 @@ def init_app(app: Flask) -> None:
     from training.core.navigation import add_nav_item
     from training.symposia import api
     from training.symposia.cli import rsvp_cli
-    from training.symposia.models import answer_label, channel_label, symposium_status_label
     from training.symposia.views import bp, rsvp_bp
 
     # Days before the RSVP deadline on which `flask rsvp remind` mails those who have not answered.
@@ -55,6 +54,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rsvp_cli)
     app.jinja_env.filters.update(symposium_datetime=symposium_datetime, symposium_time=symposium_time,
                                  symposium_date=symposium_date)
-    app.jinja_env.globals.update(symposium_status_label=symposium_status_label, answer_label=answer_label,
-                                 channel_label=channel_label)
     add_nav_item(app, "symposia.index", _l("Symposia"), roles=(Role.COORDINATOR,), order=60)

@@ -14,9 +14,25 @@ from training.accounts.permissions import is_coordinator, role_required
 from training.core.api import api_blueprint, api_fields, documents, paginate
 from training.core.extensions import db, limiter
 from training.core.schemas import Instant, PaginationArgsSchema, StrictInteger, Text, TimezoneName, page_of
+from training.core.uow import unit_of_work
 from training.core.urls import external_url
 from training.symposia import services
-from training.symposia.models import Answer, Invitation, Symposium, SymposiumStatus
+from training.symposia.models import (
+    CAPACITY_MAX,
+    CITY_MAX,
+    DELEGATES_MAX,
+    DESCRIPTION_MAX,
+    EMAIL_MAX,
+    NOTE_MAX,
+    ORGANISATION_MAX,
+    PERSON_NAME_MAX,
+    TITLE_MAX,
+    VENUE_MAX,
+    Answer,
+    Invitation,
+    Symposium,
+    SymposiumStatus,
+)
 
 blp = api_blueprint("symposia_api", __name__, "Symposia, invitations and RSVP answers.")
 
@@ -66,22 +82,22 @@ class SymposiumSchema(ma.Schema):
 class SymposiumInSchema(ma.Schema):
     """Times without an offset are wall-clock times in the symposium's timezone."""
 
-    title = Text(200, required=True)
-    description = Text(20_000, multiline=True, load_default="")
-    venue = Text(200, load_default="")
-    city = Text(120, required=True)
+    title = Text(TITLE_MAX, required=True)
+    description = Text(DESCRIPTION_MAX, multiline=True, load_default="")
+    venue = Text(VENUE_MAX, load_default="")
+    city = Text(CITY_MAX, required=True)
     timezone = TimezoneName(required=True)
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     rsvp_deadline = Instant(required=True)
-    capacity = StrictInteger(minimum=1, maximum=100_000, required=True)
-    organiser_name = Text(120, load_default=None, metadata={"description": "Default: you"})
-    organiser_email = Text(254, load_default=None, metadata={"description": "Default: you"})
+    capacity = StrictInteger(minimum=1, maximum=CAPACITY_MAX, required=True)
+    organiser_name = Text(PERSON_NAME_MAX, load_default=None, metadata={"description": "Default: you"})
+    organiser_email = Text(EMAIL_MAX, load_default=None, metadata={"description": "Default: you"})
 
 
 class DelegateSchema(ma.Schema):
-    name = Text(120, required=True)
-    email = Text(254, load_default="")
+    name = Text(PERSON_NAME_MAX, required=True)
+    email = Text(EMAIL_MAX, load_default="")
 
 
 class InvitationSchema(ma.Schema):
@@ -106,10 +122,10 @@ class IssuedInvitationSchema(InvitationSchema):
 
 
 class InviteeSchema(ma.Schema):
-    name = Text(120, required=True)
-    email = Text(254, required=True)
-    organisation = Text(200, load_default="")
-    delegates_allowed = StrictInteger(minimum=1, maximum=services.MAX_DELEGATES, load_default=1)
+    name = Text(PERSON_NAME_MAX, required=True)
+    email = Text(EMAIL_MAX, required=True)
+    organisation = Text(ORGANISATION_MAX, load_default="")
+    delegates_allowed = StrictInteger(minimum=1, maximum=DELEGATES_MAX, load_default=1)
 
 
 class InvitationsInSchema(ma.Schema):
@@ -124,8 +140,8 @@ class IssuedInvitationsSchema(ma.Schema):
 class RsvpInSchema(ma.Schema):
     response = ma.fields.Enum(Answer, by_value=True, required=True)
     delegates = ma.fields.List(ma.fields.Nested(DelegateSchema), load_default=list,
-                               validate=ma.validate.Length(max=services.MAX_DELEGATES))
-    note = Text(services.MAX_NOTE, multiline=True, load_default="")
+                               validate=ma.validate.Length(max=DELEGATES_MAX))
+    note = Text(NOTE_MAX, multiline=True, load_default="")
 
 
 class RsvpSchema(ma.Schema):
@@ -193,11 +209,9 @@ def _symposium(symposium_id: int) -> Symposium:
 @documents(400, 401, 403, 415, 422)
 def create_symposium(data: dict[str, Any]):
     """Create a symposium, as a draft: nothing is sent until it is published (coordinators)."""
-    data["organiser_name"] = data["organiser_name"] or current_user.name
-    data["organiser_email"] = data["organiser_email"] or current_user.email
-    symposium = services.create_symposium(db.session, services.SymposiumFields(**data), actor=current_user,
-                                          via="api")
-    db.session.commit()
+    with unit_of_work():
+        symposium = services.create_symposium(db.session, services.SymposiumFields(**data),
+                                              actor=current_user, via="api")
     return symposium_out(symposium)
 
 
@@ -217,8 +231,8 @@ def get_symposium(symposium_id: int):
 def publish_symposium(symposium_id: int):
     """Publish a draft and mail every invitation not sent yet, each with its link (coordinators)."""
     symposium = _symposium(symposium_id)
-    services.publish_symposium(db.session, symposium, actor=current_user, via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.publish_symposium(db.session, symposium, actor=current_user, via="api")
     return symposium_out(symposium)
 
 
@@ -234,15 +248,15 @@ def add_invitations(data: dict[str, Any], symposium_id: int):
     answer carries each personal link, which is never shown again (coordinators)."""
     symposium = _symposium(symposium_id)
     made = []
-    for number, invitee in enumerate(data["invitations"]):
-        fields = {"name": "name", "email": "email", "organisation": "organisation",
-                  "delegates_allowed": "delegates_allowed"}
-        with api_fields({k: f"invitations.{number}.{v}" for k, v in fields.items()}):
-            invitation = services.add_invitation(db.session, symposium, actor=current_user, via="api",
-                                                 **invitee)
-        set_committed_value(invitation, "delegates", [])  # new: nobody named yet
-        made.append(issued_out(invitation))
-    db.session.commit()
+    with unit_of_work():
+        for number, invitee in enumerate(data["invitations"]):
+            fields = {"name": "name", "email": "email", "organisation": "organisation",
+                      "delegates_allowed": "delegates_allowed"}
+            with api_fields({k: f"invitations.{number}.{v}" for k, v in fields.items()}):
+                invitation = services.add_invitation(db.session, symposium, actor=current_user, via="api",
+                                                     **invitee)
+            set_committed_value(invitation, "delegates", [])  # new: nobody named yet
+            made.append(issued_out(invitation))
     return {"items": made}
 
 
@@ -267,9 +281,9 @@ def resend_invitation(invitation_id: int):
     """Mail the invitation again with a new link (shown in this answer); the old link stops
     working (coordinators)."""
     invitation, symposium = services.invitation_by_id(db.session, invitation_id)
-    services.resend_invitation(db.session, symposium, invitation, actor=current_user)
-    out = issued_out(invitation)
-    db.session.commit()
+    with unit_of_work():
+        services.resend_invitation(db.session, symposium, invitation, actor=current_user)
+        out = issued_out(invitation)
     return out
 
 
@@ -285,12 +299,11 @@ def rsvp(data: dict[str, Any], token: str):
     delegates. No bearer token: the link is the key. When the symposium is full the earlier
     answer stands (409)."""
     invitation = services.invitation_for_token(db.session, token)
-    with api_fields({"answer": "response"}):
+    with unit_of_work(), api_fields({"answer": "response"}):
         services.answer_invitation(db.session, invitation, answer=data["response"], note=data["note"],
                                    delegates=[(d["name"], d["email"]) for d in data["delegates"]])
-    out = {"symposium": invitation.symposium.title, "response": invitation.answer,
-           "delegates": [{"name": d.name, "email": d.email} for d in invitation.delegates],
-           "note": invitation.note, "answered_at": invitation.answered_at}
-    db.session.commit()
+        out = {"symposium": invitation.symposium.title, "response": invitation.answer,
+               "delegates": [{"name": d.name, "email": d.email} for d in invitation.delegates],
+               "note": invitation.note, "answered_at": invitation.answered_at}
     return out
 

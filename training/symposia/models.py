@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,11 +14,30 @@ from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import ChineseVersion
 
+# How long each thing may be, for the columns, the forms and the API alike.
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20_000
+VENUE_MAX = 200
+CITY_MAX = 120
+PERSON_NAME_MAX = 120  # an organiser's, an invitee's or a delegate's name
+EMAIL_MAX = 254
+ORGANISATION_MAX = 200
+ROOM_MAX = 120
+SPEAKERS_MAX = 300
+NOTE_MAX = 2000
+CAPACITY_MAX = 100_000
+DELEGATES_MAX = 50  # delegates one invitation may name
+
 
 class SymposiumStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> LazyString:
+        """The status in the reader's language."""
+        return _STATUS_LABELS[self]
 
 
 class Answer(StrEnum):
@@ -27,12 +47,40 @@ class Answer(StrEnum):
     DECLINED = "declined"
     TENTATIVE = "tentative"
 
+    @property
+    def label(self) -> LazyString:
+        """The answer in the reader's language."""
+        return InvitationState(self.value).label
+
+
+class InvitationState(StrEnum):
+    """Where an invitation stands on the dashboard: its answer, or pending, or revoked.
+
+    In the dashboard's column order: the answers as Answer lists them, then the rest.
+    """
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+    PENDING = "pending"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> LazyString:
+        """The state in the reader's language."""
+        return _STATE_LABELS[self]
+
 
 class AnswerChannel(StrEnum):
     """How an answer reached us."""
 
     LINK = "link"  # the personal RSVP page
     CALENDAR = "calendar"  # an iMIP REPLY from a calendar client
+
+    @property
+    def label(self) -> LazyString:
+        """The channel in the reader's language."""
+        return _CHANNEL_LABELS[self]
 
 
 class Symposium(ChineseVersion, db.Model):
@@ -46,20 +94,20 @@ class Symposium(ChineseVersion, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     # Optional Simplified Chinese versions, shown to Chinese readers; empty falls back.
-    title_zh: Mapped[str] = mapped_column(sa.String(200), default="")
+    title_zh: Mapped[str] = mapped_column(sa.String(TITLE_MAX), default="")
     description_zh: Mapped[str] = mapped_column(sa.Text, default="")
-    venue: Mapped[str] = mapped_column(sa.String(200), default="")
-    city: Mapped[str] = mapped_column(sa.String(120))
+    venue: Mapped[str] = mapped_column(sa.String(VENUE_MAX), default="")
+    city: Mapped[str] = mapped_column(sa.String(CITY_MAX))
     timezone: Mapped[str] = mapped_column(sa.String(64))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int]
     rsvp_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
-    organiser_name: Mapped[str] = mapped_column(sa.String(120))
-    organiser_email: Mapped[str] = mapped_column(sa.String(254))
+    organiser_name: Mapped[str] = mapped_column(sa.String(PERSON_NAME_MAX))
+    organiser_email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX))
     status: Mapped[SymposiumStatus] = mapped_column(
         enum_column(SymposiumStatus, "symposium_status"), default=SymposiumStatus.DRAFT, index=True
     )
@@ -92,11 +140,11 @@ class ProgrammeSession(db.Model):
     symposium_id: Mapped[int] = mapped_column(
         sa.ForeignKey("symposia.id", ondelete="CASCADE"), index=True
     )
-    title: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    room: Mapped[str] = mapped_column(sa.String(120), default="")
-    speakers: Mapped[str] = mapped_column(sa.String(300), default="")
+    room: Mapped[str] = mapped_column(sa.String(ROOM_MAX), default="")
+    speakers: Mapped[str] = mapped_column(sa.String(SPEAKERS_MAX), default="")
 
     symposium: Mapped[Symposium] = relationship(back_populates="sessions", lazy="raise")
 
@@ -107,14 +155,15 @@ class Invitation(db.Model):
     __tablename__ = "invitations"
     __table_args__ = (
         sa.UniqueConstraint("symposium_id", "email"),
-        sa.CheckConstraint("delegates_allowed BETWEEN 1 AND 50", name="delegates_allowed_range"),
+        sa.CheckConstraint(f"delegates_allowed BETWEEN 1 AND {DELEGATES_MAX}",
+                           name="delegates_allowed_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     symposium_id: Mapped[int] = mapped_column(sa.ForeignKey("symposia.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(sa.String(120))
-    email: Mapped[str] = mapped_column(sa.String(254))
-    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    name: Mapped[str] = mapped_column(sa.String(PERSON_NAME_MAX))
+    email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX))
+    organisation: Mapped[str] = mapped_column(sa.String(ORGANISATION_MAX), default="")
     delegates_allowed: Mapped[int] = mapped_column(default=1)
     # The invitee's language: their mails and (unless they switch) their RSVP page.
     locale: Mapped[str] = mapped_column(sa.String(16), default="en")
@@ -145,6 +194,13 @@ class Invitation(db.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    @property
+    def state(self) -> InvitationState:
+        """The dashboard column this invitation counts in."""
+        if self.is_revoked:
+            return InvitationState.REVOKED
+        return InvitationState(self.answer.value) if self.answer else InvitationState.PENDING
+
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.email} {self.answer}>"
 
@@ -158,9 +214,9 @@ class Delegate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitations.id", ondelete="CASCADE"))
     position: Mapped[int]
-    name: Mapped[str] = mapped_column(sa.String(120))
+    name: Mapped[str] = mapped_column(sa.String(PERSON_NAME_MAX))
     # Optional: the RSVP page asks for names only; programs may send addresses too.
-    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX), default="")
 
     invitation: Mapped[Invitation] = relationship(back_populates="delegates", lazy="raise")
 
@@ -179,29 +235,16 @@ class Reminder(db.Model):
     invitation: Mapped[Invitation] = relationship(back_populates="reminders", lazy="raise")
 
 
-STATUS_LABELS = {
+_STATUS_LABELS = {
     SymposiumStatus.DRAFT: _l("draft"),
     SymposiumStatus.PUBLISHED: _l("published"),
     SymposiumStatus.CANCELLED: _l("cancelled"),
 }
-# Keys are services.answer_key(): an answer, or pending/revoked.
-ANSWER_LABELS = {
-    "accepted": _l("accepted"),
-    "tentative": _l("tentative"),
-    "declined": _l("declined"),
-    "pending": _l("no answer yet"),
-    "revoked": _l("revoked"),
+_STATE_LABELS = {
+    InvitationState.ACCEPTED: _l("accepted"),
+    InvitationState.TENTATIVE: _l("tentative"),
+    InvitationState.DECLINED: _l("declined"),
+    InvitationState.PENDING: _l("no answer yet"),
+    InvitationState.REVOKED: _l("revoked"),
 }
-CHANNEL_LABELS = {AnswerChannel.LINK: _l("RSVP link"), AnswerChannel.CALENDAR: _l("calendar reply")}
-
-
-def symposium_status_label(status: SymposiumStatus) -> str:
-    return str(STATUS_LABELS[status])
-
-
-def answer_label(key: str) -> str:
-    return str(ANSWER_LABELS[key])
-
-
-def channel_label(channel: AnswerChannel) -> str:
-    return str(CHANNEL_LABELS[channel])
+_CHANNEL_LABELS = {AnswerChannel.LINK: _l("RSVP link"), AnswerChannel.CALENDAR: _l("calendar reply")}

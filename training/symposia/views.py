@@ -14,12 +14,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
 from training.audit import services as audit
-from training.core.errors import DomainError, NotFound
+from training.core.errors import NotFound
 from training.core.extensions import db, limiter
-from training.core.forms import CONTROL_CHARACTERS_MESSAGE, show_domain_error
+from training.core.forms import CONTROL_CHARACTERS_MESSAGE
 from training.core.headers import attachment
 from training.core.i18n import local_datetime
 from training.core.schemas import has_control_characters
+from training.core.uow import unit_of_work
 from training.symposia import services
 from training.symposia.forms import (
     ActionForm,
@@ -29,19 +30,12 @@ from training.symposia.forms import (
     RsvpForm,
     SymposiumForm,
 )
-from training.symposia.models import Answer, Symposium, SymposiumStatus
+from training.symposia.models import InvitationState, Symposium, SymposiumStatus
 
 bp = Blueprint("symposia", __name__, url_prefix="/symposia")
 rsvp_bp = Blueprint("rsvp", __name__, url_prefix="/rsvp")
 
 coordinator = role_required(Role.COORDINATOR)
-
-
-def _symposium(symposium_id: int) -> Symposium:
-    try:
-        return services.get_symposium(db.session, symposium_id)
-    except NotFound:
-        abort(404)
 
 
 def _fields(form: SymposiumForm) -> services.SymposiumFields:
@@ -66,16 +60,11 @@ def create() -> str | BaseResponse | tuple[str, int]:
     form = SymposiumForm()
     form.fill_choices()
     if not form.is_submitted():
-        form.organiser_name.data = current_user.name
-        form.organiser_email.data = current_user.email
+        form.organiser_name.data, form.organiser_email.data = services.default_organiser(current_user)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             symposium = services.create_symposium(db.session, _fields(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Symposium created as a draft. Add the programme and invitations, then publish."),
                   "success")
             return redirect(url_for("symposia.show", symposium_id=symposium.id))
@@ -85,7 +74,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
 @bp.route("/<int:symposium_id>/edit", methods=["GET", "POST"])
 @coordinator
 def edit(symposium_id: int) -> str | BaseResponse | tuple[str, int]:
-    symposium = _symposium(symposium_id)
+    symposium = services.get_symposium(db.session, symposium_id)
     form = SymposiumForm(obj=symposium)
     form.fill_choices()
     if not form.is_submitted():
@@ -93,13 +82,9 @@ def edit(symposium_id: int) -> str | BaseResponse | tuple[str, int]:
             getattr(form, name).data = local_datetime(getattr(symposium, name), symposium.timezone).replace(
                 tzinfo=None)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             sent = services.update_symposium(db.session, symposium, _fields(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             message = _("Symposium saved.")
             if sent:
                 message += " " + ngettext("An update went to %(num)d invitee.",
@@ -123,7 +108,7 @@ def _dashboard_page(symposium: Symposium, status: int = 200, **forms: Any) -> tu
         import_form=import_form,
         action_form=ActionForm(),
         entries=audit.trail(db.session, services.topic(symposium), limit=50),
-        answers=[a.value for a in Answer],
+        states=list(InvitationState),
         **forms,
     ), status
 
@@ -131,59 +116,50 @@ def _dashboard_page(symposium: Symposium, status: int = 200, **forms: Any) -> tu
 @bp.route("/<int:symposium_id>")
 @coordinator
 def show(symposium_id: int) -> tuple[str, int]:
-    return _dashboard_page(_symposium(symposium_id))
+    return _dashboard_page(services.get_symposium(db.session, symposium_id))
 
 
-def _action(symposium_id: int, act: Any, done: str | None) -> BaseResponse | tuple[str, int]:
+def _action(symposium: Symposium, act: Any, done: str | None) -> BaseResponse | tuple[str, int]:
     """Run a button's service call and come back to the dashboard."""
-    symposium = _symposium(symposium_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         result = act(symposium)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not work.done:
         return _dashboard_page(symposium, 400)
-    db.session.commit()
     if done:
         flash(done % {"num": result} if "%(num)" in done else done, "success")
-    return redirect(url_for("symposia.show", symposium_id=symposium_id))
+    return redirect(url_for("symposia.show", symposium_id=symposium.id))
 
 
 @bp.route("/<int:symposium_id>/publish", methods=["POST"])
 @coordinator
 def publish(symposium_id: int) -> BaseResponse | tuple[str, int]:
-    return _action(symposium_id, lambda s: services.publish_symposium(db.session, s, actor=current_user),
+    return _action(services.get_symposium(db.session, symposium_id),
+                   lambda s: services.publish_symposium(db.session, s, actor=current_user),
                    _("Published. Invitations sent: %(num)d."))
 
 
 @bp.route("/<int:symposium_id>/cancel", methods=["POST"])
 @coordinator
 def cancel(symposium_id: int) -> BaseResponse | tuple[str, int]:
-    return _action(symposium_id, lambda s: services.cancel_symposium(db.session, s, actor=current_user),
+    return _action(services.get_symposium(db.session, symposium_id),
+                   lambda s: services.cancel_symposium(db.session, s, actor=current_user),
                    _("Cancelled. Invitees told: %(num)d."))
 
 
 @bp.route("/<int:symposium_id>/sessions", methods=["POST"])
 @coordinator
 def add_session(symposium_id: int) -> BaseResponse | tuple[str, int]:
-    symposium = _symposium(symposium_id)
+    symposium = services.get_symposium(db.session, symposium_id)
     form = ProgrammeSessionForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.add_programme_session(
                 db.session, symposium, actor=current_user, title=form.title.data,
                 starts_at=form.starts_at.data, ends_at=form.ends_at.data, room=form.room.data or "",
                 speakers=form.speakers.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Added to the programme."), "success")
             return redirect(url_for("symposia.show", symposium_id=symposium.id) + "#programme")
     return _dashboard_page(symposium, 400, session_form=form)
@@ -192,26 +168,25 @@ def add_session(symposium_id: int) -> BaseResponse | tuple[str, int]:
 @bp.route("/<int:symposium_id>/sessions/<int:session_id>/delete", methods=["POST"])
 @coordinator
 def remove_session(symposium_id: int, session_id: int) -> BaseResponse | tuple[str, int]:
-    return _action(symposium_id, lambda s: services.remove_programme_session(
-        db.session, s, session_id, actor=current_user), _("Removed from the programme."))
+    symposium = services.get_symposium(db.session, symposium_id)
+    item = services.get_programme_session(db.session, symposium, session_id)
+    return _action(symposium,
+                   lambda s: services.remove_programme_session(db.session, s, item, actor=current_user),
+                   _("Removed from the programme."))
 
 
 @bp.route("/<int:symposium_id>/invitations", methods=["POST"])
 @coordinator
 def add_invitation(symposium_id: int) -> BaseResponse | tuple[str, int]:
-    symposium = _symposium(symposium_id)
+    symposium = services.get_symposium(db.session, symposium_id)
     form = InvitationForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             invitation = services.add_invitation(
                 db.session, symposium, actor=current_user, name=form.name.data, email=form.email.data,
                 organisation=form.organisation.data or "", delegates_allowed=form.delegates_allowed.data,
                 locale=form.locale.data or "en")
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Invited %(email)s.", email=invitation.email), "success")
             return redirect(url_for("symposia.show", symposium_id=symposium.id) + "#invitations")
     return _dashboard_page(symposium, 400, invitation_form=form)
@@ -220,16 +195,16 @@ def add_invitation(symposium_id: int) -> BaseResponse | tuple[str, int]:
 @bp.route("/<int:symposium_id>/invitations/import", methods=["POST"])
 @coordinator
 def import_invitations(symposium_id: int) -> tuple[str, int]:
-    symposium = _symposium(symposium_id)
+    symposium = services.get_symposium(db.session, symposium_id)
     form = InvitationImportForm()
     if not form.validate_on_submit():
         return _dashboard_page(symposium, 400, import_form=form)
     text = form.text.data or ""
     upload = form.file.data
     if upload and getattr(upload, "filename", ""):
-        raw = upload.read(1_000_001)
+        raw = upload.read(services.IMPORT_FILE_MAX + 1)
         try:
-            text = raw[:1_000_000].decode("utf-8-sig")
+            text = raw[:services.IMPORT_FILE_MAX].decode("utf-8-sig")
         except UnicodeDecodeError:
             form.file.errors = [_("The file is not UTF-8 text; save it as CSV UTF-8 and try again.")]
             return _dashboard_page(symposium, 400, import_form=form)
@@ -237,13 +212,10 @@ def import_invitations(symposium_id: int) -> tuple[str, int]:
             # The field's own check sees the file's name only, not what it holds.
             form.file.errors = [str(CONTROL_CHARACTERS_MESSAGE)]
             return _dashboard_page(symposium, 400, import_form=form)
-    try:
+    with unit_of_work(form) as work:
         report = services.import_invitations(db.session, symposium, text, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
+    if not work.done:
         return _dashboard_page(symposium, 400, import_form=form)
-    db.session.commit()
     added = sum(1 for line in report if line.ok)
     return _dashboard_page(symposium, 200 if added else 400, import_report=report,
                            import_form=InvitationImportForm(formdata=None))
@@ -252,23 +224,27 @@ def import_invitations(symposium_id: int) -> tuple[str, int]:
 @bp.route("/<int:symposium_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @coordinator
 def revoke(symposium_id: int, invitation_id: int) -> BaseResponse | tuple[str, int]:
-    return _action(symposium_id, lambda s: services.revoke_invitation(
-        db.session, s, services.get_invitation(db.session, s, invitation_id), actor=current_user),
-        _("Invitation revoked; its link no longer works."))
+    symposium = services.get_symposium(db.session, symposium_id)
+    invitation = services.get_invitation(db.session, symposium, invitation_id)
+    return _action(symposium,
+                   lambda s: services.revoke_invitation(db.session, s, invitation, actor=current_user),
+                   _("Invitation revoked; its link no longer works."))
 
 
 @bp.route("/<int:symposium_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
 @coordinator
 def resend(symposium_id: int, invitation_id: int) -> BaseResponse | tuple[str, int]:
-    return _action(symposium_id, lambda s: services.resend_invitation(
-        db.session, s, services.get_invitation(db.session, s, invitation_id), actor=current_user),
-        _("Invitation sent again with a new link; the old link no longer works."))
+    symposium = services.get_symposium(db.session, symposium_id)
+    invitation = services.get_invitation(db.session, symposium, invitation_id)
+    return _action(symposium,
+                   lambda s: services.resend_invitation(db.session, s, invitation, actor=current_user),
+                   _("Invitation sent again with a new link; the old link no longer works."))
 
 
 @bp.route("/<int:symposium_id>/delegates.csv")
 @coordinator
 def delegates_csv(symposium_id: int) -> Response:
-    symposium = _symposium(symposium_id)
+    symposium = services.get_symposium(db.session, symposium_id)
     body = services.delegates_csv(services.dashboard(db.session, symposium))
     response = make_response(body)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -291,6 +267,8 @@ def respond(token: str) -> BaseResponse:
     try:
         invitation = services.invitation_for_token(db.session, token)
     except NotFound:
+        # The plain 404 of any wrong address: an unusable link, whatever the reason, must not
+        # look different from one that matches no route at all.
         abort(404)
     symposium = invitation.symposium
     # The page speaks the invitee's language unless they chose another with the switch.
@@ -309,18 +287,15 @@ def respond(token: str) -> BaseResponse:
             flash(closed, "error")
             status = 400
         elif form.validate():
-            try:
+            with unit_of_work(form) as work:
                 services.answer_invitation(
                     db.session, invitation, answer=form.answer.data,
                     delegates=(form.delegates.data or "").splitlines(), note=form.note.data or "")
-            except DomainError as error:
-                db.session.rollback()
-                show_domain_error(form, error)
+            if not work.done:
                 status = 400
                 # The rollback expired what was loaded; the page shows the answer that stands.
                 invitation = services.invitation_for_token(db.session, token)
             else:
-                db.session.commit()
                 flash(_("Thank you. Your answer is recorded; you can change it until the deadline."),
                       "success")
                 return _private(redirect(url_for("rsvp.respond", token=token)))
