@@ -17,7 +17,7 @@ from training.audit.services import record
 from training.core.database import utcnow
 from training.core.errors import Conflict, DomainError, NotFound
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
-from training.courses.services.access import VISIBLE_STATUSES
+from training.courses.services.access import VISIBLE_STATUSES, require_directory_manager
 
 
 def instructor_snapshot(instructor: Instructor) -> dict[str, Any]:
@@ -81,7 +81,8 @@ def _instructor_values(
 def create_instructor(
     session: Session, details: InstructorDetails, *, actor: User | None, via: str = "web"
 ) -> Instructor:
-    """Add someone to the instructor directory."""
+    """Add someone to the instructor directory (coordinators)."""
+    require_directory_manager(actor)
     instructor = Instructor(**_instructor_values(session, details, None))
     session.add(instructor)
     session.flush()
@@ -94,7 +95,8 @@ def update_instructor(
     session: Session, instructor: Instructor, details: InstructorDetails, *, actor: User | None,
     via: str = "web",
 ) -> Instructor:
-    """Change an instructor's directory entry or account link."""
+    """Change an instructor's directory entry or account link (coordinators)."""
+    require_directory_manager(actor)
     values = _instructor_values(session, details, instructor)
     before = instructor_snapshot(instructor)
     for name, value in values.items():
@@ -119,6 +121,7 @@ def delete_instructor(
     session: Session, instructor: Instructor, *, actor: User | None, via: str = "web"
 ) -> None:
     """Remove an instructor who has never been scheduled; one with sessions stays, for the record."""
+    require_directory_manager(actor)
     assigned = session.scalar(
         sa.select(sa.func.count()).select_from(session_instructors)
         .where(session_instructors.c.instructor_id == instructor.id)

@@ -22,7 +22,7 @@ from training.core.locking import lock_row
 from training.core.slugs import slugify, unique_slug
 from training.courses.models import Course, CourseSession, CourseStatus
 from training.courses.seats import seats_allocated
-from training.courses.services.access import require_open
+from training.courses.services.access import require_course_manager, require_open
 from training.courses.services.notices import people_to_notify, tell_course_cancelled, tell_course_changed
 
 MAX_COURSE_DAYS = 92
@@ -137,7 +137,8 @@ def _unique_slug(session: Session, title: str, starts_on: date) -> str:
 def create_course(
     session: Session, details: CourseDetails, *, actor: User | None, via: str = "web"
 ) -> Course:
-    """A new draft course with a readable, unique slug."""
+    """A new draft course with a readable, unique slug (coordinators)."""
+    require_course_manager(actor)
     values = _checked(details)
     for _attempt in range(5):
         course = Course(
@@ -166,6 +167,7 @@ def update_course(
     session: Session, course: Course, details: CourseDetails, *, actor: User | None, via: str = "web"
 ) -> Course:
     """Change a course's details; a change of dates or place raises its sequence and tells people."""
+    require_course_manager(actor)
     require_open(course)
     values = _checked(details)
     # Under the course's lock, as quotas are set under it: capacity and quotas cannot cross.
@@ -231,7 +233,8 @@ def _change_status(
 
 
 def publish_course(session: Session, course: Course, *, actor: User | None, via: str = "web") -> Course:
-    """Make a draft visible to everyone in the catalogue."""
+    """Make a draft visible to everyone in the catalogue (coordinators)."""
+    require_course_manager(actor)
     _change_status(session, course, CourseStatus.PUBLISHED, (CourseStatus.DRAFT,),
                    actor=actor, action="course.published", via=via)
     return course
@@ -241,6 +244,7 @@ def cancel_course(
     session: Session, course: Course, *, actor: User | None, reason: str = "", via: str = "web"
 ) -> Course:
     """Cancel a course: it stays visible as cancelled, its sessions too, and everyone concerned is told."""
+    require_course_manager(actor)
     was = course.status
     recipients = people_to_notify(session, course) if was is CourseStatus.PUBLISHED else []
     _change_status(session, course, CourseStatus.CANCELLED, (CourseStatus.DRAFT, CourseStatus.PUBLISHED),
@@ -260,6 +264,7 @@ def complete_course(
     session: Session, course: Course, *, actor: User | None, today: date | None = None, via: str = "web"
 ) -> Course:
     """Mark a published course completed once its last day has begun in its own timezone."""
+    require_course_manager(actor)
     today = today or local_day(utcnow(), course.timezone)
     if course.status is CourseStatus.PUBLISHED and today < course.ends_on:
         raise DomainError(_("A course can be completed only from its last day on."))

@@ -15,7 +15,7 @@ from training.audit.services import record
 from training.core.errors import DomainError
 from training.core.localtime import local_day, show_date, to_instant
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, SessionKind
-from training.courses.services.access import require_open
+from training.courses.services.access import require_course_manager, require_open
 from training.courses.services.clashes import check_clashes, lock_resources
 from training.courses.services.notices import (
     merge,
@@ -127,7 +127,8 @@ def add_session(
     ends: time | None, title: str, kind: SessionKind | str = SessionKind.LECTURE, room: str = "",
     description: str = "", instructor_ids: Iterable[int] = (), via: str = "web",
 ) -> CourseSession:
-    """Schedule a session on one day of the course, in the course's local time."""
+    """Schedule a session on one day of the course, in the course's local time (coordinators)."""
+    require_course_manager(actor)
     require_open(course)
     title = (title or "").strip()
     if not title:
@@ -156,6 +157,7 @@ def update_session(
     instructor_ids: Iterable[int] = (), via: str = "web",
 ) -> CourseSession:
     """Change a session; moving it in time or space raises its sequence and tells everyone concerned."""
+    require_course_manager(actor)
     require_open(course)
     _with_instructors(session, course_session)
     if course_session.cancelled:
@@ -202,6 +204,7 @@ def cancel_session(
     via: str = "web",
 ) -> CourseSession:
     """Cancel a session: it stays in the schedule, struck through, and everyone concerned is told."""
+    require_course_manager(actor)
     require_open(course)
     _with_instructors(session, course_session)
     if course_session.cancelled:
@@ -223,6 +226,7 @@ def copy_day(
     to_days: Iterable[date], via: str = "web",
 ) -> list[CourseSession]:
     """Repeat one day's sessions (times, rooms, instructors) on other days, all or nothing."""
+    require_course_manager(actor)
     require_open(course)
     targets = sorted(set(to_days))
     if from_day is None or not course.starts_on <= from_day <= course.ends_on:
