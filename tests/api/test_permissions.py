@@ -9,7 +9,7 @@ that every role meets the same situation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -83,7 +83,7 @@ def world(session, people, make_course, make_user, teacher, call):
     main = course()
     day = main.starts_on
     taught = courses.add_session(session, main, actor=coordinator, day=day,
-                                 starts=courses.time(9), ends=courses.time(10), title="Opening",
+                                 starts=time(9), ends=time(10), title="Opening",
                                  instructor_ids=[teacher.id])
     session.commit()
 
@@ -98,7 +98,7 @@ def world(session, people, make_course, make_user, teacher, call):
     def fresh_session():
         n = next(counter)
         added = courses.add_session(session, main, actor=coordinator, day=day + timedelta(days=1 + n % 8),
-                                    starts=courses.time(6 + n // 8), ends=courses.time(6 + n // 8, 30),
+                                    starts=time(6 + n // 8), ends=time(6 + n // 8, 30),
                                     title=f"Session {n}")
         session.commit()
         return added

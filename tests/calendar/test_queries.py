@@ -131,7 +131,9 @@ def test_after_one_session_changes_only_its_event_is_written_again(
     assert b"Moved to the lab" in after.data and b"Moved to the lab" not in before.data
 
 
-def test_renaming_an_instructor_changes_the_feeds_that_name_them(client, session, make_course, make_session):
+def test_renaming_an_instructor_changes_the_feeds_that_name_them(
+    client, session, make_course, make_session, coordinator
+):
     course = make_course()
     instructor = Instructor(name="Wang Lei", organisation="PPSU")
     session.add(instructor)
@@ -141,7 +143,7 @@ def test_renaming_an_instructor_changes_the_feeds_that_name_them(client, session
     before = client.get(path)
 
     update_instructor(session, instructor, InstructorDetails(name="Wang Lei-Chen", organisation="PPSU"),
-                      actor=None)
+                      actor=coordinator)
     session.commit()
     after = client.get(path)
 

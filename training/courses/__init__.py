@@ -26,7 +26,5 @@ def init_app(app: Flask) -> None:
         show_time=localtime.show_time,
         zone_abbreviation=localtime.zone_abbreviation,
         describe_slot=services.describe_slot,
-        course_status_label=services.status_label,
         course_status_badge=course_status_badge,
-        session_kind_label=services.kind_label,
     )

@@ -24,15 +24,33 @@ from training.core.schemas import (
     TimezoneName,
     page_of,
 )
+from training.core.uow import unit_of_work
 from training.core.urls import external_url
 from training.courses import services
-from training.courses.models import Course, CourseSession, CourseStatus, SessionKind
+from training.courses.models import (
+    MAX_BIO,
+    MAX_CANCEL_REASON,
+    MAX_CAPACITY,
+    MAX_CITY,
+    MAX_DESCRIPTION,
+    MAX_EMAIL,
+    MAX_EXPERTISE,
+    MAX_NAME,
+    MAX_ORGANISATION,
+    MAX_ROOM,
+    MAX_SESSION_NOTES,
+    MAX_TITLE,
+    MAX_VENUE,
+    Course,
+    CourseSession,
+    CourseStatus,
+    SessionKind,
+)
 from training.courses.seats import SeatSummary, seat_summaries
 
 blp = api_blueprint("courses_api", __name__, "Courses, seat quotas, schedules and instructors.")
 
 managers = role_required(Role.COORDINATOR)
-MAX_CAPACITY = 100_000
 
 # Services name the form's fields; the API's names differ for a session's times.
 SESSION_FIELDS = {"day": "starts_at", "starts": "starts_at", "ends": "ends_at",
@@ -74,11 +92,11 @@ class CourseSchema(ma.Schema):
 class CourseInSchema(ma.Schema):
     """A course as a coordinator writes it. Enrolment times without an offset are in the course's zone."""
 
-    title = Text(200, required=True)
-    description = Text(20_000, multiline=True, load_default="")
+    title = Text(MAX_TITLE, required=True)
+    description = Text(MAX_DESCRIPTION, multiline=True, load_default="")
     host_country = CountryCode(required=True)
-    city = Text(120, required=True)
-    venue = Text(200, load_default="")
+    city = Text(MAX_CITY, required=True)
+    venue = Text(MAX_VENUE, load_default="")
     timezone = TimezoneName(required=True)
     starts_on = Day(required=True)
     ends_on = Day(required=True)
@@ -105,7 +123,7 @@ class CourseFilterSchema(PaginationArgsSchema):
 
 
 class CancelSchema(ma.Schema):
-    reason = Text(2000, multiline=True, load_default="",
+    reason = Text(MAX_CANCEL_REASON, multiline=True, load_default="",
                   metadata={"description": "Told to everyone concerned"})
 
 
@@ -130,14 +148,14 @@ class SessionSchema(ma.Schema):
 class SessionInSchema(ma.Schema):
     """A time without an offset is local to the course's timezone."""
 
-    title = Text(200, required=True)
+    title = Text(MAX_TITLE, required=True)
     starts_at = Instant(required=True, metadata={"example": "2031-03-04T09:00:00"})
     ends_at = Instant(required=True, metadata={"example": "2031-03-04T12:00:00"})
-    room = Text(120, load_default="")
+    room = Text(MAX_ROOM, load_default="")
     instructor_ids = ma.fields.List(StrictInteger(minimum=1), load_default=list,
                                     validate=ma.validate.Length(max=50))
     kind = ma.fields.Enum(SessionKind, by_value=True, load_default=SessionKind.LECTURE)
-    description = Text(5000, multiline=True, load_default="")
+    description = Text(MAX_SESSION_NOTES, multiline=True, load_default="")
 
 
 class SessionPatchSchema(SessionInSchema):
@@ -159,12 +177,12 @@ class InstructorSchema(ma.Schema):
 
 
 class InstructorInSchema(ma.Schema):
-    name = Text(120, required=True)
-    organisation = Text(200, load_default="")
-    expertise = Text(300, load_default="")
-    bio = Text(10_000, multiline=True, load_default="")
-    email = Text(254, load_default="", metadata={"description": "For instructors without an account"})
-    account_email = Text(254, load_default="", metadata={"description": "Links an existing account"})
+    name = Text(MAX_NAME, required=True)
+    organisation = Text(MAX_ORGANISATION, load_default="")
+    expertise = Text(MAX_EXPERTISE, load_default="")
+    bio = Text(MAX_BIO, multiline=True, load_default="")
+    email = Text(MAX_EMAIL, load_default="", metadata={"description": "For instructors without an account"})
+    account_email = Text(MAX_EMAIL, load_default="", metadata={"description": "Links an existing account"})
 
 
 CoursePageSchema = page_of(CourseSchema, "CoursePage")
@@ -249,8 +267,8 @@ def get_course(course_id: int):
 @documents(400, 401, 403, 409, 415, 422)
 def create_course(data: dict[str, Any]):
     """Create a course, as a draft (coordinators)."""
-    course = services.create_course(db.session, _details(data), actor=current_user, via="api")
-    db.session.commit()
+    with unit_of_work():
+        course = services.create_course(db.session, _details(data), actor=current_user, via="api")
     return courses_out([course])[0]
 
 
@@ -262,8 +280,8 @@ def create_course(data: dict[str, Any]):
 def update_course(data: dict[str, Any], course_id: int):
     """Change some of a course's details (coordinators)."""
     course = _course(course_id)
-    services.update_course(db.session, course, _details(data, course), actor=current_user, via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.update_course(db.session, course, _details(data, course), actor=current_user, via="api")
     return courses_out([course])[0]
 
 
@@ -274,8 +292,8 @@ def update_course(data: dict[str, Any], course_id: int):
 def publish_course(course_id: int):
     """Publish a draft: it appears in the catalogue (coordinators)."""
     course = _course(course_id)
-    services.publish_course(db.session, course, actor=current_user, via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.publish_course(db.session, course, actor=current_user, via="api")
     return courses_out([course])[0]
 
 
@@ -287,8 +305,9 @@ def publish_course(course_id: int):
 def cancel_course(data: dict[str, Any], course_id: int):
     """Cancel a course; it stays visible as cancelled and everyone concerned is told (coordinators)."""
     course = _course(course_id)
-    services.cancel_course(db.session, course, actor=current_user, reason=data.get("reason", ""), via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.cancel_course(db.session, course, actor=current_user, reason=data.get("reason", ""),
+                               via="api")
     return courses_out([course])[0]
 
 
@@ -324,11 +343,10 @@ def _slot(course: Course, data: dict[str, Any]) -> dict[str, Any]:
 def add_session(data: dict[str, Any], course_id: int):
     """Schedule a session; an instructor or room already taken at that time is a 409 naming the clash."""
     course = _course(course_id)
-    with api_fields(SESSION_FIELDS):
+    with unit_of_work(), api_fields(SESSION_FIELDS):
         added = services.add_session(db.session, course, actor=current_user, via="api",
                                      **_slot(course, data))
-    added_id = added.id
-    db.session.commit()
+        added_id = added.id
     return _session_now(added_id)
 
 
@@ -348,10 +366,9 @@ def update_session(data: dict[str, Any], session_id: int):
         "ends_at": course_session.ends_at.astimezone(zone),
         "instructor_ids": [i.id for i in course_session.instructors],
     }
-    with api_fields(SESSION_FIELDS):
+    with unit_of_work(), api_fields(SESSION_FIELDS):
         services.update_session(db.session, course_session, course, actor=current_user, via="api",
                                 **_slot(course, current | data))
-    db.session.commit()
     return _session_now(session_id)
 
 
@@ -362,8 +379,8 @@ def update_session(data: dict[str, Any], session_id: int):
 def cancel_session(session_id: int):
     """Cancel a session: it stays in the schedule as cancelled (coordinators)."""
     course_session, course = services.get_session(db.session, session_id, viewer=current_user)
-    services.cancel_session(db.session, course_session, course, actor=current_user, via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.cancel_session(db.session, course_session, course, actor=current_user, via="api")
     return _session_now(session_id)
 
 
@@ -395,7 +412,7 @@ def list_instructors(args: dict[str, int]):
 @documents(400, 401, 403, 409, 415, 422)
 def create_instructor(data: dict[str, Any]):
     """Add someone to the instructor directory (coordinators)."""
-    person = services.create_instructor(db.session, services.InstructorDetails(**data),
-                                        actor=current_user, via="api")
-    db.session.commit()
+    with unit_of_work():
+        person = services.create_instructor(db.session, services.InstructorDetails(**data),
+                                            actor=current_user, via="api")
     return instructor_out(person, 0)

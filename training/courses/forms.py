@@ -27,24 +27,43 @@ from training.core.forms import Form
 from training.core.localtime import show_date
 from training.core.schemas import FIRST_YEAR, LAST_YEAR
 from training.courses import services
-from training.courses.models import Course, Instructor, SessionKind
+from training.courses.models import (
+    MAX_BIO,
+    MAX_CANCEL_REASON,
+    MAX_CITY,
+    MAX_DESCRIPTION,
+    MAX_EMAIL,
+    MAX_EXPERTISE,
+    MAX_NAME,
+    MAX_ORGANISATION,
+    MAX_ROOM,
+    MAX_SESSION_NOTES,
+    MAX_TITLE,
+    MAX_VENUE,
+    Course,
+    Instructor,
+    SessionKind,
+)
+
+# The page offers fewer seats than the API takes (MAX_CAPACITY): its refusal names this number.
+MAX_CAPACITY_ON_PAGE = 10_000
 
 
 class CourseForm(Form):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
-    title_zh = StringField(_l("Title in Chinese (optional)"), validators=[Optional(), Length(max=200)],
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=MAX_DESCRIPTION)])
+    title_zh = StringField(_l("Title in Chinese (optional)"), validators=[Optional(), Length(max=MAX_TITLE)],
                            description=_l("Chinese readers see this instead of the title."))
     description_zh = TextAreaField(_l("Description in Chinese (optional)"),
-                                   validators=[Optional(), Length(max=10000)])
+                                   validators=[Optional(), Length(max=MAX_DESCRIPTION)])
     host_country = SelectField(_l("Host country"), validators=[DataRequired()])
-    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=MAX_CITY)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=MAX_VENUE)])
     timezone = SelectField(_l("Timezone of the venue"), validators=[DataRequired()])
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
     capacity = IntegerField(_l("Capacity (participants)"),
-                            validators=[InputRequired(), NumberRange(min=1, max=10000)])
+                            validators=[InputRequired(), NumberRange(min=1, max=MAX_CAPACITY_ON_PAGE)])
     enrolment_opens_at = DateTimeLocalField(_l("Enrolment opens (venue time)"), validators=[Optional()])
     enrolment_closes_at = DateTimeLocalField(_l("Enrolment closes (venue time)"), validators=[Optional()])
     requires_approval = BooleanField(_l("Enrolment needs a coordinator's approval"))
@@ -101,17 +120,17 @@ class SessionForm(Form):
     day = SelectField(_l("Day"), validators=[DataRequired()])
     starts = TimeField(_l("Starts (venue time)"), validators=[InputRequired()])
     ends = TimeField(_l("Ends (venue time)"), validators=[InputRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
     kind = SelectField(_l("Kind"), validators=[DataRequired()], default=SessionKind.LECTURE.value)
-    room = StringField(_l("Room"), validators=[Optional(), Length(max=120)])
+    room = StringField(_l("Room"), validators=[Optional(), Length(max=MAX_ROOM)])
     instructors = MultiCheckboxField(_l("Instructors"), coerce=int, validators=[Optional()])
-    description = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=MAX_SESSION_NOTES)])
     submit = SubmitField(_l("Save session"))
 
     def fill_choices(self, course: Course, instructors: list[Instructor]) -> None:
         """The course's days, the kinds of session and the instructor directory."""
         self.day.choices = _day_choices(course)
-        self.kind.choices = [(kind.value, services.kind_label(kind)) for kind in SessionKind]
+        self.kind.choices = [(kind.value, kind.label) for kind in SessionKind]
         self.instructors.choices = [(i.id, i.name) for i in instructors]
 
     @property
@@ -135,7 +154,7 @@ class CopyDayForm(Form):
 
 class CancelCourseForm(Form):
     reason = StringField(_l("Reason (sent to the people concerned)"),
-                         validators=[Optional(), Length(max=500)])
+                         validators=[Optional(), Length(max=MAX_CANCEL_REASON)])
     cancel = SubmitField(_l("Cancel the course"))
 
 
@@ -144,14 +163,14 @@ class ActionForm(Form):
 
 
 class InstructorForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    expertise = StringField(_l("Expertise"), validators=[Optional(), Length(max=300)])
-    bio = TextAreaField(_l("Short biography"), validators=[Optional(), Length(max=5000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=MAX_ORGANISATION)])
+    expertise = StringField(_l("Expertise"), validators=[Optional(), Length(max=MAX_EXPERTISE)])
+    bio = TextAreaField(_l("Short biography"), validators=[Optional(), Length(max=MAX_BIO)])
     email = EmailField(_l("Email (for instructors without an account)"),
-                       validators=[Optional(), Email(), Length(max=254)])
+                       validators=[Optional(), Email(), Length(max=MAX_EMAIL)])
     account_email = EmailField(_l("Account (email of their sign-in, to show them their teaching)"),
-                               validators=[Optional(), Email(), Length(max=254)])
+                               validators=[Optional(), Email(), Length(max=MAX_EMAIL)])
     submit = SubmitField(_l("Save instructor"))
 
     def details(self) -> services.InstructorDetails:

@@ -6,12 +6,30 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import User
 from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import ChineseVersion
+
+# The longest texts and largest numbers a course, a session or an instructor takes, for the
+# forms and the API alike; each fits its column (the Text columns hold any length).
+MAX_TITLE = 200
+MAX_DESCRIPTION = 20_000
+MAX_CITY = 120
+MAX_VENUE = 200
+MAX_CAPACITY = 100_000
+MAX_CANCEL_REASON = 2_000
+MAX_ROOM = 120
+MAX_SESSION_NOTES = 5_000
+MAX_NAME = 120
+MAX_ORGANISATION = 200
+MAX_EXPERTISE = 300
+MAX_BIO = 10_000
+MAX_EMAIL = 254
 
 
 class CourseStatus(StrEnum):
@@ -20,6 +38,11 @@ class CourseStatus(StrEnum):
     CANCELLED = "cancelled"
     COMPLETED = "completed"
 
+    @property
+    def label(self) -> LazyString:
+        """The status in the reader's language."""
+        return _STATUS_LABELS[self]
+
 
 class SessionKind(StrEnum):
     LECTURE = "lecture"
@@ -27,6 +50,27 @@ class SessionKind(StrEnum):
     FIELD_VISIT = "field-visit"
     WORKSHOP = "workshop"
     CEREMONY = "ceremony"
+
+    @property
+    def label(self) -> LazyString:
+        """The kind of session in the reader's language."""
+        return _KIND_LABELS[self]
+
+
+# Translated when shown, one label at a time: a schedule shows a kind on every session.
+_STATUS_LABELS = {
+    CourseStatus.DRAFT: _l("draft"),
+    CourseStatus.PUBLISHED: _l("published"),
+    CourseStatus.CANCELLED: _l("cancelled"),
+    CourseStatus.COMPLETED: _l("completed"),
+}
+_KIND_LABELS = {
+    SessionKind.LECTURE: _l("lecture"),
+    SessionKind.PRACTICAL: _l("practical"),
+    SessionKind.FIELD_VISIT: _l("field visit"),
+    SessionKind.WORKSHOP: _l("workshop"),
+    SessionKind.CEREMONY: _l("ceremony"),
+}
 
 
 session_instructors = sa.Table(
@@ -53,14 +97,14 @@ class Course(ChineseVersion, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(MAX_TITLE))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     # Optional Simplified Chinese versions, shown to Chinese readers; empty falls back.
-    title_zh: Mapped[str] = mapped_column(sa.String(200), default="")
+    title_zh: Mapped[str] = mapped_column(sa.String(MAX_TITLE), default="")
     description_zh: Mapped[str] = mapped_column(sa.Text, default="")
     host_country: Mapped[str] = mapped_column(sa.String(2))
-    city: Mapped[str] = mapped_column(sa.String(120))
-    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    city: Mapped[str] = mapped_column(sa.String(MAX_CITY))
+    venue: Mapped[str] = mapped_column(sa.String(MAX_VENUE), default="")
     timezone: Mapped[str] = mapped_column(sa.String(64))
     language: Mapped[str] = mapped_column(sa.String(16), default="en")
     starts_on: Mapped[date]
@@ -107,12 +151,12 @@ class Instructor(db.Model):
     __tablename__ = "instructors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
-    expertise: Mapped[str] = mapped_column(sa.String(300), default="")
+    name: Mapped[str] = mapped_column(sa.String(MAX_NAME))
+    organisation: Mapped[str] = mapped_column(sa.String(MAX_ORGANISATION), default="")
+    expertise: Mapped[str] = mapped_column(sa.String(MAX_EXPERTISE), default="")
     bio: Mapped[str] = mapped_column(sa.Text, default="")
     # Where reschedules and cancellations go when the instructor has no account.
-    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    email: Mapped[str] = mapped_column(sa.String(MAX_EMAIL), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), unique=True
@@ -138,14 +182,14 @@ class CourseSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(MAX_TITLE))
     kind: Mapped[SessionKind] = mapped_column(
         enum_column(SessionKind, "session_kind"), default=SessionKind.LECTURE
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A room of the course's venue; two sessions never share one at the same instant.
-    room: Mapped[str] = mapped_column(sa.String(120), default="")
+    room: Mapped[str] = mapped_column(sa.String(MAX_ROOM), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     cancelled: Mapped[bool] = mapped_column(default=False)
     # iCalendar SEQUENCE: raised on every change of time, place or status.

@@ -7,7 +7,7 @@ from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,11 +17,10 @@ from werkzeug.wrappers import Response
 from training.accounts.models import Role
 from training.accounts.permissions import is_coordinator, role_required
 from training.core.database import utcnow
-from training.core.errors import DomainError, NotFound
 from training.core.extensions import db
-from training.core.forms import show_domain_error
 from training.core.localtime import local_day
 from training.core.memo import app_cache
+from training.core.uow import unit_of_work
 from training.courses import services
 from training.courses.forms import (
     ActionForm,
@@ -32,7 +31,7 @@ from training.courses.forms import (
     InstructorForm,
     SessionForm,
 )
-from training.courses.models import Course, CourseSession, CourseStatus
+from training.courses.models import Course, CourseStatus
 from training.courses.seats import seat_summaries
 
 bp = Blueprint("courses", __name__)
@@ -47,11 +46,9 @@ def viewer_zone() -> str | None:
     return None
 
 
-def _course_or_404(slug: str, *, with_schedule: bool = True) -> Course:
-    try:
-        return services.find_course(db.session, slug, viewer=current_user, with_schedule=with_schedule)
-    except NotFound:
-        abort(404)
+def _course(slug: str, *, with_schedule: bool = True) -> Course:
+    """The course at slug as the signed-in reader may see it (NotFound becomes the 404 page)."""
+    return services.find_course(db.session, slug, viewer=current_user, with_schedule=with_schedule)
 
 
 def catalogue_today() -> date:
@@ -112,7 +109,7 @@ class ScheduleHtml:
 
 @bp.route("/courses/<slug>")
 def course_page(slug: str) -> str:
-    course = _course_or_404(slug, with_schedule=False)
+    course = _course(slug, with_schedule=False)
     zone = viewer_zone()
     # Everyone enrolling opens this page; its schedule is drawn once per language and
     # reader's timezone, and again only when the schedule changes.
@@ -139,7 +136,7 @@ def course_page(slug: str) -> str:
 
 @bp.route("/courses/<slug>/week")
 def week(slug: str) -> str:
-    course = _course_or_404(slug)
+    course = _course(slug)
     number = request.args.get("week", "1")
     grid = services.week_grid(course, int(number) if number.isdigit() and len(number) < 4 else 1)
     return render_template("courses/week.html", course=course, grid=grid, viewer_zone=viewer_zone(),
@@ -160,13 +157,9 @@ def new_course() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         form.timezone.data = current_user.timezone or "UTC"
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             course = services.create_course(db.session, form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Draft course created. Now build its schedule."), "success")
             return redirect(url_for("courses.schedule", slug=course.slug))
     return render_template("courses/course_form.html", form=form, course=None), 400 if form.errors else 200
@@ -175,37 +168,29 @@ def new_course() -> str | Response | tuple[str, int]:
 @bp.route("/courses/<slug>/edit", methods=["GET", "POST"])
 @managers
 def edit_course(slug: str) -> str | Response | tuple[str, int]:
-    course = _course_or_404(slug)
+    course = _course(slug)
     form = CourseForm(obj=course)
     form.fill_choices()
     if request.method == "GET":
         form.show_course(course)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.update_course(db.session, course, form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Course saved."), "success")
             return redirect(url_for("courses.course_page", slug=course.slug))
     return render_template("courses/course_form.html", form=form, course=course), 400 if form.errors else 200
 
 
 def _lifecycle(slug: str, change: Any, done: str, form: ActionForm | CancelCourseForm) -> Response:
-    course = _course_or_404(slug)
+    course = _course(slug)
     if not form.validate_on_submit():
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("courses.course_page", slug=slug))
     extra = {"reason": form.reason.data or ""} if isinstance(form, CancelCourseForm) else {}
-    try:
+    with unit_of_work() as work:
         change(db.session, course, actor=current_user, **extra)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if work.done:
         flash(done, "success")
     return redirect(url_for("courses.course_page", slug=slug))
 
@@ -252,69 +237,54 @@ def _schedule_page(
 @bp.route("/courses/<slug>/schedule")
 @managers
 def schedule(slug: str) -> tuple[str, int]:
-    return _schedule_page(_course_or_404(slug))
+    return _schedule_page(_course(slug))
 
 
 @bp.route("/courses/<slug>/sessions", methods=["POST"])
 @managers
 def add_session(slug: str) -> Response | tuple[str, int]:
-    course = _course_or_404(slug)
+    course = _course(slug)
     form = SessionForm()
     form.fill_choices(course, [i for i, _c in services.instructor_directory(db.session, viewer=current_user)])
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             added = services.add_session(
                 db.session, course, actor=current_user, day=form.day_value, starts=form.starts.data,
                 ends=form.ends.data, title=form.title.data, kind=form.kind.data, room=form.room.data or "",
                 description=form.description.data or "", instructor_ids=form.instructors.data or [],
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("“%(title)s” added.", title=added.title), "success")
             target = url_for("courses.schedule", slug=slug, day=form.day.data)
             return redirect(f"{target}#day-{form.day.data}")
-    return _schedule_page(_course_or_404(slug), session_form=form, status=400)
+    return _schedule_page(_course(slug), session_form=form, status=400)
 
 
 @bp.route("/courses/<slug>/copy-day", methods=["POST"])
 @managers
 def copy_day(slug: str) -> Response | tuple[str, int]:
-    course = _course_or_404(slug)
+    course = _course(slug)
     form = CopyDayForm()
     form.fill_choices(course)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             created = services.copy_day(db.session, course, actor=current_user,
                                         from_day=date.fromisoformat(form.from_day.data),
                                         to_days=form.target_days)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(ngettext("%(num)d session copied to %(days)d days.",
                            "%(num)d sessions copied to %(days)d days.",
                            len(created), days=len(form.target_days)),
                   "success")
             return redirect(url_for("courses.schedule", slug=slug))
-    return _schedule_page(_course_or_404(slug), copy_form=form, status=400)
-
-
-def _session_or_404(course: Course, session_id: int) -> CourseSession:
-    try:
-        return services.find_session(db.session, course, session_id)
-    except NotFound:
-        abort(404)
+    return _schedule_page(_course(slug), copy_form=form, status=400)
 
 
 @bp.route("/courses/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @managers
 def edit_session(slug: str, session_id: int) -> str | Response | tuple[str, int]:
-    course = _course_or_404(slug)
-    course_session = _session_or_404(course, session_id)
+    course = _course(slug)
+    course_session = services.find_session(db.session, course, session_id)
     form = SessionForm()
     form.fill_choices(course, [i for i, _c in services.instructor_directory(db.session, viewer=current_user)])
     if request.method == "GET":
@@ -328,22 +298,19 @@ def edit_session(slug: str, session_id: int) -> str | Response | tuple[str, int]
         form.description.data = course_session.description
         form.instructors.data = [i.id for i in course_session.instructors]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.update_session(
                 db.session, course_session, course, actor=current_user, day=form.day_value,
                 starts=form.starts.data, ends=form.ends.data, title=form.title.data, kind=form.kind.data,
                 room=form.room.data or "", description=form.description.data or "",
                 instructor_ids=form.instructors.data or [],
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-            course = _course_or_404(slug)
-            course_session = _session_or_404(course, session_id)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Session saved."), "success")
             return redirect(url_for("courses.schedule", slug=slug) + f"#day-{form.day.data}")
+        # The rollback expired what the page shows: read it again as it stands.
+        course = _course(slug)
+        course_session = services.find_session(db.session, course, session_id)
     return render_template("courses/session_form.html", course=course, course_session=course_session,
                            form=form), 400 if form.errors else 200
 
@@ -351,18 +318,14 @@ def edit_session(slug: str, session_id: int) -> str | Response | tuple[str, int]
 @bp.route("/courses/<slug>/sessions/<int:session_id>/cancel", methods=["POST"])
 @managers
 def cancel_session(slug: str, session_id: int) -> Response:
-    course = _course_or_404(slug)
-    course_session = _session_or_404(course, session_id)
+    course = _course(slug)
+    course_session = services.find_session(db.session, course, session_id)
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("courses.schedule", slug=slug))
-    try:
+    with unit_of_work() as work:
         services.cancel_session(db.session, course_session, course, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if work.done:
         flash(_("“%(title)s” is cancelled; it stays in the schedule, struck through.",
                 title=course_session.title), "success")
     return redirect(url_for("courses.schedule", slug=slug))
@@ -377,16 +340,9 @@ def instructors() -> str:
                            can_manage=is_coordinator(current_user))
 
 
-def _instructor_or_404(instructor_id: int) -> Any:
-    try:
-        return services.find_instructor(db.session, instructor_id)
-    except NotFound:
-        abort(404)
-
-
 @bp.route("/instructors/<int:instructor_id>")
 def instructor(instructor_id: int) -> str:
-    person = _instructor_or_404(instructor_id)
+    person = services.find_instructor(db.session, instructor_id)
     return render_template("courses/instructor.html", instructor=person,
                            sessions=services.teaching(db.session, person, viewer=current_user),
                            viewer_zone=viewer_zone(), can_manage=is_coordinator(current_user),
@@ -398,13 +354,9 @@ def instructor(instructor_id: int) -> str:
 def new_instructor() -> str | Response | tuple[str, int]:
     form = InstructorForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             person = services.create_instructor(db.session, form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("%(name)s added to the directory.", name=person.name), "success")
             return redirect(url_for("courses.instructor", instructor_id=person.id))
     return render_template("courses/instructor_form.html", form=form, instructor=None), (
@@ -414,18 +366,14 @@ def new_instructor() -> str | Response | tuple[str, int]:
 @bp.route("/instructors/<int:instructor_id>/edit", methods=["GET", "POST"])
 @managers
 def edit_instructor(instructor_id: int) -> str | Response | tuple[str, int]:
-    person = _instructor_or_404(instructor_id)
+    person = services.find_instructor(db.session, instructor_id)
     form = InstructorForm(obj=person)
     if request.method == "GET" and person.user_id:
         form.account_email.data = services.account_email(db.session, person)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.update_instructor(db.session, person, form.details(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Instructor saved."), "success")
             return redirect(url_for("courses.instructor", instructor_id=person.id))
     return render_template("courses/instructor_form.html", form=form, instructor=person), (
@@ -435,18 +383,15 @@ def edit_instructor(instructor_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/instructors/<int:instructor_id>/delete", methods=["POST"])
 @managers
 def delete_instructor(instructor_id: int) -> Response:
-    person = _instructor_or_404(instructor_id)
+    person = services.find_instructor(db.session, instructor_id)
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("courses.instructor", instructor_id=instructor_id))
     name = person.name
-    try:
+    with unit_of_work() as work:
         services.delete_instructor(db.session, person, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not work.done:
         return redirect(url_for("courses.instructor", instructor_id=instructor_id))
-    db.session.commit()
     flash(_("%(name)s removed from the directory.", name=name), "success")
     return redirect(url_for("courses.instructors"))
 

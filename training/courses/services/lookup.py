@@ -1,0 +1,69 @@
+"""Finding a course or one of its sessions, with one visibility rule and one 'not found'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session, selectinload
+
+from training.core.errors import NotFound
+from training.courses.models import Course, CourseSession
+from training.courses.services.access import may_see
+
+
+def _visible(course: Course | None, viewer: Any) -> Course:
+    """course if viewer may see it; otherwise the same NotFound as for a course that does not exist."""
+    if course is None or not may_see(course, viewer):
+        raise NotFound(_("There is no such course."))
+    return course
+
+
+def find_course(session: Session, slug: str, *, viewer: Any = None, with_schedule: bool = True) -> Course:
+    """The course at slug, its schedule and instructors loaded unless asked not to (three queries,
+    or one); drafts only for coordinators."""
+    query = sa.select(Course).where(Course.slug == slug)
+    if with_schedule:
+        query = query.options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
+    return _visible(session.scalar(query), viewer)
+
+
+def get_course(session: Session, course_id: int, *, viewer: Any = None) -> Course:
+    """The course with this id; drafts only for coordinators."""
+    return _visible(session.get(Course, course_id), viewer)
+
+
+def load_schedule(session: Session, course: Course) -> Course:
+    """course with its sessions and their instructors loaded (two queries)."""
+    return session.scalars(
+        sa.select(Course).where(Course.id == course.id)
+        .options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def get_session(session: Session, session_id: int, *, viewer: Any = None) -> tuple[CourseSession, Course]:
+    """A session by id with its instructors, and its course; a draft's only for coordinators."""
+    course_session = session.scalar(
+        sa.select(CourseSession).where(CourseSession.id == session_id)
+        .options(selectinload(CourseSession.instructors))
+    )
+    if course_session is None:
+        raise NotFound(_("There is no such session."))
+    course = session.get_one(Course, course_session.course_id)
+    if not may_see(course, viewer):
+        raise NotFound(_("There is no such session."))
+    return course_session, course
+
+
+def find_session(session: Session, course: Course, session_id: int) -> CourseSession:
+    """One session of course, with its instructors."""
+    course_session = session.scalar(
+        sa.select(CourseSession)
+        .where(CourseSession.id == session_id, CourseSession.course_id == course.id)
+        .options(selectinload(CourseSession.instructors))
+    )
+    if course_session is None:
+        raise NotFound(_("This course has no such session."))
+    return course_session
