@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from training.core import i18n
-from training.enrolment.services import MAX_REASON_LENGTH
+from training.enrolment.models import MAX_REASON_LENGTH
 
 
 class ActionForm(FlaskForm):
