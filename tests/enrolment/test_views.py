@@ -308,3 +308,23 @@ def test_seat_quota_rows_match_their_confirmed_enrolments(session, make_course, 
     confirmed = statuses(session, course).get("confirmed", 0)
     counter = session.scalar(sa.select(SeatQuota.confirmed).where(SeatQuota.course_id == course.id))
     assert counter == confirmed == 2
+
+
+
+def test_roster_csv_keeps_emails_that_start_like_a_formula_as_text(
+    client, session, make_course, make_user, coordinator, login
+):
+    course = make_course(quotas={"US": 4})
+    starts = ("=", "+", "-", "@")
+    for n, start in enumerate(starts):
+        person = make_user(name=f"Person {n}")
+        person.email = f"{start}HYPERLINK(x{n})@example.org"
+        session.commit()
+        services.enrol(session, course, person, actor=person)
+    session.commit()
+    expected = {f"'{start}HYPERLINK(x{n})@example.org" for n, start in enumerate(starts)}
+    text = services.roster_csv(session, course, services.RosterScope(manage=True)).text
+    assert {row["email"] for row in csv.DictReader(io.StringIO(text))} == expected
+    login(coordinator)
+    response = client.get(f"/courses/{course.slug}/roster.csv")
+    assert {row["email"] for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))} == expected

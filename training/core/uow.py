@@ -27,19 +27,22 @@ class Work:
 
 
 @contextmanager
-def unit_of_work(form: FlaskForm | None = None) -> Iterator[Work]:
+def unit_of_work(
+    form: FlaskForm | None = None, *, error_pages: tuple[type[DomainError], ...] = ()
+) -> Iterator[Work]:
     """Commit the services' changes once; on a refusal roll back everything the block did.
 
     A page shows the refusal next to its form field (or flashed, without a form) and goes
     on to render; the API lets it through to the error handler, which answers problem+json
-    with the field.
+    with the field. Refusals of the kinds in error_pages (say Forbidden, NotFound: nothing
+    to correct on the page) go on to the error handler on a page too: the 403 or 404 page.
     """
     work = Work()
     try:
         yield work
     except DomainError as error:
         db.session.rollback()
-        if wants_problem():
+        if wants_problem() or isinstance(error, error_pages):
             raise
         work.error = error
         if form is not None:

@@ -40,7 +40,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         enrolment_panel=enrolment_panel,
         course_zone=lambda course: ZoneInfo(course.timezone),
-        enrolment_status_label=services.status_label,
     )
     add_nav_item(app, "enrolment.my_courses", _l("My courses"), roles=(), order=20)
     add_nav_item(app, "enrolment.country_rosters", _l("Country rosters"),

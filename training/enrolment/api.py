@@ -23,10 +23,11 @@ from training.core.schemas import (
     Text,
     page_of,
 )
+from training.core.uow import unit_of_work
 from training.courses import services as courses
 from training.courses.api import MAX_CAPACITY, QuotaSchema, quotas_out
 from training.enrolment import services
-from training.enrolment.models import Enrolment, EnrolmentStatus
+from training.enrolment.models import MAX_REASON_LENGTH, Enrolment, EnrolmentStatus
 
 blp = api_blueprint("enrolment_api", __name__, "Enrolments, nominations and rosters.")
 
@@ -77,7 +78,7 @@ class RosterArgsSchema(PaginationArgsSchema):
 
 
 class RejectSchema(ma.Schema):
-    reason = Text(services.MAX_REASON_LENGTH, multiline=True, required=True,
+    reason = Text(MAX_REASON_LENGTH, multiline=True, required=True,
                   metadata={"description": "The person reads it"})
 
 
@@ -114,17 +115,17 @@ def enrol(data: dict[str, Any], course_id: int):
     course needs approval."""
     course = courses.get_course(db.session, course_id, viewer=current_user)
     user_id = data["user_id"]
-    if user_id is None or user_id == current_user.id:
-        enrolment = services.enrol(db.session, course, current_user, actor=current_user,
-                                   override_window=data["override_window"], via="api")
-    else:
-        person = db.session.get(User, user_id)
-        if person is None:
-            raise DomainError(_("There is no account with this id."), field="user_id")
-        enrolment = services.nominate_person(db.session, course, person, actor=current_user,
-                                             override_window=data["override_window"], via="api")
-    enrolment_id = enrolment.id
-    db.session.commit()
+    with unit_of_work():
+        if user_id is None or user_id == current_user.id:
+            enrolment = services.enrol(db.session, course, current_user, actor=current_user,
+                                       override_window=data["override_window"], via="api")
+        else:
+            person = db.session.get(User, user_id)
+            if person is None:
+                raise DomainError(_("There is no account with this id."), field="user_id")
+            enrolment = services.nominate_person(db.session, course, person, actor=current_user,
+                                                 override_window=data["override_window"], via="api")
+        enrolment_id = enrolment.id
     return _reloaded(enrolment_id)
 
 
@@ -174,9 +175,9 @@ def get_enrolment(enrolment_id: int):
 @documents(401, 403, 404, 409, 422)
 def approve(enrolment_id: int):
     """Approve a pending request: confirmed if a seat is free, else waitlisted (coordinators)."""
-    services.approve(db.session, services.enrolment_for(db.session, enrolment_id), actor=current_user,
-                     via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.approve(db.session, services.enrolment_for(db.session, enrolment_id), actor=current_user,
+                         via="api")
     return _reloaded(enrolment_id)
 
 
@@ -187,9 +188,9 @@ def approve(enrolment_id: int):
 @documents(400, 401, 403, 404, 409, 415, 422)
 def reject(data: dict[str, str], enrolment_id: int):
     """Reject a request or take back a seat, with a reason the person reads (coordinators)."""
-    services.reject(db.session, services.enrolment_for(db.session, enrolment_id), actor=current_user,
-                    reason=data["reason"], via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.reject(db.session, services.enrolment_for(db.session, enrolment_id), actor=current_user,
+                        reason=data["reason"], via="api")
     return _reloaded(enrolment_id)
 
 
@@ -200,9 +201,9 @@ def reject(data: dict[str, str], enrolment_id: int):
 def withdraw(enrolment_id: int):
     """Leave the course (yourself, your country's focal point or a coordinator); a freed seat
     goes to the head of the waitlist at once."""
-    services.withdraw(db.session, services.enrolment_for(db.session, enrolment_id), actor=current_user,
-                      via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.withdraw(db.session, services.enrolment_for(db.session, enrolment_id), actor=current_user,
+                          via="api")
     return _reloaded(enrolment_id)
 
 
@@ -214,6 +215,6 @@ def withdraw(enrolment_id: int):
 def set_quotas(seats: dict[str, int], course_id: int):
     """Replace the seats per country; a raised quota promotes from its waitlist (coordinators)."""
     course = courses.get_course(db.session, course_id, viewer=current_user)
-    services.set_quotas(db.session, course, seats, actor=current_user, via="api")
-    db.session.commit()
+    with unit_of_work():
+        services.set_quotas(db.session, course, seats, actor=current_user, via="api")
     return {"quotas": quotas_out(services.seat_summaries(db.session, [course.id])[course.id])}

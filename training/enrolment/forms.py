@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from training.core import i18n
 from training.core.forms import Form
-from training.enrolment.services import MAX_REASON_LENGTH
+from training.enrolment.models import MAX_REASON_LENGTH
 
 
 class ActionForm(Form):

@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import User
@@ -22,6 +23,24 @@ class EnrolmentStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"  # attended enough sessions; still holds its seat
 
+    @property
+    def label(self) -> str:
+        """The status in the reader's language (a lazy string: evaluated when shown)."""
+        return _STATUS_LABELS[self]  # type: ignore[return-value]
+
+
+_STATUS_LABELS = {
+    EnrolmentStatus.PENDING: _l("pending approval"),
+    EnrolmentStatus.CONFIRMED: _l("confirmed"),
+    EnrolmentStatus.WAITLISTED: _l("waitlisted"),
+    EnrolmentStatus.REJECTED: _l("rejected"),
+    EnrolmentStatus.WITHDRAWN: _l("withdrawn"),
+    EnrolmentStatus.COMPLETED: _l("completed"),
+}
+
+# The longest reason a coordinator may give when rejecting a request (forms and API alike).
+MAX_REASON_LENGTH = 2000
+
 
 # Statuses that count as "the person is on the course" (at most one per person and course).
 ACTIVE_STATUSES = (
@@ -31,6 +50,8 @@ ACTIVE_STATUSES = (
     EnrolmentStatus.COMPLETED,
 )
 SEAT_HOLDING_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
+# Statuses an enrolment can leave: withdrawn by its person or rejected by a coordinator.
+LEAVABLE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED, EnrolmentStatus.CONFIRMED)
 
 
 class Enrolment(db.Model):
@@ -80,6 +101,35 @@ class Enrolment(db.Model):
     def is_active(self) -> bool:
         """Whether the person is still on the course (at most one such enrolment per course)."""
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_pending(self) -> bool:
+        """Whether a coordinator has still to approve or reject the request."""
+        return self.status is EnrolmentStatus.PENDING
+
+    @property
+    def is_waiting(self) -> bool:
+        """Whether the person is on their country's waitlist."""
+        return self.status is EnrolmentStatus.WAITLISTED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status is EnrolmentStatus.REJECTED
+
+    @property
+    def is_completed(self) -> bool:
+        """Whether the person completed the course (and so has a certificate)."""
+        return self.status is EnrolmentStatus.COMPLETED
+
+    @property
+    def can_withdraw(self) -> bool:
+        """Whether the person (or their focal point, or a coordinator) can still withdraw it."""
+        return self.status in LEAVABLE_STATUSES
+
+    @property
+    def can_reject(self) -> bool:
+        """Whether a coordinator can still reject it (or take back its seat)."""
+        return self.status in LEAVABLE_STATUSES
 
 
 class Attendance(db.Model):

@@ -3,8 +3,6 @@ attendance and certificates."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,55 +17,30 @@ from training.audit import services as audit
 from training.core import i18n
 from training.core.errors import DomainError, Forbidden, NotFound
 from training.core.extensions import db
-from training.core.forms import show_domain_error
 from training.core.headers import attachment
+from training.core.uow import unit_of_work
 from training.core.urls import safe_next
 from training.courses.models import Course, CourseSession
+from training.courses.services import find_course
 from training.enrolment import services
 from training.enrolment.forms import ActionForm, NominateForm, QuotaForm, RejectForm
 from training.enrolment.models import Enrolment, EnrolmentStatus
 
 bp = Blueprint("enrolment", __name__)
 
-
-def _course(slug: str, *, with_sessions: bool = False) -> Course:
-    try:
-        viewer = current_user if current_user.is_authenticated else None
-        return services.course_by_slug(db.session, slug, viewer, with_sessions=with_sessions)
-    except NotFound:
-        abort(404)
+# A button pressed by someone who may not press it, or on something that is gone: there is
+# nothing to correct on the page it was pressed on, so the answer is the 403 or 404 page.
+NOT_ON_THE_PAGE = (Forbidden, NotFound)
 
 
-def _enrolment(enrolment_id: int) -> Enrolment:
-    try:
-        return services.enrolment_for(db.session, enrolment_id)
-    except NotFound:
-        abort(404)
-
-
-def _scope(course: Course) -> services.RosterScope:
-    try:
-        return services.roster_scope(db.session, course, current_user)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
+def _course(slug: str, *, with_schedule: bool = False) -> Course:
+    viewer = current_user if current_user.is_authenticated else None
+    return find_course(db.session, slug, viewer=viewer, with_schedule=with_schedule)
 
 
 def _back(default: str) -> str:
     """Where to return after a button: the page it was pressed on, if it is on this site."""
     return safe_next(request.form.get("next")) or default
-
-
-def _refused(error: DomainError, default: str) -> Response:
-    """A refused button press: roll back, say why, go back."""
-    db.session.rollback()
-    if isinstance(error, Forbidden):
-        abort(403)
-    if isinstance(error, NotFound):
-        abort(404)
-    flash(error.message, "error")
-    return redirect(_back(default))
 
 
 # --- coordinators: seats, quotas, the full roster and its audit trail ---------------
@@ -105,17 +78,12 @@ def seats(slug: str) -> str | Response | tuple[str, int]:
     if request.method == "GET" and request.args.get("country"):
         form.country.data = request.args["country"]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.set_quota(db.session, course, form.country.data, form.seats.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            target = url_for("enrolment.seats", slug=course.slug)
-            db.session.commit()
+        if work.done:
             flash(_("%(country)s now has %(seats)d seats.", country=i18n.country_name(form.country.data),
                     seats=form.seats.data), "success")
-            return redirect(target)
+            return redirect(url_for("enrolment.seats", slug=slug))
     if form.errors:
         course = _course(slug)
     return _seats_page(course, form), 400 if form.errors else 200
@@ -128,7 +96,7 @@ def seats(slug: str) -> str | Response | tuple[str, int]:
 @login_required
 def roster(slug: str) -> str:
     course = _course(slug)
-    scope = _scope(course)
+    scope = services.roster_scope(db.session, course, current_user)
     return render_template(
         "enrolment/roster.html",
         course=course,
@@ -142,30 +110,11 @@ def roster(slug: str) -> str:
 @login_required
 def roster_csv(slug: str) -> Response:
     course = _course(slug)
-    scope = _scope(course)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["course", "country", "country_name", "status", "waitlist_position", "name", "email",
-                     "organisation", "requested_at", "decided_at", "seat_country", "nominated_by"])
-    for group in services.course_roster(db.session, course, scope):
-        for row in group.rows:
-            e = row.enrolment
-            writer.writerow([
-                course.slug, e.country, i18n.country_name(e.country), e.status.value,
-                row.position or "", _csv_safe(e.user.name), e.user.email, _csv_safe(e.user.organisation),
-                e.requested_at.isoformat(), e.decided_at.isoformat() if e.decided_at else "",
-                e.quota.country if e.quota else "", _csv_safe(e.nominated_by.name) if e.nominated_by else "",
-            ])
-    filename = f"roster-{course.slug}{'-' + scope.country if scope.country else ''}.csv"
+    roster = services.roster_csv(db.session, course, services.roster_scope(db.session, course, current_user))
     return Response(
-        out.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": attachment(filename)},
+        roster.text, mimetype="text/csv",
+        headers={"Content-Disposition": attachment(roster.filename)},
     )
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula to spreadsheet programs; keep it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @bp.route("/country/rosters")
@@ -188,6 +137,18 @@ def country_rosters() -> str:
 # --- enrolling, nominating, deciding ------------------------------------------------
 
 
+def _enrolled(course: Course, enrolment: Enrolment) -> tuple[str, str]:
+    """What the person reads once enrolled, and how it is shown."""
+    if enrolment.status is EnrolmentStatus.CONFIRMED:
+        return _("You have a seat on %(title)s.", title=course.shown_title), "success"
+    if enrolment.status is EnrolmentStatus.PENDING:
+        return _("Your request for %(title)s awaits a coordinator's approval.",
+                 title=course.shown_title), "info"
+    position = services.waitlist_position(db.session, enrolment)
+    return _("%(title)s is full for your country: you are number %(n)d on the waitlist.",
+             title=course.shown_title, n=position or 0), "info"
+
+
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
 @login_required
 def enrol(slug: str) -> Response:
@@ -196,22 +157,12 @@ def enrol(slug: str) -> Response:
     default = url_for("enrolment.my_courses")
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(error_pages=NOT_ON_THE_PAGE) as work:
         enrolment = services.enrol(db.session, course, current_user, actor=current_user)
-    except DomainError as error:
-        return _refused(error, default)
-    position = services.waitlist_position(db.session, enrolment)
-    messages = {
-        EnrolmentStatus.CONFIRMED: _("You have a seat on %(title)s.", title=course.shown_title),
-        EnrolmentStatus.PENDING: _("Your request for %(title)s awaits a coordinator's approval.",
-                                   title=course.shown_title),
-        EnrolmentStatus.WAITLISTED: _("%(title)s is full for your country: you are number %(n)d on "
-                                      "the waitlist.", title=course.shown_title, n=position or 0),
-    }
-    status = enrolment.status
-    # Nothing is read after the commit: every value shown was taken inside the transaction.
-    db.session.commit()
-    flash(messages[status], "success" if status is EnrolmentStatus.CONFIRMED else "info")
+        # Nothing is read after the commit: every value shown is taken inside the transaction.
+        message, category = _enrolled(course, enrolment)
+    if work.done:
+        flash(message, category)
     return redirect(_back(default))
 
 
@@ -223,23 +174,18 @@ def nominate(slug: str) -> str | Response | tuple[str, int]:
     form = NominateForm()
     form.fill_choices(coordinator)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             enrolment = services.nominate(
                 db.session, course, actor=current_user, email=form.email.data, name=form.name.data or "",
                 country=form.country.data if coordinator else None,
                 override_window=bool(coordinator and form.override_window.data),
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
             person = db.session.get_one(User, enrolment.user_id)
             message = _("%(name)s is %(status)s on %(title)s.", name=person.name,
-                        status=services.status_label(enrolment.status), title=course.shown_title)
-            target = url_for("enrolment.nominate", slug=course.slug)
-            db.session.commit()
+                        status=enrolment.status.label, title=course.shown_title)
+        if work.done:
             flash(message, "success")
-            return redirect(target)
+            return redirect(url_for("enrolment.nominate", slug=slug))
     return render_template(
         "enrolment/nominate.html", course=course, form=form, coordinator=coordinator,
         summary=services.seat_summaries(db.session, [course.id])[course.id],
@@ -249,58 +195,47 @@ def nominate(slug: str) -> str | Response | tuple[str, int]:
 @bp.route("/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(enrolment_id: int) -> Response:
-    enrolment = _enrolment(enrolment_id)
+    enrolment = services.enrolment_for(db.session, enrolment_id)
     default = url_for("enrolment.my_courses")
     if not ActionForm().validate_on_submit():
         abort(400)
     title, name = enrolment.course.shown_title, enrolment.user.name
-    try:
+    with unit_of_work(error_pages=NOT_ON_THE_PAGE) as work:
         services.withdraw(db.session, enrolment, actor=current_user)
-    except DomainError as error:
-        return _refused(error, default)
-    db.session.commit()
-    flash(_("%(name)s has withdrawn from %(title)s.", name=name, title=title), "success")
+    if work.done:
+        flash(_("%(name)s has withdrawn from %(title)s.", name=name, title=title), "success")
     return redirect(_back(default))
 
 
 @bp.route("/enrolments/<int:enrolment_id>/approve", methods=["POST"])
 @role_required(Role.COORDINATOR)
 def approve(enrolment_id: int) -> Response:
-    enrolment = _enrolment(enrolment_id)
+    enrolment = services.enrolment_for(db.session, enrolment_id)
     default = url_for("enrolment.seats", slug=enrolment.course.slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     name = enrolment.user.name
-    try:
+    with unit_of_work(error_pages=NOT_ON_THE_PAGE) as work:
         enrolment = services.approve(db.session, enrolment, actor=current_user)
-    except DomainError as error:
-        return _refused(error, default)
-    message = _("%(name)s is approved: %(status)s.", name=name,
-                status=services.status_label(enrolment.status))
-    db.session.commit()
-    flash(message, "success")
+        message = _("%(name)s is approved: %(status)s.", name=name, status=enrolment.status.label)
+    if work.done:
+        flash(message, "success")
     return redirect(_back(default))
 
 
 @bp.route("/enrolments/<int:enrolment_id>/reject", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def reject(enrolment_id: int) -> str | Response | tuple[str, int]:
-    enrolment = _enrolment(enrolment_id)
+    enrolment = services.enrolment_for(db.session, enrolment_id)
     form = RejectForm()
     if form.validate_on_submit():
         name, target = enrolment.user.name, url_for("enrolment.seats", slug=enrolment.course.slug)
-        try:
+        with unit_of_work(form, error_pages=NOT_ON_THE_PAGE) as work:
             services.reject(db.session, enrolment, actor=current_user, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            if isinstance(error, Forbidden):
-                abort(403)
-            show_domain_error(form, error)
-            enrolment = _enrolment(enrolment_id)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("%(name)s's enrolment is rejected.", name=name), "success")
             return redirect(target)
+        enrolment = services.enrolment_for(db.session, enrolment_id)
     status = 400 if form.errors else 200
     return render_template("enrolment/reject.html", enrolment=enrolment, form=form), status
 
@@ -330,54 +265,47 @@ def reciprocity() -> str:
 # --- attendance and certificates ----------------------------------------------------
 
 
-def _may_take_attendance(course: Course) -> None:
-    if not (is_coordinator(current_user) or services.teaches(db.session, current_user, course)):
-        abort(403)
-
-
 @bp.route("/courses/<slug>/attendance")
 @login_required
 def attendance(slug: str) -> str:
-    course = _course(slug, with_sessions=True)
-    _may_take_attendance(course)
+    course = _course(slug, with_schedule=True)
+    services.check_takes_attendance(db.session, course, current_user)
     return render_template("enrolment/attendance.html", course=course, sessions=course.sessions)
+
+
+def _present_ids() -> set[int] | None:
+    """The enrolments ticked present, or None when the list is not one of ids."""
+    try:
+        return {int(value) for value in request.form.getlist("present")}
+    except ValueError:
+        return None
 
 
 @bp.route("/courses/<slug>/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
 @login_required
 def session_attendance(slug: str, session_id: int) -> str | Response | tuple[str, int]:
     course = _course(slug)
-    _may_take_attendance(course)
+    services.check_takes_attendance(db.session, course, current_user)
     course_session = db.session.get(CourseSession, session_id)
     if course_session is None or course_session.course_id != course.id:
         abort(404)
     form = ActionForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            present = {int(value) for value in request.form.getlist("present")}
-        except ValueError:
-            present = None
-        try:
+        present = _present_ids()
+        with unit_of_work(error_pages=(Forbidden,)) as work:
             if present is None:
                 raise DomainError(_("The attendance list was malformed; mark it again."))
             completed = services.mark_attendance(db.session, course_session, present, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            if isinstance(error, Forbidden):
-                abort(403)
-            flash(error.message, "error")
-            status = 400
-            course = _course(slug)
-            course_session = db.session.get_one(CourseSession, session_id)
-        else:
-            target = url_for("enrolment.session_attendance", slug=course.slug, session_id=session_id)
-            db.session.commit()
+        if work.done:
             flash(_("Attendance saved."), "success")
             if completed:
                 flash(ngettext("%(num)d person completed the course.", "%(num)d people completed the course.",
                                len(completed)), "success")
-            return redirect(target)
+            return redirect(url_for("enrolment.session_attendance", slug=slug, session_id=session_id))
+        status = 400
+        course = _course(slug)
+        course_session = db.session.get_one(CourseSession, session_id)
     return render_template(
         "enrolment/session_attendance.html", course=course, course_session=course_session, form=form,
         sheet=services.attendance_sheet(db.session, course_session),
@@ -387,11 +315,7 @@ def session_attendance(slug: str, session_id: int) -> str | Response | tuple[str
 @bp.route("/enrolments/<int:enrolment_id>/certificate")
 @login_required
 def certificate(enrolment_id: int) -> str:
-    enrolment = _enrolment(enrolment_id)
-    if enrolment.user_id != current_user.id and not is_coordinator(current_user):
-        abort(403)
-    if enrolment.status is not EnrolmentStatus.COMPLETED or not enrolment.certificate_code:
-        abort(404)
+    enrolment = services.certificate_for(db.session, enrolment_id, viewer=current_user)
     return render_template("enrolment/certificate.html", enrolment=enrolment)
 
 

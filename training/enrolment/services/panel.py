@@ -1,0 +1,110 @@
+"""Seats per country for the catalogue and course pages, and the course page's enrolment panel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from training.accounts.models import Role, User
+from training.accounts.permissions import is_coordinator
+from training.core import i18n
+from training.core.database import utcnow
+from training.core.errors import DomainError
+from training.courses.models import Course
+from training.courses.seats import QuotaSummary, SeatSummary
+from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
+from training.enrolment.services.access import teaches
+from training.enrolment.services.requests import check_window
+from training.enrolment.services.rosters import participants_to_notify
+from training.enrolment.services.seats import position_expression
+
+
+def seat_summaries(session: Session, course_ids: Iterable[int]) -> dict[int, SeatSummary]:
+    """Seats per country for each course, in one query (for the catalogue and course pages)."""
+    ids = sorted(set(course_ids))
+    summaries = {course_id: SeatSummary(course_id) for course_id in ids}
+    if not ids:
+        return summaries
+    waiting = (
+        sa.select(Enrolment.course_id, Enrolment.country, sa.func.count(Enrolment.id).label("n"))
+        .where(Enrolment.course_id.in_(ids), Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .group_by(Enrolment.course_id, Enrolment.country)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(SeatQuota.course_id, SeatQuota.country, SeatQuota.seats, SeatQuota.confirmed,
+                  sa.func.coalesce(waiting.c.n, 0))
+        .outerjoin(waiting, sa.and_(waiting.c.course_id == SeatQuota.course_id,
+                                    waiting.c.country == SeatQuota.country))
+        .where(SeatQuota.course_id.in_(ids))
+        .order_by(SeatQuota.course_id, SeatQuota.country)
+    ).all()
+    for course_id, country, seats, confirmed, waitlisted in rows:
+        summaries[course_id].quotas.append(QuotaSummary(country, seats, confirmed, waitlisted))
+    return summaries
+
+
+@dataclass
+class CoursePanel:
+    """What the course page shows about seats, for one viewer."""
+
+    course: Course
+    summary: SeatSummary
+    enrolment: Enrolment | None = None
+    position: int | None = None
+    can_enrol: bool = False
+    can_nominate: bool = False
+    can_manage: bool = False
+    can_see_roster: bool = False
+    refusal: str | None = None  # why the viewer cannot enrol, when they cannot
+
+
+def course_panel(session: Session, course: Course, viewer: User | None) -> CoursePanel:
+    """Seats per country and, for a signed-in viewer, their status and what they may do."""
+    panel = CoursePanel(course, seat_summaries(session, [course.id])[course.id])
+    if viewer is None or not viewer.is_authenticated:
+        return panel
+    panel.can_manage = is_coordinator(viewer)
+    panel.can_nominate = panel.can_manage or viewer.role is Role.FOCAL_POINT
+    panel.can_see_roster = panel.can_manage or viewer.role is Role.FOCAL_POINT or (
+        viewer.role is Role.INSTRUCTOR and teaches(session, viewer, course)
+    )
+    row = session.execute(
+        sa.select(Enrolment, position_expression())
+        .where(Enrolment.course_id == course.id, Enrolment.user_id == viewer.id)
+        .order_by(Enrolment.requested_at.desc(), Enrolment.id.desc())
+        .limit(1)
+    ).first()
+    if row is not None:
+        panel.enrolment = row[0]
+        if row[0].status is EnrolmentStatus.WAITLISTED:
+            panel.position = row[1]
+    if panel.enrolment is not None and panel.enrolment.is_active:
+        return panel
+    try:
+        check_window(course, viewer, False, utcnow())
+    except DomainError as error:
+        panel.refusal = error.message
+        return panel
+    quota = panel.summary.for_country(viewer.country)
+    if quota is None or quota.seats == 0:
+        panel.refusal = _("This course has no seats for personnel of %(country)s.",
+                          country=i18n.country_name(viewer.country)) if viewer.country else _(
+            "Set your country in your profile to enrol.")
+        return panel
+    panel.can_enrol = True
+    return panel
+
+
+def answer_seat_summaries(session: Session, *, course_ids: list[int]) -> dict[int, SeatSummary]:
+    """Receiver of seat_summaries_wanted: the catalogue's and course API's seat counts."""
+    return seat_summaries(session, course_ids)
+
+
+def answer_participants(course: Course, *, session: Session) -> list[User]:
+    """Receiver of participants_wanted: who hears of a change to the course."""
+    return participants_to_notify(session, course)
