@@ -11,7 +11,6 @@ from training.accounts import tokens
 from training.calendar import services
 from training.calendar.forms import FeedTokenForm
 from training.core.database import utcnow
-from training.core.errors import NotFound
 from training.core.extensions import db
 from training.core.headers import attachment
 
@@ -50,19 +49,13 @@ def courses_feed() -> Response:
 
 @bp.get("/courses/<slug>.ics")
 def course_feed(slug: str) -> Response:
-    try:
-        feed = services.course_sessions_feed(db.session, slug)
-    except NotFound:
-        abort(404)
+    feed = services.course_sessions_feed(db.session, slug)
     return _serve(feed, private=False, filename=f"{slug}.ics")
 
 
 @bp.get("/symposia/<slug>.ics")
 def symposium_feed(slug: str) -> Response:
-    try:
-        feed = services.symposium_feed(db.session, slug, utcnow())
-    except NotFound:
-        abort(404)
+    feed = services.symposium_feed(db.session, slug, utcnow())
     return _serve(feed, private=False, filename=f"{slug}.ics")
 
 

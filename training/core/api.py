@@ -15,14 +15,14 @@ from flask_login import AnonymousUserMixin
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import Session
 from webargs.flaskparser import FlaskParser, abort
-from werkzeug.exceptions import HTTPException, NotFound
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from training.core.errors import DomainError
 from training.core.extensions import csrf, db
 from training.core.problems import problem_for, wants_problem
-from training.core.schemas import MAX_INT, MappingSchema, ProblemSchema
+from training.core.schemas import MappingSchema, ProblemSchema
+from training.core.urls import IdConverter
 
 API_SETTINGS = {
     "API_TITLE": "training",
@@ -53,24 +53,6 @@ class ProblemApi(Api):
         if not wants_problem():
             return error  # type: ignore[return-value]
         return problem_for(error)
-
-
-class IdConverter(IntegerConverter):
-    """<id:name> (and <int:name>): a positive database id; anything larger than a column holds is not found.
-
-    Out of range answers 404 at once rather than Werkzeug's ValidationError: after a
-    ValidationError the matcher reports the methods of the other routes on the same path
-    it passed on the way (GET /courses/{id} for PATCH /courses/{id}), which answers 405.
-    """
-
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - Werkzeug's name
-        super().__init__(map, min=1, max=MAX_INT)
-
-    def to_python(self, value: str) -> int:
-        number = int(value)
-        if not 1 <= number <= MAX_INT:
-            raise NotFound()
-        return number
 
 
 class _Converter(OpenAPIConverter):

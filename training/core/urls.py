@@ -6,7 +6,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from werkzeug.routing import BaseConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter, IntegerConverter
+
+from training.core.schemas import MAX_INT
 
 
 class TextSegmentConverter(BaseConverter):
@@ -19,10 +22,26 @@ class TextSegmentConverter(BaseConverter):
     regex = "[^/\\x00-\\x1f\\x7f-\\x9f]+"
 
 
+class IdConverter(IntegerConverter):
+    """<id:name> (and <int:name>): a positive database id; anything larger than a column holds is not found.
+
+    Out of range answers 404 at once rather than Werkzeug's ValidationError: after a
+    ValidationError the matcher reports the methods of the other routes on the same path
+    it passed on the way (GET /courses/{id} for PATCH /courses/{id}), which answers 405.
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - Werkzeug's name
+        super().__init__(map, min=1, max=MAX_INT)
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= MAX_INT:
+            raise NotFound()
+        return number
+
+
 def install_converters(app: Flask) -> None:
     """Bound ids (<int:...>) and plain-text segments (<name>) on every route, before any is added."""
-    from training.core.api import IdConverter
-
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["default"] = TextSegmentConverter
     app.url_map.converters["string"] = TextSegmentConverter
