@@ -211,7 +211,7 @@ def test_coordinator_creates_a_course_then_lands_in_the_schedule_editor(login, c
     [
         ("ends_on", "2031-03-01", "The course cannot end before it starts."),
         ("ends_on", "not a date", "Not a valid date value."),
-        ("capacity", "-5", "Number must be between 1 and 10000."),
+        ("capacity", "-5", "Number must be between 1 and 100000."),
         ("capacity", "many", "Not a valid integer value."),
         ("host_country", "XX", "Not a valid choice."),
         ("timezone", "Mars/Olympus", "Not a valid choice."),

@@ -30,6 +30,7 @@ from training.courses import services
 from training.courses.models import (
     MAX_BIO,
     MAX_CANCEL_REASON,
+    MAX_CAPACITY,
     MAX_CITY,
     MAX_DESCRIPTION,
     MAX_EMAIL,
@@ -44,9 +45,6 @@ from training.courses.models import (
     Instructor,
     SessionKind,
 )
-
-# The page offers fewer seats than the API takes (MAX_CAPACITY): its refusal names this number.
-MAX_CAPACITY_ON_PAGE = 10_000
 
 
 class CourseForm(Form):
@@ -63,7 +61,7 @@ class CourseForm(Form):
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
     capacity = IntegerField(_l("Capacity (participants)"),
-                            validators=[InputRequired(), NumberRange(min=1, max=MAX_CAPACITY_ON_PAGE)])
+                            validators=[InputRequired(), NumberRange(min=1, max=MAX_CAPACITY)])
     enrolment_opens_at = DateTimeLocalField(_l("Enrolment opens (venue time)"), validators=[Optional()])
     enrolment_closes_at = DateTimeLocalField(_l("Enrolment closes (venue time)"), validators=[Optional()])
     requires_approval = BooleanField(_l("Enrolment needs a coordinator's approval"))

@@ -25,7 +25,8 @@ from training.core.schemas import (
 )
 from training.core.uow import unit_of_work
 from training.courses import services as courses
-from training.courses.api import MAX_CAPACITY, QuotaSchema, quotas_out
+from training.courses.api import QuotaSchema, quotas_out
+from training.courses.models import MAX_CAPACITY
 from training.enrolment import services
 from training.enrolment.models import MAX_REASON_LENGTH, Enrolment, EnrolmentStatus
 
