@@ -17,6 +17,8 @@ SYSTEM_PACKAGES := chromium fonts-noto-cjk gir1.2-ical-3.0 python3-gi
 # commands are missing: a NodeSource nodejs already ships npm and conflicts with Debian's.
 NODE_PACKAGES := nodejs npm
 JS_TESTS := tests/calendar/js
+# axe-core, the accessibility checker the browser tests inject into every page.
+JS_BROWSER := tests/browser/js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +66,11 @@ system-packages:
 $(JS_TESTS)/node_modules/.package-lock.json: $(JS_TESTS)/package.json $(JS_TESTS)/package-lock.json
 	npm ci --prefix $(JS_TESTS) --no-audit --no-fund --loglevel=error
 
-js-packages: system-packages $(JS_TESTS)/node_modules/.package-lock.json
+# axe-core for the accessibility checks of the browser tests, pinned the same way.
+$(JS_BROWSER)/node_modules/.package-lock.json: $(JS_BROWSER)/package.json $(JS_BROWSER)/package-lock.json
+	npm ci --prefix $(JS_BROWSER) --no-audit --no-fund --loglevel=error
+
+js-packages: system-packages $(JS_TESTS)/node_modules/.package-lock.json $(JS_BROWSER)/node_modules/.package-lock.json
 
 # Style and the layers (pyproject.toml's [tool.importlinter]: a feature imports only from below).
 lint: $(STAMP)
@@ -75,7 +81,7 @@ test: install system-packages js-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh docs/screenshots/ from the browser tests.
-screenshots: translations system-packages
+screenshots: translations system-packages js-packages
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 # The speed budget (docs/BENCHMARKS.md): the product under gunicorn on PostgreSQL and SQLite,
@@ -88,4 +94,4 @@ bench: translations
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance test-artifacts .pytest_cache $(JS_TESTS)/node_modules
+	rm -rf $(VENV) instance test-artifacts .pytest_cache $(JS_TESTS)/node_modules $(JS_BROWSER)/node_modules

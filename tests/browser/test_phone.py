@@ -1,0 +1,197 @@
+"""Every page of the demo, as each role, on a phone (390 px) and on a desktop, in English and Chinese:
+nothing scrolls sideways, and axe-core finds no critical or serious accessibility violation."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import sign_in
+from tests.servers import ROOT
+from training.demo.accounts import DEMO_PASSWORD
+from training.demo.enrolment import MIXED_SLUG
+from training.demo.i18n import DEMO_RSVP_TOKEN_ZH
+from training.demo.symposia import DEMO_RSVP_TOKEN
+
+AXE = ROOT / "tests" / "browser" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+BEIJING = "Cybercrime investigation course for US law-enforcement personnel"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 860}
+WIDTHS = (("phone", PHONE), ("desktop", DESKTOP))
+LANGUAGES = (("en", "en-US"), ("zh", "zh-CN"))
+FAILING_IMPACTS = ("critical", "serious")
+
+# Who signs in, and the pages they open ({beijing}: the Beijing course's slug, {mixed}: the
+# workshop with quotas for several countries). Each page once, as the role that sees the most of it.
+ROLES: dict[str, str | None] = {
+    "anonymous": None,
+    "personnel": "personnel@demo.training",
+    "focal point": "us-focal@demo.training",
+    "instructor": "instructor@demo.training",
+    "coordinator": "coordinator@demo.training",
+    "admin": "admin@demo.training",
+}
+PAGES: dict[str, tuple[tuple[str, str], ...]] = {
+    "anonymous": (
+        ("catalogue", "/"),
+        ("course page", "/courses/{beijing}"),
+        ("instructors", "/instructors"),
+        ("RSVP", f"/rsvp/{DEMO_RSVP_TOKEN}"),
+        ("RSVP (Chinese invitee)", f"/rsvp/{DEMO_RSVP_TOKEN_ZH}"),
+        ("sign-in", "/login"),
+        ("sign-up", "/signup"),
+        ("password reset", "/reset"),
+    ),
+    "personnel": (
+        ("catalogue", "/"),
+        ("course page", "/courses/{beijing}"),
+        ("week grid", "/courses/{beijing}/week"),
+        ("My courses", "/my/courses"),
+        ("profile", "/profile"),
+    ),
+    "focal point": (
+        ("country rosters", "/country/rosters"),
+        ("nominate", "/courses/{mixed}/nominate"),
+        ("course page", "/courses/{mixed}"),
+    ),
+    "instructor": (
+        ("My teaching", "/my/teaching"),
+        ("roster", "/courses/{beijing}/roster"),
+        ("attendance", "/courses/{beijing}/attendance"),
+        ("instructor", "/instructors/1"),
+    ),
+    "coordinator": (
+        ("manage courses", "/courses/manage"),
+        ("new-course form", "/courses/new"),
+        ("edit course", "/courses/{beijing}/edit"),
+        ("schedule editor", "/courses/{beijing}/schedule"),
+        ("week grid", "/courses/{mixed}/week"),
+        ("seats", "/courses/{mixed}/seats"),
+        ("roster", "/courses/{mixed}/roster"),
+        ("nominate", "/courses/{mixed}/nominate"),
+        ("seats overview", "/seats"),
+        ("reciprocity", "/reciprocity"),
+        ("instructors", "/instructors"),
+        ("new instructor", "/instructors/new"),
+        ("symposia", "/symposia/"),
+        ("symposium dashboard", "/symposia/1"),
+        ("edit symposium", "/symposia/1/edit"),
+        ("new symposium", "/symposia/new"),
+    ),
+    "admin": (
+        ("users", "/admin/users"),
+        ("audit log", "/admin/audit"),
+    ),
+}
+# The pages also kept as screenshots (docs/screenshots with `make screenshots`), by role and path.
+SCREENSHOTS = {
+    ("anonymous", "/"): "catalogue",
+    ("personnel", "/courses/{beijing}"): "course",
+    ("personnel", "/my/courses"): "my-courses",
+    ("anonymous", f"/rsvp/{DEMO_RSVP_TOKEN}"): "rsvp",
+    ("coordinator", "/courses/new"): "course-form",
+    ("personnel", "/courses/{beijing}/week"): "week",
+}
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact,
+      nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' — ' + n.failureSummary.split('\\n')[1])}));
+}"""
+OVERFLOW = """() => {
+  const doc = document.documentElement;
+  const widest = [...document.body.querySelectorAll('*')]
+    .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(-3).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+  return {scroll: doc.scrollWidth, inner: window.innerWidth, widest};
+}"""
+
+
+def check_page(page: Page, width: str) -> tuple[dict, list[dict]]:
+    """The document's width against the window's, and axe-core's violations, on the page as shown."""
+    overflow = page.evaluate(OVERFLOW)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(AXE_RUN)
+    return overflow, violations
+
+
+def sweep(browser: Browser, base_url: str, role: str, language: str, locale: str, slugs: dict[str, str],
+          screenshot: Callable[[Page, str], None], rows: list[tuple]) -> None:
+    # The test looks at the pages as served; bypass_csp only lets axe-core's script tag in
+    # (tests/browser/test_security.py checks the policy itself).
+    context = browser.new_context(viewport=PHONE, locale=locale, bypass_csp=True)
+    page = context.new_page()
+    try:
+        email = ROLES[role]
+        if email:
+            sign_in(page, base_url, email, DEMO_PASSWORD)
+            page.wait_for_load_state()
+        for name, path in PAGES[role]:
+            url = base_url + path.format(**slugs)
+            for width, viewport in WIDTHS:
+                page.set_viewport_size(viewport)
+                started = time.monotonic()
+                response = page.goto(url)
+                status = response.status if response else None
+                assert status == 200, (role, url, status)
+                assert page.url.split("?")[0] == url, (role, url, "went to", page.url)
+                overflow, violations = check_page(page, width)
+                failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+                rows.append((role, name, width, language, overflow, violations, failing,
+                             time.monotonic() - started))
+                shot = SCREENSHOTS.get((role, path))
+                if shot:
+                    screenshot(page, f"{shot}-{width}{'' if language == 'en' else '-' + language}.png")
+    finally:
+        context.close()
+
+
+def print_table(rows: list[tuple]) -> None:
+    print()
+    print(f"{'role':<12} {'page':<24} {'width':<8} {'lang':<4} {'scrollWidth':>11}  "
+          f"{'axe critical+serious':<22} {'other':<5} {'s':>4}")
+    for role, name, width, language, overflow, violations, failing, seconds in rows:
+        fits = f"{overflow['scroll']}/{overflow['inner']}"
+        verdict = "pass" if not failing else ", ".join(f"{v['id']} ({v['impact']})" for v in failing)
+        others = len(violations) - len(failing)
+        print(f"{role:<12} {name:<24} {width:<8} {language:<4} {fits:>11}  {verdict:<22} {others:<5} "
+              f"{seconds:4.1f}")
+
+
+def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: str,
+                                                 screenshot_dir: Path) -> None:
+    assert AXE.exists(), f"{AXE} is missing: `make js-packages` installs axe-core"
+    probe = browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = probe.new_page()
+    page.goto(demo_server)
+    href = page.get_by_role("link", name=BEIJING).first.get_attribute("href")
+    probe.close()
+    slugs = {"beijing": href.rsplit("/", 1)[1], "mixed": MIXED_SLUG}
+
+    def screenshot(page: Page, name: str) -> None:
+        page.screenshot(path=str(screenshot_dir / name), full_page=True)
+
+    rows: list[tuple] = []
+    for language, locale in LANGUAGES:
+        for role in ROLES:
+            sweep(browser, demo_server, role, language, locale, slugs, screenshot, rows)
+    print_table(rows)
+
+    too_wide = [(role, name, width, language, o) for role, name, width, language, o, *_ in rows
+                if o["scroll"] > o["inner"]]
+    inaccessible = [(role, name, width, language, f) for role, name, width, language, _, _, f, _ in rows if f]
+    assert too_wide == [], json.dumps(too_wide, indent=1, ensure_ascii=False)
+    assert inaccessible == [], json.dumps(inaccessible, indent=1, ensure_ascii=False)
+
+
+@pytest.fixture(autouse=True)
+def _show_output(capsys):  # the table is the point of this test: show it even when it passes
+    yield
+    with capsys.disabled():
+        print(capsys.readouterr().out)
