@@ -88,14 +88,17 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("audit log", "/admin/audit"),
     ),
 }
-# The pages also kept as screenshots (docs/screenshots with `make screenshots`), by role and path.
+# The pages also kept as screenshots (docs/screenshots with `make screenshots`), by role, path and
+# language (None: in both); an invitation's page speaks its invitee's language, so each language
+# has its own invitee.
 SCREENSHOTS = {
-    ("anonymous", "/"): "catalogue",
-    ("personnel", "/courses/{beijing}"): "course",
-    ("personnel", "/my/courses"): "my-courses",
-    ("anonymous", f"/rsvp/{DEMO_RSVP_TOKEN}"): "rsvp",
-    ("coordinator", "/courses/new"): "course-form",
-    ("personnel", "/courses/{beijing}/week"): "week",
+    ("anonymous", "/", None): "catalogue",
+    ("personnel", "/courses/{beijing}", None): "course",
+    ("personnel", "/my/courses", None): "my-courses",
+    ("anonymous", f"/rsvp/{DEMO_RSVP_TOKEN}", "en"): "rsvp",
+    ("anonymous", f"/rsvp/{DEMO_RSVP_TOKEN_ZH}", "zh"): "rsvp",
+    ("coordinator", "/courses/new", None): "course-form",
+    ("personnel", "/courses/{beijing}/week", None): "week",
 }
 
 AXE_RUN = """async () => {
@@ -145,7 +148,7 @@ def sweep(browser: Browser, base_url: str, role: str, language: str, locale: str
                 failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
                 rows.append((role, name, width, language, overflow, violations, failing,
                              time.monotonic() - started))
-                shot = SCREENSHOTS.get((role, path))
+                shot = SCREENSHOTS.get((role, path, None)) or SCREENSHOTS.get((role, path, language))
                 if shot:
                     screenshot(page, f"{shot}-{width}{'' if language == 'en' else '-' + language}.png")
     finally:
