@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, the CLI and Flask-Login's user loader."""
     from training.accounts import api, tokens
     from training.accounts.cli import users_cli
-    from training.accounts.models import User, role_label
+    from training.accounts.models import User
     from training.accounts.views import bp, tokens_bp
     from training.core.api import register_api, set_bearer_loader
 
@@ -49,4 +49,3 @@ def init_app(app: Flask) -> None:
     register_api(api.blp)
     set_bearer_loader(app, tokens.user_for_api_token)
     app.cli.add_command(users_cli)
-    app.jinja_env.globals["role_label"] = role_label

@@ -23,8 +23,13 @@ class Role(StrEnum):
     INSTRUCTOR = "instructor"
     PERSONNEL = "personnel"
 
+    @property
+    def label(self) -> str:
+        """The role's name in the reader's language."""
+        return str(_ROLE_LABELS[self])
 
-ROLE_LABELS = {
+
+_ROLE_LABELS = {
     Role.ADMIN: _l("administrator"),
     Role.COORDINATOR: _l("coordinator"),
     Role.FOCAL_POINT: _l("focal point"),
@@ -32,10 +37,6 @@ ROLE_LABELS = {
     Role.PERSONNEL: _l("personnel"),
 }
 
-
-def role_label(role: Role) -> str:
-    """The role's name in the reader's language."""
-    return str(ROLE_LABELS[role])
 
 
 

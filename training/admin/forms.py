@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
-from training.accounts.models import Role, role_label
+from training.accounts.models import Role
 from training.core import i18n
 from training.core.forms import Form
 
@@ -17,5 +17,5 @@ class RoleForm(Form):
     submit = SubmitField(_l("Change role"))
 
     def fill_choices(self) -> None:
-        self.role.choices = [(r.value, role_label(r)) for r in Role]
+        self.role.choices = [(r.value, r.label) for r in Role]
         self.country.choices = [("", "—")] + i18n.country_choices()

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from training.accounts import services as accounts
-from training.accounts.models import Role, User, role_label
+from training.accounts.models import Role, User
 from training.accounts.permissions import role_required
 from training.admin.forms import RoleForm
 from training.audit import services as audit
@@ -53,7 +53,7 @@ def change_role(user_id: int) -> Response | tuple[str, int]:
         show_domain_error(form, error)
         return _users_page(form, failed_user_id=user.id), 400
     db.session.commit()
-    flash(_("%(name)s is now %(role)s.", name=user.name, role=role_label(user.role)), "success")
+    flash(_("%(name)s is now %(role)s.", name=user.name, role=user.role.label), "success")
     return redirect(url_for("admin.users"))
 
 
