@@ -4,13 +4,17 @@ names the consequence, only that page's form acts, and going back changes nothin
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import csrf_token
 from tests.enrolment.conftest import enrolment_of, quota, statuses
 from training.accounts.models import Role
+from training.core.database import utcnow
+from training.core.errors import Forbidden
 from training.courses.models import Course, CourseSession, CourseStatus
 from training.enrolment import services
 from training.enrolment.models import EnrolmentStatus
@@ -208,3 +212,33 @@ def test_cancelling_a_course_names_who_is_told_and_needs_a_reason(
     assert session.get(Course, course.id).status is CourseStatus.CANCELLED
     assert not session.scalars(sa.select(CourseSession.cancelled).where(
         CourseSession.course_id == course.id, ~CourseSession.cancelled)).all()
+
+
+def test_after_the_release_date_the_page_says_the_seat_goes_to_another_country(
+    session, make_course, make_user
+):
+    course = make_course(quotas={"US": 1, "CN": 1}, seat_release_at=utcnow() - timedelta(days=1))
+    us_holder = make_user(Role.PERSONNEL, "US")
+    cn_holder, cn_waiting = make_user(Role.PERSONNEL, "CN"), make_user(Role.PERSONNEL, "CN")
+    for person in (us_holder, cn_holder, cn_waiting):
+        services.enrol(session, course, person, actor=person)
+    session.commit()
+    leaving = enrolment_of(session, course, us_holder)
+    outcome = services.withdrawal_outcome(session, leaving, actor=us_holder)
+    assert (outcome.held_in, outcome.goes_to) == ("US", "CN")
+    services.withdraw(session, leaving, actor=us_holder)
+    session.commit()
+    promoted = enrolment_of(session, course, cn_waiting)
+    assert promoted.status is EnrolmentStatus.CONFIRMED and promoted.quota.country == "US"
+
+
+def test_only_coordinators_read_what_a_rejection_would_do(session, make_course, make_user):
+    course = make_course(quotas={"US": 1})
+    person = make_user(Role.PERSONNEL, "US")
+    enrolment = services.enrol(session, course, person, actor=person)
+    session.commit()
+    for actor in (person, make_user(Role.FOCAL_POINT, "US")):
+        with pytest.raises(Forbidden):
+            services.rejection_outcome(session, enrolment, actor=actor)
+    with pytest.raises(Forbidden):
+        services.withdrawal_outcome(session, enrolment, actor=make_user(Role.FOCAL_POINT, "CN"))

@@ -201,9 +201,6 @@ def _seat_consequence(outcome: services.LeavingOutcome) -> str:
                  name=enrolment.user.name, country=i18n.country_name(enrolment.country), n=outcome.position)
     if enrolment.is_pending:
         return _("The request is taken back before a coordinator decides on it; it holds no seat.")
-    if not outcome.room_frees:
-        return _("The seat is not given to anyone else: the quota of %(country)s is already lowered "
-                 "below the people holding its seats.", country=i18n.country_name(outcome.held_in))
     if outcome.goes_to:
         return _("The seat goes to the first person waiting from %(country)s.",
                  country=i18n.country_name(outcome.goes_to))

@@ -23,14 +23,12 @@ from training.enrolment.services.seats import seats_released, waitlist_head, wai
 @dataclass(frozen=True)
 class LeavingOutcome:
     """What leaving the course does to the seats: held_in is the country of the seat it gives
-    up, goes_to the country of the person waiting who would take it (None: nobody), room_frees
-    False when the quota was lowered below its holders (the seat goes with the person), and
+    up, goes_to the country of the person waiting who would take it (None: nobody), and
     position the place the enrolment leaves on its waitlist."""
 
     enrolment: Enrolment
     held_in: str | None = None
     goes_to: str | None = None
-    room_frees: bool = True
     position: int | None = None
 
 
@@ -40,8 +38,6 @@ def _outcome(session: Session, enrolment: Enrolment) -> LeavingOutcome:
     if enrolment.status is not EnrolmentStatus.CONFIRMED or enrolment.quota_id is None:
         return LeavingOutcome(enrolment)
     quota = session.get_one(SeatQuota, enrolment.quota_id)
-    if quota.confirmed - 1 >= quota.seats:  # the quota was lowered below its holders: no room frees
-        return LeavingOutcome(enrolment, held_in=quota.country, room_frees=False)
     head = waitlist_head(session, enrolment.course_id, country=quota.country)
     if head is None and seats_released(session.get_one(Course, enrolment.course_id)):
         head = waitlist_head(session, enrolment.course_id, other_than=quota.country)
