@@ -137,3 +137,16 @@ def test_removing_an_instructor_asks_first(login, coordinator, make_instructor, 
     assert session.scalar(sa.select(sa.func.count()).select_from(Instructor)) == 1
     assert client.post(path, data=_confirmation_fields(html)).headers["Location"] == "/instructors"
     assert session.scalar(sa.select(sa.func.count()).select_from(Instructor)) == 0
+
+
+def test_cancelling_a_draft_tells_nobody_and_says_so(login, coordinator, make_course, add_session, session):
+    course = make_course(publish=False)
+    add_session(course, DAY, "09:00", "10:00")
+    client = login(coordinator)
+    html = client.get(f"/courses/{course.slug}/cancel").get_data(as_text=True)
+    assert "Nobody is told: the course is not published." in html and "told by mail" not in html
+    client.post(f"/courses/{course.slug}/cancel",
+                data={**_confirmation_fields(html), "reason": "Not needed."})
+    assert _mail(session) == []
+    session.expire_all()
+    assert session.get(CourseSession, session.scalar(sa.select(CourseSession.id))).cancelled

@@ -202,7 +202,7 @@ def publish(slug: str) -> Response:
 
 
 def _course_cancellation(course: Course, outcome: services.CourseCancellation, back: str) -> Confirmation:
-    if outcome.told:
+    if course.status is CourseStatus.PUBLISHED:
         told = [
             ngettext("%(num)d confirmed participant and %(waiting)s are told by mail, with your reason.",
                      "%(num)d confirmed participants and %(waiting)s are told by mail, with your reason.",
@@ -212,18 +212,18 @@ def _course_cancellation(course: Course, outcome: services.CourseCancellation, b
                      "%(num)d people are told in all, instructors and pending requests included.",
                      outcome.told),
         ]
+        told.append(ngettext(
+            "Its %(num)d session stays in the schedule, struck through, and is cancelled in every calendar "
+            "that follows the course.",
+            "Its %(num)d sessions stay in the schedule, struck through, and are cancelled in every calendar "
+            "that follows the course.", outcome.sessions))
     else:
         told = [_("Nobody is told: the course is not published.")]
-    sessions = ngettext(
-        "Its %(num)d session stays in the schedule, struck through, and is cancelled in every calendar "
-        "that follows the course.",
-        "Its %(num)d sessions stay in the schedule, struck through, and are cancelled in every calendar "
-        "that follows the course.", outcome.sessions)
     return Confirmation(
         question=_("Cancel “%(title)s”?", title=course.shown_title),
         action_label=_("Cancel the course"), keep_label=_("Keep the course"), back_url=back,
         subject=f"{course.city} · {course.status.label}",
-        consequences=[*told, sessions, _("A cancelled course cannot be published again.")],
+        consequences=[*told, _("A cancelled course cannot be published again.")],
     )
 
 
@@ -374,7 +374,7 @@ def cancel_session(slug: str, session_id: int) -> Response | tuple[str, int]:
         consequences=[
             ngettext("%(num)d person is told by mail: its instructors and the people on the course.",
                      "%(num)d people are told by mail: its instructors and the people on the course.", told)
-            if told else _("Nobody is told: the course is not published."),
+            if course.status is CourseStatus.PUBLISHED else _("Nobody is told: the course is not published."),
             _("It stays in the schedule, struck through, and is cancelled in calendars that follow the "
               "course. You can restore it from the schedule editor."),
         ],

@@ -162,6 +162,7 @@ def cancel(symposium_id: int) -> BaseResponse | tuple[str, int]:
 
 def _cancellation(symposium: Symposium, form: ConfirmForm) -> Confirmation:
     told = services.cancellation_outcome(db.session, symposium, actor=current_user)
+    published = symposium.status is SymposiumStatus.PUBLISHED
     return Confirmation(
         question=_("Cancel “%(title)s”?", title=symposium.shown_title),
         action_label=_("Cancel symposium"), keep_label=_("Keep the symposium"),
@@ -171,7 +172,7 @@ def _cancellation(symposium: Symposium, form: ConfirmForm) -> Confirmation:
             ngettext("%(num)d invitee who has not declined is told by mail; it leaves their calendar.",
                      "%(num)d invitees who have not declined are told by mail; it leaves their calendars.",
                      told)
-            if told else _("Nobody is told: no invitation has been sent."),
+            if published else _("Nobody is told: no invitation has been sent."),
             _("Personal links stop taking answers. A cancelled symposium cannot be published again."),
         ],
     )
