@@ -126,8 +126,10 @@ def test_profile_creates_a_token_shown_once_and_revokes_it(login, make_user, ses
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert token not in client.get("/profile/tokens").get_data(as_text=True)  # shown once
     row = session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
+    ask = client.get(f"/profile/tokens/{row.id}/revoke").get_data(as_text=True)
+    assert "Programs using it are locked out at once" in ask
     response = client.post(f"/profile/tokens/{row.id}/revoke",
-                           data={"csrf_token": csrf_token(client, "/profile/tokens")})
+                           data={"csrf_token": csrf_token(client, "/profile/tokens"), "confirm": "yes"})
     assert response.status_code == 302
     assert_problem(api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401)
 
@@ -139,8 +141,10 @@ def test_nobody_revokes_another_persons_token(login, make_user, session, bearer)
     headers = bearer(owner)
     row = session.scalar(sa.select(ApiToken).where(ApiToken.user_id == owner.id))
     client = login(make_user())
-    client.post(f"/profile/tokens/{row.id}/revoke",
-                data={"csrf_token": csrf_token(client, "/profile/tokens")})
+    response = client.post(f"/profile/tokens/{row.id}/revoke",
+                           data={"csrf_token": csrf_token(client, "/profile/tokens"), "confirm": "yes"})
+    assert response.status_code == 302  # refused with a message on the tokens page
+    assert client.get(f"/profile/tokens/{row.id}/revoke").status_code == 404
     assert client.application.test_client().get("/api/v1/me", headers=headers).status_code == 200
 
 

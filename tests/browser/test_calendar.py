@@ -38,6 +38,12 @@ def test_replacing_the_address_shows_a_new_one(page, demo_server):
     page.goto(f"{demo_server}/profile")
     old = page.locator(".calendar-personal input[readonly]").input_value()
 
+    page.get_by_role("link", name="Replace the address").click()
+    expect(page.locator("main h1")).to_have_text("Replace your calendar address?")
+    page.get_by_role("link", name="Keep the address").click()
+    assert page.locator(".calendar-personal input[readonly]").input_value() == old
+
+    page.get_by_role("link", name="Replace the address").click()
     page.get_by_role("button", name="Replace the address").click()
 
     expect(page.locator(".flash-success")).to_contain_text("new address")

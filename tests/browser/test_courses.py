@@ -57,3 +57,30 @@ def test_instructor_sees_their_teaching(page, demo_server):
     page.get_by_role("link", name="My teaching").click()
     expect(page.locator("table.teaching")).to_contain_text("Forensics laboratory")
     expect(page.locator("table.teaching")).to_contain_text("Closing ceremony")
+
+
+def test_coordinator_cancels_a_session_after_confirming_and_restores_it(page, demo_server, screenshot_dir):
+    sign_in(page, demo_server, "coordinator@demo.training", DEMO_PASSWORD)
+    page.goto(f"{demo_server}/courses/manage")
+    row = page.locator("tr", has_text="Cybercrime investigation course for US law-enforcement personnel")
+    row.get_by_role("link", name="Schedule").click()
+    schedule = page.url
+    daily_review = page.locator("tr", has_text="Daily review").first
+    daily_review.get_by_role("link", name="Cancel").click()
+    expect(page.locator("main h1")).to_have_text("Cancel the session “Daily review”?")
+    expect(page.locator(".consequences")).to_contain_text("told by mail")
+    page.get_by_role("link", name="Keep the session").click()
+    assert page.url == schedule
+    expect(page.locator("tr.cancelled")).to_have_count(0)
+
+    page.locator("tr", has_text="Daily review").first.get_by_role("link", name="Cancel").click()
+    page.get_by_role("button", name="Cancel the session").click()
+    expect(page.locator(".flash-success")).to_contain_text("is cancelled")
+    cancelled = page.locator("tr.cancelled", has_text="Daily review")
+    expect(cancelled).to_have_count(1)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(screenshot_dir / "schedule-restore.png"))
+
+    cancelled.get_by_role("button", name="Restore").click()
+    expect(page.locator(".flash-success")).to_contain_text("is on again")
+    expect(page.locator("tr.cancelled")).to_have_count(0)

@@ -27,7 +27,8 @@ LANGUAGES = (("en", "en-US"), ("zh", "zh-CN"))
 FAILING_IMPACTS = ("critical", "serious")
 
 # Who signs in, and the pages they open ({beijing}: the Beijing course's slug, {mixed}: the
-# workshop with quotas for several countries). Each page once, as the role that sees the most of it.
+# workshop with quotas for several countries; {withdraw}, {cancel_session}, {revoke}: the pages the
+# first such button leads to). Each page once, as the role that sees the most of it.
 ROLES: dict[str, str | None] = {
     "anonymous": None,
     "personnel": "personnel@demo.training",
@@ -52,6 +53,7 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("course page", "/courses/{beijing}"),
         ("week grid", "/courses/{beijing}/week"),
         ("My courses", "/my/courses"),
+        ("withdraw?", "{withdraw}"),
         ("profile", "/profile"),
     ),
     "focal point": (
@@ -80,6 +82,10 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("new instructor", "/instructors/new"),
         ("symposia", "/symposia/"),
         ("symposium dashboard", "/symposia/1"),
+        ("cancel course?", "/courses/{beijing}/cancel"),
+        ("cancel session?", "{cancel_session}"),
+        ("cancel symposium?", "/symposia/1/cancel"),
+        ("revoke invitation?", "{revoke}"),
         ("edit symposium", "/symposia/1/edit"),
         ("new symposium", "/symposia/new"),
     ),
@@ -99,6 +105,8 @@ SCREENSHOTS = {
     ("anonymous", f"/rsvp/{DEMO_RSVP_TOKEN_ZH}", "zh"): "rsvp",
     ("coordinator", "/courses/new", None): "course-form",
     ("personnel", "/courses/{beijing}/week", None): "week",
+    ("personnel", "{withdraw}", None): "confirm-withdraw",
+    ("coordinator", "/courses/{beijing}/cancel", None): "confirm-cancel-course",
 }
 
 AXE_RUN = """async () => {
@@ -167,6 +175,19 @@ def print_table(rows: list[tuple]) -> None:
               f"{seconds:4.1f}")
 
 
+def first_link(browser: Browser, base_url: str, email: str, path: str, name: str) -> str:
+    """The path (without its query) of the first link called name on path, as email sees it."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = context.new_page()
+    try:
+        sign_in(page, base_url, email, DEMO_PASSWORD)
+        page.goto(base_url + path)
+        href = page.get_by_role("link", name=name, exact=True).first.get_attribute("href")
+    finally:
+        context.close()
+    return href.split("?")[0]
+
+
 def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: str,
                                                  screenshot_dir: Path) -> None:
     assert AXE.exists(), f"{AXE} is missing: `make js-packages` installs axe-core"
@@ -175,7 +196,15 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
     page.goto(demo_server)
     href = page.get_by_role("link", name=BEIJING).first.get_attribute("href")
     probe.close()
-    slugs = {"beijing": href.rsplit("/", 1)[1], "mixed": MIXED_SLUG}
+    beijing = href.rsplit("/", 1)[1]
+    coordinator = ROLES["coordinator"]
+    slugs = {
+        "beijing": beijing, "mixed": MIXED_SLUG,
+        "withdraw": first_link(browser, demo_server, ROLES["personnel"], "/my/courses", "Withdraw"),
+        "cancel_session": first_link(browser, demo_server, coordinator, f"/courses/{beijing}/schedule",
+                                     "Cancel"),
+        "revoke": first_link(browser, demo_server, coordinator, "/symposia/1", "Revoke"),
+    }
 
     def screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(screenshot_dir / name), full_page=True)

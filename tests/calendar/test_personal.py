@@ -116,7 +116,12 @@ def test_profile_shows_the_feed_address_and_replacing_it_kills_the_old_one_at_on
     assert f'href="http://training.test{old}?download=1"' in page
     assert client.get(old).status_code == 200
 
+    # Replacing an address asks first: a post without the confirmation changes nothing.
     response = client.post("/calendar/feed-token", data={"csrf_token": csrf_token(client, "/profile")})
+    assert response.status_code == 200 and "Replace your calendar address?" in response.get_data(as_text=True)
+    assert client.get(old).status_code == 200
+    response = client.post("/calendar/feed-token",
+                           data={"csrf_token": csrf_token(client, "/profile"), "confirm": "yes"})
     assert response.status_code == 302
     page = client.get("/profile").get_data(as_text=True)
     new = re.search(r'value="http://training.test(/calendar/feeds/[^"]+\.ics)"', page).group(1)

@@ -25,18 +25,22 @@ def routes(make_course, make_instructor, add_session):
         ("get", f"/courses/{slug}/edit"),
         ("post", f"/courses/{slug}/edit"),
         ("post", f"/courses/{slug}/publish"),
+        ("get", f"/courses/{slug}/cancel"),
         ("post", f"/courses/{slug}/cancel"),
         ("post", f"/courses/{slug}/complete"),
         ("get", f"/courses/{slug}/schedule"),
         ("post", f"/courses/{slug}/sessions"),
         ("get", f"/courses/{slug}/sessions/{sid}/edit"),
         ("post", f"/courses/{slug}/sessions/{sid}/edit"),
+        ("get", f"/courses/{slug}/sessions/{sid}/cancel"),
         ("post", f"/courses/{slug}/sessions/{sid}/cancel"),
+        ("post", f"/courses/{slug}/sessions/{sid}/restore"),
         ("post", f"/courses/{slug}/copy-day"),
         ("get", "/instructors/new"),
         ("post", "/instructors/new"),
         ("get", f"/instructors/{iid}/edit"),
         ("post", f"/instructors/{iid}/edit"),
+        ("get", f"/instructors/{iid}/delete"),
         ("post", f"/instructors/{iid}/delete"),
     ]
 
@@ -59,7 +63,8 @@ def test_every_changing_route_refuses_other_roles_and_changes_nothing(
     before = _state(session)
     token = csrf_token(client, "/")
     for method, path in routes:
-        data = {"csrf_token": token, "title": "Hijacked", "name": "Hijacked"} if method == "post" else None
+        hijack = {"title": "Hijacked", "name": "Hijacked", "confirm": "yes", "reason": "x"}
+        data = {"csrf_token": token, **hijack} if method == "post" else None
         response = getattr(client, method)(path, data=data)
         assert response.status_code == 403, (role, method, path)
     assert _state(session) == before

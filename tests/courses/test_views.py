@@ -363,7 +363,7 @@ def test_coordinator_reschedules_and_cancels_a_session(login, coordinator, beiji
     assert response.status_code == 302
     response = client.post(
         f"/courses/{beijing.slug}/sessions/{lecture.id}/cancel",
-        data={"csrf_token": csrf_token(client, f"/courses/{beijing.slug}/schedule")},
+        data={"csrf_token": csrf_token(client, f"/courses/{beijing.slug}/schedule"), "confirm": "yes"},
     )
     assert response.status_code == 302
     session.expire_all()
@@ -381,7 +381,8 @@ def test_coordinator_publishes_then_cancels_a_course_with_a_reason(login, coordi
     assert client.post(f"/courses/{course.slug}/publish", data={"csrf_token": token}).status_code == 302
     assert (
         client.post(
-            f"/courses/{course.slug}/cancel", data={"csrf_token": token, "reason": "Venue closed"}
+            f"/courses/{course.slug}/cancel",
+            data={"csrf_token": token, "reason": "Venue closed", "confirm": "yes"},
         ).status_code
         == 302
     )
@@ -434,7 +435,8 @@ def test_coordinator_builds_the_instructor_directory(login, coordinator, make_us
     html = client.get("/instructors").get_data(as_text=True)
     assert "Li Na" in html and "Digital forensics" in html
     response = client.post(
-        f"/instructors/{li.id}/delete", data={"csrf_token": csrf_token(client, "/instructors")}
+        f"/instructors/{li.id}/delete",
+        data={"csrf_token": csrf_token(client, "/instructors"), "confirm": "yes"},
     )
     assert response.status_code == 302 and _count(session, Instructor) == 0
 

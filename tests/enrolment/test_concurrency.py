@@ -69,7 +69,7 @@ def _fire(jobs: list[tuple[requests.Session, str, str]]) -> tuple[list[int], flo
         # burst reuses it; every request of the burst opens its own connection instead.
         client.close()
         barrier.wait()
-        return client.post(url, data={"csrf_token": token}, headers={"Connection": "close"},
+        return client.post(url, data={"csrf_token": token, "confirm": "yes"}, headers={"Connection": "close"},
                            allow_redirects=False, timeout=120).status_code
 
     started = time.monotonic()

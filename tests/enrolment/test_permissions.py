@@ -105,7 +105,7 @@ def test_every_enrolment_route_as_every_role(app, session, make_user, make_cours
 
     def withdraw_post():
         _, enrolment = us_person(enrol_on=course)
-        return (f"/enrolments/{enrolment.id}/withdraw", {},
+        return (f"/enrolments/{enrolment.id}/withdraw", {"confirm": "yes"},
                 lambda: status_of(enrolment.id) is EnrolmentStatus.WITHDRAWN)
 
     def approve_post():
@@ -115,7 +115,7 @@ def test_every_enrolment_route_as_every_role(app, session, make_user, make_cours
 
     def reject_post():
         _, enrolment = us_person(enrol_on=approval)
-        return (f"/enrolments/{enrolment.id}/reject", {"reason": "Not eligible."},
+        return (f"/enrolments/{enrolment.id}/reject", {"reason": "Not eligible.", "confirm": "yes"},
                 lambda: status_of(enrolment.id) is EnrolmentStatus.REJECTED)
 
     def attendance_post():
@@ -167,6 +167,9 @@ def test_every_enrolment_route_as_every_role(app, session, make_user, make_cours
               focal_and_coordinator_read),
         Route("POST /courses/<slug>/nominate (a US person)", "POST", nominate_post, {
             "personnel-US": "403", "personnel-CN": "403", "focal-US": "ok", "focal-CN": "refused",
+            "instructor": "403", "coordinator": "ok"}),
+        Route("GET /enrolments/<id>/withdraw (a US person)", "GET", lambda: (withdraw_post()[0], {}, None), {
+            "personnel-US": "403", "personnel-CN": "403", "focal-US": "ok", "focal-CN": "403",
             "instructor": "403", "coordinator": "ok"}),
         Route("POST /enrolments/<id>/withdraw (a US person)", "POST", withdraw_post, {
             "personnel-US": "403", "personnel-CN": "403", "focal-US": "ok", "focal-CN": "403",

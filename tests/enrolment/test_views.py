@@ -189,9 +189,10 @@ def test_coordinator_approves_and_rejects_with_a_reason_from_the_roster(
     approve = post(client, f"/enrolments/{enrolment_of(session, course, a).id}/approve", {}, seats)
     assert approve.status_code == 302
     reject_path = f"/enrolments/{enrolment_of(session, course, b).id}/reject"
-    empty = post(client, reject_path, {"reason": ""}, reject_path)
+    empty = post(client, reject_path, {"reason": "", "confirm": "yes"}, reject_path)
     assert empty.status_code == 400 and "Give a reason" in empty.get_data(as_text=True)
-    done = post(client, reject_path, {"reason": "Course is for investigators only."}, reject_path)
+    done = post(client, reject_path, {"reason": "Course is for investigators only.", "confirm": "yes"},
+                reject_path)
     assert done.status_code == 302
     assert enrolment_of(session, course, a).status is EnrolmentStatus.CONFIRMED
     rejected = enrolment_of(session, course, b)
@@ -213,10 +214,12 @@ def test_person_sees_the_rejection_reason_and_withdraws_from_my_courses(
     login(person)
     page = client.get("/my/courses").get_data(as_text=True)
     assert "Reason: Duplicate nomination." in page
-    response = post(client, f"/enrolments/{enrolment_of(session, course, person).id}/withdraw")
+    response = post(client, f"/enrolments/{enrolment_of(session, course, person).id}/withdraw",
+                    {"confirm": "yes"})
     assert response.status_code == 302
     assert enrolment_of(session, course, waiting).status is EnrolmentStatus.CONFIRMED
-    second = post(client, f"/enrolments/{enrolment_of(session, course, person).id}/withdraw")
+    second = post(client, f"/enrolments/{enrolment_of(session, course, person).id}/withdraw",
+                  {"confirm": "yes"})
     assert second.status_code == 302
     assert "this one is withdrawn" in client.get("/my/courses").get_data(as_text=True)
 

@@ -152,6 +152,12 @@ def _routes(symposium_id: int, invitation_id: int, session_id: int) -> list[str]
             f"{base}/invitations/{invitation_id}/revoke", f"{base}/invitations/{invitation_id}/resend"]
 
 
+def _confirmation_pages(symposium_id: int, invitation_id: int, session_id: int) -> list[str]:
+    base = f"/symposia/{symposium_id}"
+    return [f"{base}/cancel", f"{base}/sessions/{session_id}/delete",
+            f"{base}/invitations/{invitation_id}/revoke"]
+
+
 @pytest.mark.parametrize("role", [Role.PERSONNEL, Role.FOCAL_POINT, Role.INSTRUCTOR])
 def test_only_coordinators_may_change_symposia(client, session, login, make_user, symposium, invite, role):
     invitation, _ = invite(symposium)
@@ -159,7 +165,9 @@ def test_only_coordinators_may_change_symposia(client, session, login, make_user
     token = csrf_token(client, "/login")
     login(make_user(role, country="US"))
     for path in _routes(symposium.id, invitation.id, programme[0].id):
-        assert client.post(path, data={"csrf_token": token}).status_code == 403, path
+        assert client.post(path, data={"csrf_token": token, "confirm": "yes"}).status_code == 403, path
+    for path in _confirmation_pages(symposium.id, invitation.id, programme[0].id):
+        assert client.get(path).status_code == 403, path
     for path in (f"/symposia/{symposium.id}", "/symposia/", f"/symposia/{symposium.id}/delegates.csv"):
         assert client.get(path).status_code == 403, path
     assert session.scalar(sa.select(Symposium.status)) is SymposiumStatus.PUBLISHED
@@ -221,10 +229,11 @@ def test_a_coordinator_creates_a_symposium_invites_and_publishes(
     assert client.post(f"{invitation_page}/resend", data={"csrf_token": token}).status_code == 302
     new = last_link(session, google.email)
     assert client.get(f"/rsvp/{old}").status_code == 404 and client.get(f"/rsvp/{new}").status_code == 200
-    assert client.post(f"{invitation_page}/revoke", data={"csrf_token": token}).status_code == 302
+    revoked = client.post(f"{invitation_page}/revoke", data={"csrf_token": token, "confirm": "yes"})
+    assert revoked.status_code == 302
     assert client.get(f"/rsvp/{new}").status_code == 404
 
-    assert client.post(f"{page}/cancel", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"{page}/cancel", data={"csrf_token": token, "confirm": "yes"}).status_code == 302
     session.expire_all()
     assert session.get(Symposium, symposium.id).status is SymposiumStatus.CANCELLED
     actions = session.scalars(sa.select(AuditEntry.action).where(

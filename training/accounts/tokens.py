@@ -68,11 +68,17 @@ def tokens_of(session: Session, user: User) -> Sequence[ApiToken]:
     ).all()
 
 
-def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
-    """Revoke one of user's tokens; it stops working at once."""
+def own_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """One of user's own tokens; anyone else's is not found."""
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
         raise NotFound(_("No such token."))
+    return row
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of user's tokens; it stops working at once."""
+    row = own_token(session, user, token_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()

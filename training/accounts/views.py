@@ -27,9 +27,10 @@ from training.accounts.limits import (
     SIGN_IN_PER_ADDRESS,
     submitted_account,
 )
+from training.core.confirm import Confirmation, show_confirmation
 from training.core.errors import DomainError
 from training.core.extensions import db, limiter
-from training.core.forms import show_domain_error
+from training.core.forms import ConfirmForm, show_domain_error
 from training.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -254,10 +255,22 @@ def api_token_list() -> str | tuple[str, int]:
                            tokens=tokens.tokens_of(db.session, current_user)), status
 
 
-@tokens_bp.route("/<int:token_id>/revoke", methods=["POST"])
+@tokens_bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
 @login_required
-def revoke(token_id: int) -> Response:
-    """Revoke one of the person's API tokens."""
+def revoke(token_id: int) -> Response | tuple[str, int]:
+    """Revoke one of the person's API tokens, once they confirm it."""
+    form = ConfirmForm()
+    if not (form.confirmed and form.validate_on_submit()):
+        token = tokens.own_token(db.session, current_user, token_id)
+        if token.revoked_at is not None:
+            return redirect(url_for("api_tokens.tokens"))
+        return show_confirmation(Confirmation(
+            question=_("Revoke the API token “%(name)s”?", name=token.name),
+            action_label=_("Revoke"), keep_label=_("Keep the token"),
+            back_url=form.back(url_for("api_tokens.tokens")),
+            consequences=[_("Programs using it are locked out at once; this cannot be undone. "
+                            "A program that still needs access needs a new token.")],
+        ), form)
     try:
         tokens.revoke_token(db.session, current_user, token_id)
     except DomainError as error:

@@ -10,8 +10,10 @@ from werkzeug.wrappers import Response
 from training.accounts import tokens
 from training.calendar import services
 from training.calendar.forms import FeedTokenForm
+from training.core.confirm import Confirmation, show_confirmation
 from training.core.database import utcnow
 from training.core.extensions import db
+from training.core.forms import ConfirmForm
 from training.core.headers import attachment
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -75,11 +77,29 @@ def _no_referrer_for_tokens(response: Response) -> Response:
     return response
 
 
-@bp.post("/feed-token")
+@bp.route("/feed-token", methods=["GET", "POST"])
 @login_required
-def replace_token() -> Response:
-    """Create or replace the signed-in person's personal feed address."""
-    form = FeedTokenForm()
+def replace_token() -> Response | tuple[str, int]:
+    """Create the signed-in person's personal feed address, or replace it once they confirm.
+
+    Creating one breaks nothing; replacing one cuts off every calendar subscribed to it.
+    """
+    profile = url_for("accounts.profile") + "#calendar"
+    live = tokens.feed_token(db.session, current_user) is not None
+    form = ConfirmForm() if live else FeedTokenForm()
+    if live and not form.confirmed:
+        return show_confirmation(Confirmation(
+            question=_("Replace your calendar address?"),
+            action_label=_("Replace the address"), keep_label=_("Keep the address"),
+            back_url=form.back(profile),
+            consequences=[
+                _("The current address stops working at once; calendars subscribed to it must "
+                  "subscribe again."),
+                _("Do this if the address leaked: anyone who has it can see your calendar."),
+            ],
+        ), form)
+    if request.method != "POST":
+        return redirect(profile)
     if form.validate_on_submit():
         tokens.replace_feed_token(db.session, current_user)
         db.session.commit()
@@ -87,7 +107,7 @@ def replace_token() -> Response:
               "success")
     else:
         flash(_("The form expired. Please try again."), "error")
-    return redirect(url_for("accounts.profile") + "#calendar")
+    return redirect(form.back(profile) if live else profile)
 
 
 def subscribe_links(feed_url: str) -> dict[str, str]:

@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import flash
+from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeField, Field, IntegerField, TextAreaField
+from wtforms import DateField, DateTimeField, Field, HiddenField, IntegerField, TextAreaField
 from wtforms.fields.datetime import DateTimeLocalField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation, ValidationError
 
 from training.core.errors import DomainError
 from training.core.schemas import FIRST_YEAR, LAST_YEAR, MAX_INT, has_control_characters
+from training.core.urls import safe_next
 
 MIN_INT = -MAX_INT - 1
 
@@ -69,6 +70,26 @@ class Form(FlaskForm):
 
     class Meta(_SafeInputMeta):
         pass
+
+
+class ConfirmForm(Form):
+    """The form of a confirmation page: the one form a destructive action acts on.
+
+    A post without its `confirm` field (a one-tap form from another page, an old bookmark)
+    is not a confirmation: the view shows the confirmation page and changes nothing.
+    """
+
+    confirm = HiddenField()
+    next = HiddenField()
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether this request is the confirmation page's own post."""
+        return request.method == "POST" and self.confirm.raw_data == ["yes"]
+
+    def back(self, default: str) -> str:
+        """Where the person came from (a path on this site), else default."""
+        return safe_next(self.next.data) or safe_next(request.args.get("next")) or default
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

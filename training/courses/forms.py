@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from training.core import i18n
-from training.core.forms import Form
+from training.core.forms import ConfirmForm, Form
 from training.core.localtime import show_date
 from training.core.schemas import FIRST_YEAR, LAST_YEAR
 from training.courses import services
@@ -150,14 +150,18 @@ class CopyDayForm(Form):
         return [day for day in (_parse_day(v) for v in self.to_days.data or []) if day]
 
 
-class CancelCourseForm(Form):
-    reason = StringField(_l("Reason (sent to the people concerned)"),
-                         validators=[Optional(), Length(max=MAX_CANCEL_REASON)])
-    cancel = SubmitField(_l("Cancel the course"))
+class CancelCourseForm(ConfirmForm):
+    """The confirmation of a course's cancellation: everyone told reads the reason."""
+
+    reason = TextAreaField(
+        _l("Reason (sent to the people concerned)"),
+        validators=[DataRequired(message=_l("Give a reason: everyone told of the cancellation reads it.")),
+                    Length(max=MAX_CANCEL_REASON)],
+    )
 
 
 class ActionForm(Form):
-    """A button that posts (publish, complete, cancel a session): only the CSRF token."""
+    """A button that posts (publish, complete, restore a session): only the CSRF token."""
 
 
 class InstructorForm(Form):

@@ -16,8 +16,10 @@ from werkzeug.wrappers import Response
 
 from training.accounts.models import Role
 from training.accounts.permissions import is_coordinator, role_required
+from training.core.confirm import Confirmation, show_confirmation
 from training.core.database import utcnow
 from training.core.extensions import db
+from training.core.forms import ConfirmForm
 from training.core.localtime import local_day
 from training.core.memo import app_cache
 from training.core.uow import unit_of_work
@@ -130,7 +132,6 @@ def course_page(slug: str) -> str:
     return render_template(
         "courses/course.html", course=course, schedule_html=parts, viewer_zone=zone,
         can_manage=is_coordinator(current_user), action_form=ActionForm(),
-        cancel_form=CancelCourseForm(),
     )
 
 
@@ -182,14 +183,13 @@ def edit_course(slug: str) -> str | Response | tuple[str, int]:
     return render_template("courses/course_form.html", form=form, course=course), 400 if form.errors else 200
 
 
-def _lifecycle(slug: str, change: Any, done: str, form: ActionForm | CancelCourseForm) -> Response:
+def _lifecycle(slug: str, change: Any, done: str, form: ActionForm) -> Response:
     course = _course(slug)
     if not form.validate_on_submit():
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("courses.course_page", slug=slug))
-    extra = {"reason": form.reason.data or ""} if isinstance(form, CancelCourseForm) else {}
     with unit_of_work() as work:
-        change(db.session, course, actor=current_user, **extra)
+        change(db.session, course, actor=current_user)
     if work.done:
         flash(done, "success")
     return redirect(url_for("courses.course_page", slug=slug))
@@ -201,10 +201,47 @@ def publish(slug: str) -> Response:
     return _lifecycle(slug, services.publish_course, _("The course is published."), ActionForm())
 
 
-@bp.route("/courses/<slug>/cancel", methods=["POST"])
+def _course_cancellation(course: Course, outcome: services.CourseCancellation, back: str) -> Confirmation:
+    if course.status is CourseStatus.PUBLISHED:
+        told = [
+            ngettext("%(num)d confirmed participant and %(waiting)s are told by mail, with your reason.",
+                     "%(num)d confirmed participants and %(waiting)s are told by mail, with your reason.",
+                     outcome.confirmed,
+                     waiting=ngettext("%(num)d person waiting", "%(num)d people waiting", outcome.waiting)),
+            ngettext("%(num)d person is told in all, instructors and pending requests included.",
+                     "%(num)d people are told in all, instructors and pending requests included.",
+                     outcome.told),
+        ]
+        told.append(ngettext(
+            "Its %(num)d session stays in the schedule, struck through, and is cancelled in every calendar "
+            "that follows the course.",
+            "Its %(num)d sessions stay in the schedule, struck through, and are cancelled in every calendar "
+            "that follows the course.", outcome.sessions))
+    else:
+        told = [_("Nobody is told: the course is not published.")]
+    return Confirmation(
+        question=_("Cancel “%(title)s”?", title=course.shown_title),
+        action_label=_("Cancel the course"), keep_label=_("Keep the course"), back_url=back,
+        subject=f"{course.city} · {course.status.label}",
+        consequences=[*told, _("A cancelled course cannot be published again.")],
+    )
+
+
+@bp.route("/courses/<slug>/cancel", methods=["GET", "POST"])
 @managers
-def cancel(slug: str) -> Response:
-    return _lifecycle(slug, services.cancel_course, _("The course is cancelled."), CancelCourseForm())
+def cancel(slug: str) -> Response | tuple[str, int]:
+    course = _course(slug, with_schedule=False)
+    form = CancelCourseForm()
+    back = form.back(url_for("courses.course_page", slug=slug))
+    if form.confirmed and form.validate_on_submit():
+        with unit_of_work() as work:
+            services.cancel_course(db.session, course, actor=current_user, reason=form.reason.data)
+        # Refused (the course is no longer open): the course page says why.
+        if work.done:
+            flash(_("The course is cancelled."), "success")
+        return redirect(url_for("courses.course_page", slug=slug))
+    outcome = services.cancellation_outcome(db.session, course, actor=current_user)
+    return show_confirmation(_course_cancellation(course, outcome, back), form)
 
 
 @bp.route("/courses/<slug>/complete", methods=["POST"])
@@ -315,19 +352,48 @@ def edit_session(slug: str, session_id: int) -> str | Response | tuple[str, int]
                            form=form), 400 if form.errors else 200
 
 
-@bp.route("/courses/<slug>/sessions/<int:session_id>/cancel", methods=["POST"])
+@bp.route("/courses/<slug>/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @managers
-def cancel_session(slug: str, session_id: int) -> Response:
+def cancel_session(slug: str, session_id: int) -> Response | tuple[str, int]:
+    course = _course(slug)
+    course_session = services.find_session(db.session, course, session_id)
+    form = ConfirmForm()
+    back = form.back(url_for("courses.schedule", slug=slug))
+    if form.confirmed and form.validate_on_submit():
+        with unit_of_work() as work:
+            services.cancel_session(db.session, course_session, course, actor=current_user)
+        if work.done:
+            flash(_("“%(title)s” is cancelled; it stays in the schedule, struck through.",
+                    title=course_session.title), "success")
+        return redirect(back)
+    told = services.session_cancellation_outcome(db.session, course_session, course, actor=current_user)
+    confirmation = Confirmation(
+        question=_("Cancel the session “%(title)s”?", title=course_session.title),
+        action_label=_("Cancel the session"), keep_label=_("Keep the session"), back_url=back,
+        subject=f"{course.shown_title} · {services.describe_slot(course_session, course)}",
+        consequences=[
+            ngettext("%(num)d person is told by mail: its instructors and the people on the course.",
+                     "%(num)d people are told by mail: its instructors and the people on the course.", told)
+            if course.status is CourseStatus.PUBLISHED else _("Nobody is told: the course is not published."),
+            _("It stays in the schedule, struck through, and is cancelled in calendars that follow the "
+              "course. You can restore it from the schedule editor."),
+        ],
+    )
+    return show_confirmation(confirmation, form)
+
+
+@bp.route("/courses/<slug>/sessions/<int:session_id>/restore", methods=["POST"])
+@managers
+def restore_session(slug: str, session_id: int) -> Response:
     course = _course(slug)
     course_session = services.find_session(db.session, course, session_id)
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("courses.schedule", slug=slug))
     with unit_of_work() as work:
-        services.cancel_session(db.session, course_session, course, actor=current_user)
+        services.restore_session(db.session, course_session, course, actor=current_user)
     if work.done:
-        flash(_("“%(title)s” is cancelled; it stays in the schedule, struck through.",
-                title=course_session.title), "success")
+        flash(_("“%(title)s” is on again.", title=course_session.title), "success")
     return redirect(url_for("courses.schedule", slug=slug))
 
 
@@ -380,20 +446,29 @@ def edit_instructor(instructor_id: int) -> str | Response | tuple[str, int]:
         400 if form.errors else 200)
 
 
-@bp.route("/instructors/<int:instructor_id>/delete", methods=["POST"])
+@bp.route("/instructors/<int:instructor_id>/delete", methods=["GET", "POST"])
 @managers
-def delete_instructor(instructor_id: int) -> Response:
+def delete_instructor(instructor_id: int) -> Response | tuple[str, int]:
     person = services.find_instructor(db.session, instructor_id)
-    if not ActionForm().validate_on_submit():
-        flash(_("The form expired; try again."), "error")
-        return redirect(url_for("courses.instructor", instructor_id=instructor_id))
+    form = ConfirmForm()
+    back = form.back(url_for("courses.instructor", instructor_id=instructor_id))
     name = person.name
-    with unit_of_work() as work:
-        services.delete_instructor(db.session, person, actor=current_user)
-    if not work.done:
-        return redirect(url_for("courses.instructor", instructor_id=instructor_id))
-    flash(_("%(name)s removed from the directory.", name=name), "success")
-    return redirect(url_for("courses.instructors"))
+    if form.confirmed and form.validate_on_submit():
+        with unit_of_work() as work:
+            services.delete_instructor(db.session, person, actor=current_user)
+        if not work.done:
+            return redirect(back)
+        flash(_("%(name)s removed from the directory.", name=name), "success")
+        return redirect(url_for("courses.instructors"))
+    services.require_directory_manager(current_user)
+    confirmation = Confirmation(
+        question=_("Remove %(name)s from the directory?", name=name),
+        action_label=_("Remove from the directory"), keep_label=_("Keep %(name)s", name=name), back_url=back,
+        subject=person.organisation or "",
+        consequences=[_("Their details are deleted; this cannot be undone. An instructor who was ever "
+                        "scheduled stays, for the record.")],
+    )
+    return show_confirmation(confirmation, form)
 
 
 @bp.route("/my/teaching")

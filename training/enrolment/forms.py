@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from training.core import i18n
-from training.core.forms import Form
+from training.core.forms import ConfirmForm, Form
 from training.enrolment.models import MAX_REASON_LENGTH
 
 
@@ -72,10 +72,11 @@ class NominateForm(Form):
             del self.override_window
 
 
-class RejectForm(Form):
+class RejectForm(ConfirmForm):
+    """The confirmation of a rejection, with the reason the person reads."""
+
     reason = TextAreaField(
         _l("Reason (the person reads it)"),
         validators=[DataRequired(message=_l("Give a reason: the person will read it.")),
                     Length(max=MAX_REASON_LENGTH)],
     )
-    submit = SubmitField(_l("Reject"))

@@ -15,8 +15,10 @@ from training.accounts.models import Role, User
 from training.accounts.permissions import is_coordinator, role_required
 from training.audit import services as audit
 from training.core import i18n
+from training.core.confirm import Confirmation, show_confirmation
 from training.core.errors import DomainError, Forbidden, NotFound
 from training.core.extensions import db
+from training.core.forms import ConfirmForm
 from training.core.headers import attachment
 from training.core.uow import unit_of_work
 from training.core.urls import safe_next
@@ -129,8 +131,7 @@ def country_rosters() -> str:
     courses = services.country_rosters(db.session, country) if country else []
     return render_template(
         "enrolment/country_rosters.html", country=country, courses=courses,
-        countries=i18n.country_choices(), action_form=ActionForm(),
-        is_coordinator=is_coordinator(current_user),
+        countries=i18n.country_choices(), is_coordinator=is_coordinator(current_user),
     )
 
 
@@ -192,19 +193,54 @@ def nominate(slug: str) -> str | Response | tuple[str, int]:
     ), 400 if form.errors else 200
 
 
-@bp.route("/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
-@login_required
-def withdraw(enrolment_id: int) -> Response:
-    enrolment = services.enrolment_for(db.session, enrolment_id)
-    default = url_for("enrolment.my_courses")
-    if not ActionForm().validate_on_submit():
-        abort(400)
+def _seat_consequence(outcome: services.LeavingOutcome) -> str:
+    """What becomes of the place the enrolment holds, in words."""
+    enrolment = outcome.enrolment
+    if outcome.position is not None:
+        return _("%(name)s leaves the waitlist of %(country)s, where they are number %(n)d.",
+                 name=enrolment.user.name, country=i18n.country_name(enrolment.country), n=outcome.position)
+    if enrolment.is_pending:
+        return _("The request is taken back before a coordinator decides on it; it holds no seat.")
+    if outcome.goes_to:
+        return _("The seat goes to the first person waiting from %(country)s.",
+                 country=i18n.country_name(outcome.goes_to))
+    return _("The seat of %(country)s becomes free: nobody is waiting for it.",
+             country=i18n.country_name(outcome.held_in))
+
+
+def _withdrawal(outcome: services.LeavingOutcome, back: str) -> Confirmation:
+    enrolment = outcome.enrolment
     title, name = enrolment.course.shown_title, enrolment.user.name
-    with unit_of_work(error_pages=NOT_ON_THE_PAGE) as work:
-        services.withdraw(db.session, enrolment, actor=current_user)
-    if work.done:
-        flash(_("%(name)s has withdrawn from %(title)s.", name=name, title=title), "success")
-    return redirect(_back(default))
+    if enrolment.user_id == current_user.id:
+        question = _("Withdraw from “%(title)s”?", title=title)
+        told = _("You get a mail saying so.")
+        keep = _("Keep my place")
+    else:
+        question = _("Withdraw %(name)s from “%(title)s”?", name=name, title=title)
+        told = _("%(name)s is told by mail.", name=name)
+        keep = _("Go back")
+    return Confirmation(
+        question=question, action_label=_("Withdraw"), keep_label=keep, back_url=back,
+        subject=f"{i18n.country_name(enrolment.country)} · {enrolment.status.label}",
+        consequences=[_seat_consequence(outcome), told],
+    )
+
+
+@bp.route("/enrolments/<int:enrolment_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(enrolment_id: int) -> str | Response | tuple[str, int]:
+    enrolment = services.enrolment_for(db.session, enrolment_id)
+    form = ConfirmForm()
+    back = form.back(url_for("enrolment.my_courses"))
+    if form.confirmed and form.validate_on_submit():
+        title, name = enrolment.course.shown_title, enrolment.user.name
+        with unit_of_work(error_pages=NOT_ON_THE_PAGE) as work:
+            services.withdraw(db.session, enrolment, actor=current_user)
+        if work.done:
+            flash(_("%(name)s has withdrawn from %(title)s.", name=name, title=title), "success")
+        return redirect(back)
+    outcome = services.withdrawal_outcome(db.session, enrolment, actor=current_user)
+    return show_confirmation(_withdrawal(outcome, back), form)
 
 
 @bp.route("/enrolments/<int:enrolment_id>/approve", methods=["POST"])
@@ -228,16 +264,23 @@ def approve(enrolment_id: int) -> Response:
 def reject(enrolment_id: int) -> str | Response | tuple[str, int]:
     enrolment = services.enrolment_for(db.session, enrolment_id)
     form = RejectForm()
-    if form.validate_on_submit():
-        name, target = enrolment.user.name, url_for("enrolment.seats", slug=enrolment.course.slug)
+    back = form.back(url_for("enrolment.seats", slug=enrolment.course.slug))
+    name, title = enrolment.user.name, enrolment.course.shown_title
+    if form.confirmed and form.validate_on_submit():
         with unit_of_work(form, error_pages=NOT_ON_THE_PAGE) as work:
             services.reject(db.session, enrolment, actor=current_user, reason=form.reason.data)
         if work.done:
             flash(_("%(name)s's enrolment is rejected.", name=name), "success")
-            return redirect(target)
+            return redirect(back)
         enrolment = services.enrolment_for(db.session, enrolment_id)
-    status = 400 if form.errors else 200
-    return render_template("enrolment/reject.html", enrolment=enrolment, form=form), status
+    outcome = services.rejection_outcome(db.session, enrolment, actor=current_user)
+    confirmation = Confirmation(
+        question=_("Reject %(name)s on “%(title)s”?", name=name, title=title),
+        action_label=_("Reject"), keep_label=_("Go back"), back_url=back,
+        subject=f"{i18n.country_name(enrolment.country)} · {enrolment.status.label}",
+        consequences=[_seat_consequence(outcome), _("%(name)s reads your reason by mail.", name=name)],
+    )
+    return show_confirmation(confirmation, form)
 
 
 # --- a person's own courses ---------------------------------------------------------
@@ -249,7 +292,6 @@ def my_courses() -> str:
     return render_template(
         "enrolment/my_courses.html",
         enrolments=services.my_enrolments(db.session, current_user),
-        action_form=ActionForm(),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, make_response, redirect, render_template, url_for
@@ -14,14 +15,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
 from training.audit import services as audit
+from training.core.confirm import Confirmation, show_confirmation
 from training.core.errors import NotFound
 from training.core.extensions import db, limiter
-from training.core.forms import CONTROL_CHARACTERS_MESSAGE
+from training.core.forms import CONTROL_CHARACTERS_MESSAGE, ConfirmForm
 from training.core.headers import attachment
 from training.core.i18n import local_datetime
 from training.core.schemas import has_control_characters
 from training.core.uow import unit_of_work
-from training.symposia import services
+from training.symposia import services, symposium_datetime
 from training.symposia.forms import (
     ActionForm,
     InvitationForm,
@@ -30,7 +32,7 @@ from training.symposia.forms import (
     RsvpForm,
     SymposiumForm,
 )
-from training.symposia.models import InvitationState, Symposium, SymposiumStatus
+from training.symposia.models import Invitation, InvitationState, Symposium, SymposiumStatus
 
 bp = Blueprint("symposia", __name__, url_prefix="/symposia")
 rsvp_bp = Blueprint("rsvp", __name__, url_prefix="/rsvp")
@@ -140,12 +142,40 @@ def publish(symposium_id: int) -> BaseResponse | tuple[str, int]:
                    _("Published. Invitations sent: %(num)d."))
 
 
-@bp.route("/<int:symposium_id>/cancel", methods=["POST"])
+def _confirmed(symposium: Symposium, form: ConfirmForm, ask: Callable[[], Confirmation], act: Any,
+               done: str) -> BaseResponse | tuple[str, int]:
+    """Act once the confirmation page's form is posted; otherwise show the page ask() words."""
+    if form.confirmed and form.validate_on_submit():
+        return _action(symposium, act, done)
+    return show_confirmation(ask(), form)
+
+
+@bp.route("/<int:symposium_id>/cancel", methods=["GET", "POST"])
 @coordinator
 def cancel(symposium_id: int) -> BaseResponse | tuple[str, int]:
-    return _action(services.get_symposium(db.session, symposium_id),
-                   lambda s: services.cancel_symposium(db.session, s, actor=current_user),
-                   _("Cancelled. Invitees told: %(num)d."))
+    symposium = services.get_symposium(db.session, symposium_id)
+    form = ConfirmForm()
+    return _confirmed(symposium, form, lambda: _cancellation(symposium, form),
+                      lambda s: services.cancel_symposium(db.session, s, actor=current_user),
+                      _("Cancelled. Invitees told: %(num)d."))
+
+
+def _cancellation(symposium: Symposium, form: ConfirmForm) -> Confirmation:
+    told = services.cancellation_outcome(db.session, symposium, actor=current_user)
+    published = symposium.status is SymposiumStatus.PUBLISHED
+    return Confirmation(
+        question=_("Cancel “%(title)s”?", title=symposium.shown_title),
+        action_label=_("Cancel symposium"), keep_label=_("Keep the symposium"),
+        back_url=form.back(url_for("symposia.show", symposium_id=symposium.id)),
+        subject=symposium.city,
+        consequences=[
+            ngettext("%(num)d invitee who has not declined is told by mail; it leaves their calendar.",
+                     "%(num)d invitees who have not declined are told by mail; it leaves their calendars.",
+                     told)
+            if published else _("Nobody is told: no invitation has been sent."),
+            _("Personal links stop taking answers. A cancelled symposium cannot be published again."),
+        ],
+    )
 
 
 @bp.route("/<int:symposium_id>/sessions", methods=["POST"])
@@ -165,14 +195,25 @@ def add_session(symposium_id: int) -> BaseResponse | tuple[str, int]:
     return _dashboard_page(symposium, 400, session_form=form)
 
 
-@bp.route("/<int:symposium_id>/sessions/<int:session_id>/delete", methods=["POST"])
+@bp.route("/<int:symposium_id>/sessions/<int:session_id>/delete", methods=["GET", "POST"])
 @coordinator
 def remove_session(symposium_id: int, session_id: int) -> BaseResponse | tuple[str, int]:
     symposium = services.get_symposium(db.session, symposium_id)
     item = services.get_programme_session(db.session, symposium, session_id)
-    return _action(symposium,
-                   lambda s: services.remove_programme_session(db.session, s, item, actor=current_user),
-                   _("Removed from the programme."))
+    services.require_coordinator(current_user)
+    form = ConfirmForm()
+    ask = Confirmation(
+        question=_("Remove “%(item)s” from the programme of “%(title)s”?",
+                   item=item.title, title=symposium.shown_title),
+        action_label=_("Remove"), keep_label=_("Keep it on the programme"),
+        back_url=form.back(url_for("symposia.show", symposium_id=symposium.id) + "#programme"),
+        subject=f"{symposium_datetime(item.starts_at, symposium.timezone)} ({symposium.timezone})",
+        consequences=[_("It is deleted from the programme; this cannot be undone. Invitees are not "
+                        "mailed about it; they see the programme without it.")],
+    )
+    return _confirmed(symposium, form, lambda: ask,
+                      lambda s: services.remove_programme_session(db.session, s, item, actor=current_user),
+                      _("Removed from the programme."))
 
 
 @bp.route("/<int:symposium_id>/invitations", methods=["POST"])
@@ -221,14 +262,35 @@ def import_invitations(symposium_id: int) -> tuple[str, int]:
                            import_form=InvitationImportForm(formdata=None))
 
 
-@bp.route("/<int:symposium_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@bp.route("/<int:symposium_id>/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"])
 @coordinator
 def revoke(symposium_id: int, invitation_id: int) -> BaseResponse | tuple[str, int]:
     symposium = services.get_symposium(db.session, symposium_id)
     invitation = services.get_invitation(db.session, symposium, invitation_id)
-    return _action(symposium,
-                   lambda s: services.revoke_invitation(db.session, s, invitation, actor=current_user),
-                   _("Invitation revoked; its link no longer works."))
+    form = ConfirmForm()
+    return _confirmed(symposium, form, lambda: _revocation(symposium, invitation, form),
+                      lambda s: services.revoke_invitation(db.session, s, invitation, actor=current_user),
+                      _("Invitation revoked; its link no longer works."))
+
+
+def _revocation(symposium: Symposium, invitation: Invitation, form: ConfirmForm) -> Confirmation:
+    outcome = services.revocation_outcome(db.session, symposium, invitation, actor=current_user)
+    consequences = [_("Their personal link stops working at once; this cannot be undone.")]
+    if outcome.delegates:
+        consequences.append(ngettext(
+            "The %(num)d delegate they named stops counting against the capacity.",
+            "The %(num)d delegates they named stop counting against the capacity.", outcome.delegates))
+    consequences.append(
+        _("%(name)s is told by mail; the symposium leaves their calendar.", name=invitation.name)
+        if outcome.told else _("Nobody is told: the invitation was never sent."))
+    return Confirmation(
+        question=_("Revoke the invitation of %(name)s to “%(title)s”?",
+                   name=invitation.name, title=symposium.shown_title),
+        action_label=_("Revoke"), keep_label=_("Keep the invitation"),
+        back_url=form.back(url_for("symposia.show", symposium_id=symposium.id) + "#invitations"),
+        subject=" · ".join(filter(None, [invitation.organisation, invitation.email])),
+        consequences=consequences,
+    )
 
 
 @bp.route("/<int:symposium_id>/invitations/<int:invitation_id>/resend", methods=["POST"])

@@ -21,7 +21,7 @@ from training.core.localtime import local_datetime_to_instant, local_day, show_d
 from training.core.locking import lock_row
 from training.core.slugs import slugify, unique_slug
 from training.courses.models import Course, CourseSession, CourseStatus
-from training.courses.seats import seats_allocated
+from training.courses.seats import seat_summaries, seats_allocated
 from training.courses.services.access import require_course_manager, require_open
 from training.courses.services.notices import people_to_notify, tell_course_cancelled, tell_course_changed
 
@@ -238,6 +238,33 @@ def publish_course(session: Session, course: Course, *, actor: User | None, via:
     _change_status(session, course, CourseStatus.PUBLISHED, (CourseStatus.DRAFT,),
                    actor=actor, action="course.published", via=via)
     return course
+
+
+@dataclass(frozen=True)
+class CourseCancellation:
+    """What cancelling a course would do: who holds a seat or waits, how many people are told
+    (participants and instructors; nobody while it is a draft), and its sessions still on."""
+
+    confirmed: int
+    waiting: int
+    told: int
+    sessions: int
+
+
+def cancellation_outcome(session: Session, course: Course, *, actor: User | None) -> CourseCancellation:
+    """What cancel_course would do to course, for a coordinator about to confirm it."""
+    require_course_manager(actor)
+    if course.status not in (CourseStatus.DRAFT, CourseStatus.PUBLISHED):
+        raise DomainError(_("This course is %(status)s; it can no longer be cancelled.",
+                            status=course.status.label))
+    seats = seat_summaries(session, [course.id])[course.id]
+    told = len(people_to_notify(session, course)) if course.status is CourseStatus.PUBLISHED else 0
+    sessions = session.scalar(
+        sa.select(sa.func.count()).select_from(CourseSession)
+        .where(CourseSession.course_id == course.id, ~CourseSession.cancelled)
+    ) or 0
+    return CourseCancellation(confirmed=seats.confirmed, waiting=seats.waitlisted, told=told,
+                              sessions=sessions)
 
 
 def cancel_course(

@@ -102,6 +102,16 @@ def tell_session_rescheduled(
                    old_slot=old_slot, old_room=old_room, url=_course_url(course))
 
 
+def tell_session_restored(
+    session: Session, course: Course, course_session: CourseSession, recipients: Iterable[Recipient]
+) -> None:
+    """Queue the mail saying a cancelled session takes place after all."""
+    for person in recipients:
+        queue_mail(session, to=person.email, template="session_restored", locale=person.locale,
+                   course=course, course_session=course_session, person=person,
+                   slot=describe_slot(course_session, course), url=_course_url(course))
+
+
 def tell_session_cancelled(
     session: Session, course: Course, course_session: CourseSession, recipients: Iterable[Recipient]
 ) -> None:

@@ -1,4 +1,5 @@
-"""A course's day-by-day schedule: adding, editing, cancelling and copying sessions, and reading it."""
+"""A course's day-by-day schedule: adding, editing, cancelling, restoring and copying sessions,
+and reading it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from training.courses.services.notices import (
     people_to_notify,
     tell_session_cancelled,
     tell_session_rescheduled,
+    tell_session_restored,
 )
 from training.courses.services.slots import Slot, describe_slot, local_zone, slot_times
 
@@ -218,6 +220,53 @@ def cancel_session(
     if course.status is CourseStatus.PUBLISHED:
         recipients = people_to_notify(session, course, course_session)
         tell_session_cancelled(session, course, course_session, recipients)
+    return course_session
+
+
+def session_cancellation_outcome(
+    session: Session, course_session: CourseSession, course: Course, *, actor: User | None
+) -> int:
+    """How many people cancel_session would tell (its instructors and the people on the course)."""
+    require_course_manager(actor)
+    require_open(course)
+    if course_session.cancelled:
+        raise DomainError(_("This session is already cancelled."))
+    if course.status is not CourseStatus.PUBLISHED:
+        return 0
+    return len(people_to_notify(session, course, course_session))
+
+
+def restore_session(
+    session: Session, course_session: CourseSession, course: Course, *, actor: User | None,
+    via: str = "web",
+) -> CourseSession:
+    """Take back a session's cancellation: it is on again, in calendars too, and everyone concerned is told.
+
+    Its room and instructors may have been given to another session meanwhile, and the
+    course's dates may have moved: it comes back only where a new session could go.
+    """
+    require_course_manager(actor)
+    require_open(course)
+    _with_instructors(session, course_session)
+    if not course_session.cancelled:
+        raise DomainError(_("This session is not cancelled."))
+    day = local_day(course_session.starts_at, course.timezone)
+    if not course.starts_on <= day <= course.ends_on:
+        raise DomainError(_("“%(title)s” on %(day)s is outside the course's dates now; schedule a new "
+                            "session instead.", title=course_session.title, day=show_date(day)))
+    slot = Slot(course_session.starts_at, course_session.ends_at, course_session.room,
+                frozenset(i.id for i in course_session.instructors))
+    lock_resources(session, course, [slot])
+    check_clashes(session, course, slot, exclude_ids=[course_session.id])
+    before = session_snapshot(course_session)
+    course_session.cancelled = False
+    course_session.sequence += 1  # calendar clients replace the cancelled event with this one
+    session.flush()
+    record(session, actor=actor, action="session.restored", subject=course_session, before=before,
+           after=session_snapshot(course_session), topic=f"course:{course.id}", via=via)
+    if course.status is CourseStatus.PUBLISHED:
+        recipients = people_to_notify(session, course, course_session)
+        tell_session_restored(session, course, course_session, recipients)
     return course_session
 
 

@@ -1,7 +1,8 @@
 """Enrolment rules, callable without HTTP: one module per concern, the public names re-exported.
 
 access (who may see and act), seats (quotas, locks, counters, waitlists, seat release),
-requests (enrol, nominate, approve, withdraw, reject), rosters, panel (seat summaries and
+requests (enrol, nominate, approve, withdraw, reject), outcomes (what withdrawing or
+rejecting would do, for the confirmation page), rosters, panel (seat summaries and
 the course page's panel), reciprocity, attendance (completion, certificates) and notices
 (audit and mail). Services take a session, flush, raise domain errors and never commit.
 """
@@ -23,6 +24,7 @@ from training.enrolment.services.attendance import (
     mark_attendance,
     required_sessions,
 )
+from training.enrolment.services.outcomes import LeavingOutcome, rejection_outcome, withdrawal_outcome
 from training.enrolment.services.panel import (
     CoursePanel,
     answer_participants,
@@ -73,6 +75,7 @@ __all__ = [
     "STATUS_ORDER",
     "CountryCourse",
     "CoursePanel",
+    "LeavingOutcome",
     "MyEnrolment",
     "Reciprocity",
     "ReciprocityLine",
@@ -108,6 +111,7 @@ __all__ = [
     "quotas_of",
     "reciprocity",
     "reject",
+    "rejection_outcome",
     "release_seats",
     "required_sessions",
     "roster_csv",
@@ -120,4 +124,5 @@ __all__ = [
     "teaches",
     "waitlist_position",
     "withdraw",
+    "withdrawal_outcome",
 ]

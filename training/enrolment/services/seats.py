@@ -86,7 +86,7 @@ def seats_released(course: Course, now: datetime | None = None) -> bool:
     return course.seat_release_at is not None and (now or utcnow()) >= course.seat_release_at
 
 
-def _waitlist_head(session: Session, course_id: int, *, country: str | None = None,
+def waitlist_head(session: Session, course_id: int, *, country: str | None = None,
                    other_than: str | None = None) -> Enrolment | None:
     query = sa.select(Enrolment).where(
         Enrolment.course_id == course_id, Enrolment.status == EnrolmentStatus.WAITLISTED
@@ -169,14 +169,14 @@ def fill_free_seats(
 
     for quota in quotas:
         while quota.confirmed < quota.seats:
-            head = _waitlist_head(session, course.id, country=quota.country)
+            head = waitlist_head(session, course.id, country=quota.country)
             if head is None or not take_seat(session, quota):
                 break
             promote(quota, head)
     if seats_released(course, now):
         for quota in quotas:
             while quota.confirmed < quota.seats:
-                head = _waitlist_head(session, course.id, other_than=quota.country)
+                head = waitlist_head(session, course.id, other_than=quota.country)
                 if head is None or not take_seat(session, quota):
                     break
                 promote(quota, head)

@@ -27,6 +27,7 @@ from training.symposia.models import (
     Symposium,
     SymposiumStatus,
 )
+from training.symposia.services.answers import accepted_delegates
 from training.symposia.services.common import (
     clean_email,
     invitation_snapshot,
@@ -295,6 +296,26 @@ def invitations_query(symposium: Symposium) -> sa.Select[Any]:
         .options(selectinload(Invitation.delegates))
         .order_by(Invitation.id)
     )
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """What revoking an invitation would do: delegates that stop counting, whether the invitee is told."""
+
+    delegates: int
+    told: bool
+
+
+def revocation_outcome(session: Session, symposium: Symposium, invitation: Invitation, *,
+                       actor: User) -> Revocation:
+    """What revoke_invitation would do, for a coordinator about to confirm it."""
+    require_coordinator(actor)
+    if invitation.is_revoked:
+        raise DomainError(_("This invitation is already revoked."))
+    delegates = accepted_delegates(session, symposium.id) - accepted_delegates(
+        session, symposium.id, excluding=invitation.id)
+    told = invitation.sent_at is not None and symposium.status is SymposiumStatus.PUBLISHED
+    return Revocation(delegates=delegates, told=told)
 
 
 def revoke_invitation(session: Session, symposium: Symposium, invitation: Invitation, *,

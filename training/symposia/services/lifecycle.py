@@ -23,7 +23,7 @@ from training.core.slugs import slugify, unique_slug
 from training.symposia.models import Invitation, ProgrammeSession, Symposium, SymposiumStatus
 from training.symposia.services.answers import accepted_delegates, lock_symposium
 from training.symposia.services.common import clean_email, programme_of, require_coordinator, snapshot, topic
-from training.symposia.services.mailing import mail_everyone_attending, send
+from training.symposia.services.mailing import attending, mail_everyone_attending, send
 
 
 def _unique_slug(session: Session, title: str) -> str:
@@ -169,6 +169,16 @@ def publish_symposium(session: Session, symposium: Symposium, *, actor: User,
            before=before, after=snapshot(symposium) | {"invitations_sent": len(unsent)},
            topic=topic(symposium), via=via)
     return len(unsent)
+
+
+def cancellation_outcome(session: Session, symposium: Symposium, *, actor: User) -> int:
+    """How many invitees cancel_symposium would tell (none while it is a draft)."""
+    require_coordinator(actor)
+    if symposium.status is SymposiumStatus.CANCELLED:
+        raise DomainError(_("This symposium is already cancelled."))
+    if symposium.status is not SymposiumStatus.PUBLISHED:
+        return 0
+    return session.scalar(sa.select(sa.func.count(Invitation.id)).where(attending(symposium))) or 0
 
 
 def cancel_symposium(session: Session, symposium: Symposium, *, actor: User) -> int:

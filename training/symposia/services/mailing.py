@@ -45,17 +45,22 @@ def send(session: Session, symposium: Symposium, programme: Sequence[ProgrammeSe
         invitation.sent_at = utcnow()
 
 
+def attending(symposium: Symposium) -> sa.ColumnElement[bool]:
+    """The invitations of symposium that were sent, are live and not declined: those a change concerns."""
+    return sa.and_(
+        Invitation.symposium_id == symposium.id,
+        Invitation.sent_at.is_not(None),
+        Invitation.revoked_at.is_(None),
+        sa.or_(Invitation.answer.is_(None), Invitation.answer != Answer.DECLINED),
+    )
+
+
 def mail_everyone_attending(session: Session, symposium: Symposium, template: str, method: str, *,
                             link: bool) -> int:
     """Mail every invitee who was sent the invitation and has not declined; returns how many."""
     programme = programme_of(session, symposium)
     invitations = session.scalars(
-        sa.select(Invitation).where(
-            Invitation.symposium_id == symposium.id,
-            Invitation.sent_at.is_not(None),
-            Invitation.revoked_at.is_(None),
-            sa.or_(Invitation.answer.is_(None), Invitation.answer != Answer.DECLINED),
-        ).order_by(Invitation.id)
+        sa.select(Invitation).where(attending(symposium)).order_by(Invitation.id)
     ).all()
     for invitation in invitations:
         send(session, symposium, programme, invitation, template, method, link=link)
