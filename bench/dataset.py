@@ -31,6 +31,7 @@ from flask_wtf.csrf import generate_csrf
 from training.accounts.models import Role, User
 from training.accounts.tokens import replace_feed_token
 from training.core.extensions import db
+from training.core.search import search_key
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
 from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
 
@@ -103,7 +104,10 @@ def _courses(prefix: str, count: int, first_day: date, status: CourseStatus, day
          "timezone": ("Asia/Shanghai", "America/New_York")[n % 2], "language": "en",
          "starts_on": starts_on(n), "ends_on": starts_on(n) + timedelta(days=days - 1),
          "capacity": capacity, "requires_approval": False, "completion_percent": 80,
-         "status": status.value, "sequence": 0, "created_at": now, "updated_at": now}
+         "status": status.value, "sequence": 0, "created_at": now, "updated_at": now,
+         "search_key": search_key(f"{prefix.replace('-', ' ').title()} course {n}",
+                                  "Investigation techniques, evidence handling and cross-border cooperation.",
+                                  ("Beijing", "Quantico")[n % 2], "Training Academy")}
         for n in range(count)
     ])
     return _ids(Course.id, Course.slug.like(f"{prefix}-%"))

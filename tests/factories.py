@@ -96,6 +96,7 @@ def course_rows(session: Session, *, quotas: dict[str, int] | None = None, sessi
         status=fields.pop("status", CourseStatus.PUBLISHED),
         **fields,
     )
+    made.refresh_search_key()
     session.add(made)
     session.flush()
     for country, seats in (quotas or {}).items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -23,3 +24,24 @@ def test_upgrade_from_empty_equals_the_models(backend, tmp_path):
                 differences = compare_metadata(context, db.metadata)
             db.engine.dispose()
     assert differences == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_search_keys_fills_them_for_the_courses_already_there(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as url:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade(revision="0004")
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(
+                    "INSERT INTO courses (slug, title, description, title_zh, description_zh, host_country,"
+                    " city, venue, timezone, language, starts_on, ends_on, capacity, requires_approval,"
+                    " completion_percent, status, sequence, created_at, updated_at) VALUES ('dark-web-2031',"
+                    " 'Dark-web marketplaces', '', '暗网市场', '', 'FR', 'Paris', 'Café de la Paix',"
+                    " 'Europe/Paris', 'en', '2031-03-03', '2031-03-07', 10, false, 80, 'published', 0,"
+                    " '2030-01-01 00:00:00', '2030-01-01 00:00:00')"))
+            upgrade()
+            with db.engine.connect() as connection:
+                key = connection.execute(sa.text("SELECT search_key FROM courses")).scalar_one()
+            db.engine.dispose()
+    assert key == "dark web marketplaces 暗网市场 paris cafe de la paix"

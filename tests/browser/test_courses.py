@@ -30,7 +30,7 @@ def test_us_personnel_sees_the_beijing_schedule_in_both_timezones(page, demo_ser
     sign_in(page, demo_server, "personnel@demo.training", DEMO_PASSWORD)
     _open_course(page, demo_server, "Cybercrime investigation course for US law-enforcement personnel")
     expect(page.locator(".course-header h1")).to_contain_text("Cybercrime investigation course")
-    expect(page.locator("table.schedule").first).to_contain_text("Your time (America/New York)")
+    expect(page.locator("table.schedule").first).to_contain_text("Your time (Eastern Time)")
     expect(page.locator("main")).to_contain_text("Opening ceremony and introductions")
     page.set_viewport_size({"width": 1280, "height": 1400})
     page.screenshot(path=str(screenshot_dir / "course-page.png"))

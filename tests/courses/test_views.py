@@ -105,7 +105,7 @@ def test_course_page_shows_the_schedule_day_by_day_in_local_time(client, beijing
 def test_course_page_puts_the_readers_own_time_beside_the_local_time(login, make_user, beijing):
     client = login(make_user(timezone="America/New_York"))
     html = client.get(f"/courses/{beijing.slug}").get_data(as_text=True)
-    assert "Your time (America/New York)" in html
+    assert "Your time (Eastern Time)" in html
     # 09:00 in Beijing on Monday is 20:00 on Sunday in New York.
     assert "8:00\u202fPM–9:30\u202fPM" in html and "Sun, Mar 2" in html and "UTC\u22125" in html
 
@@ -147,8 +147,8 @@ def test_readers_in_other_timezones_and_languages_each_see_their_own_schedule(cl
     in_london = read_as(timezone="Europe/London")
     in_chinese = read_as(timezone="Asia/Shanghai", locale="zh_Hans")
 
-    assert "Your time (America/New York)" in in_new_york and "UTC\u22125" in in_new_york
-    assert "Your time (Europe/London)" in in_london and "1:00\u202fAM–2:30\u202fAM" in in_london
+    assert "Your time (Eastern Time)" in in_new_york and "UTC\u22125" in in_new_york
+    assert "Your time (British Time)" in in_london and "1:00\u202fAM–2:30\u202fAM" in in_london
     assert "Your time" not in in_chinese and "每日课表" in in_chinese
 
 

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     """Register the core blueprint and the error pages."""
     from training.core import security
     from training.core.api import init_api
+    from training.core.forms import form_action
     from training.core.navigation import visible_nav_items
     from training.core.urls import external_url, install_converters
     from training.core.views import bp, register_error_pages
@@ -26,3 +27,4 @@ def init_app(app: Flask) -> None:
     register_error_pages(app)
     app.jinja_env.globals["nav_items"] = visible_nav_items
     app.jinja_env.globals["external_url"] = external_url
+    app.jinja_env.globals["form_action"] = form_action

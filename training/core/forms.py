@@ -99,3 +99,16 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+# The id of the error summary at the top of a refused form. A form posts to its address with
+# this fragment, so the page that comes back with errors opens at them, without JavaScript
+# (a page without errors has no such element and opens at its top).
+ERROR_SUMMARY_ID = "errors"
+
+
+def form_action(action: str = "") -> str:
+    """Where a form posts: action (else the current address, query included) anchored at its errors."""
+    if not action:
+        action = request.full_path if request.query_string else request.path
+    return f"{action.split('#', 1)[0]}#{ERROR_SUMMARY_ID}"

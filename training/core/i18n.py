@@ -12,6 +12,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from training.core import localtime
 from training.core.errors import DomainError
 from training.core.problems import wants_problem
 
@@ -47,6 +48,13 @@ def accepted_locale() -> str:
     """The supported locale that best matches the request's Accept-Language (English by default)."""
     best = request.accept_languages.best_match(["en", "zh-Hans", "zh-CN", "zh", "zh-SG"])
     return "zh_Hans" if best and best.startswith("zh") else "en"
+
+
+def reader_zone() -> str | None:
+    """The signed-in reader's own timezone, shown beside a venue's; None for anyone else."""
+    if has_request_context() and current_user and current_user.is_authenticated and current_user.timezone:
+        return str(current_user.timezone)
+    return None
 
 
 def select_timezone() -> str | None:
@@ -199,6 +207,9 @@ def init_app(app: Flask) -> None:
         format_time=format_time,
         locale_choices=locale_choices,
         locale_name=locale_name,
+        reader_zone=reader_zone,
+        show_datetime=localtime.show_datetime,
+        zone_name=localtime.zone_name,
         current_locale=lambda: str(get_locale() or "en"),
     )
     app.jinja_env.filters["country"] = country_name

@@ -44,6 +44,50 @@ def _formatted_time(value: datetime, zone: str, locale: str) -> str:
     return babel_dates.format_time(value, "short", tzinfo=ZoneInfo(zone), locale=locale)
 
 
+def zone_name(zone: str, at: datetime | None = None) -> str:
+    """The zone named in the reader's language: 'China Standard Time' / '中国标准时间' at an instant
+    (so New York reads Eastern Standard or Daylight Time as the date falls), else its place."""
+    return _zone_name(zone, at.astimezone(ZoneInfo(zone)) if at else None, _locale())
+
+
+@lru_cache(maxsize=4096)
+def _zone_name(zone: str, at: datetime | None, locale: str) -> str:
+    tz = ZoneInfo(zone)
+    if at is not None or zone in _UNIVERSAL:
+        return babel_dates.get_timezone_name(at or datetime.now(tz), width="long", locale=locale)
+    generic = babel_dates.get_timezone_name(tz, width="long", zone_variant="generic", locale=locale)
+    # Where CLDR has no generic name Babel falls back to a bare offset; the place reads better.
+    return babel_dates.get_timezone_location(tz, locale=locale) if generic.startswith("GMT") else generic
+
+
+# Zones that are a standard rather than a place: Babel's "location" for them is "Unknown Region".
+_UNIVERSAL = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "Etc/GMT", "GMT", "UCT", "Universal", "Zulu",
+                        "Etc/Zulu"})
+
+
+def show_datetime(value: datetime, zone: str, reader_zone: str | None = None, *, year: bool = True) -> str:
+    """An instant on zone's clock with the zone named and no seconds, and, when the reader lives
+    elsewhere, the same instant on their clock beside it:
+    'Wed, Jan 13, 2027, 9:00 AM China Standard Time (Tue, Jan 12, 8:00 PM Eastern Standard Time)'.
+    """
+    venue = _clock_reading(value, zone, "yMMMEd" if year else "MMMEd")
+    if not reader_zone or reader_zone == zone:
+        return venue
+    same_clock = (value.astimezone(ZoneInfo(zone)).utcoffset()
+                  == value.astimezone(ZoneInfo(reader_zone)).utcoffset()
+                  and zone_name(zone, value) == zone_name(reader_zone, value))
+    if same_clock:
+        return venue
+    return _("%(venue)s (%(reader)s)", venue=venue, reader=_clock_reading(value, reader_zone, "MMMEd"))
+
+
+def _clock_reading(value: datetime, zone: str, skeleton: str) -> str:
+    locale = _locale()
+    joined = babel_dates.get_datetime_format("medium", locale=locale)
+    moment = joined.replace("{1}", show_date(value, zone, skeleton)).replace("{0}", show_time(value, zone))
+    return f"{moment} {zone_name(zone, value)}"
+
+
 def zone_abbreviation(value: datetime, zone: str) -> str:
     """The zone's UTC offset at that instant ('UTC+8', 'UTC−4'): it changes across a DST switch.
 

@@ -14,6 +14,7 @@ from training.accounts.models import User
 from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import ChineseVersion
+from training.core.search import search_key
 
 # The longest texts and largest numbers a course, a session or an instructor takes, for the
 # forms and the API alike; each fits its column (the Text columns hold any length).
@@ -102,6 +103,9 @@ class Course(ChineseVersion, db.Model):
     # Optional Simplified Chinese versions, shown to Chinese readers; empty falls back.
     title_zh: Mapped[str] = mapped_column(sa.String(MAX_TITLE), default="")
     description_zh: Mapped[str] = mapped_column(sa.Text, default="")
+    # The title, description (both languages), city and venue folded by core.search, which the
+    # catalogue's text filter matches: kept current by refresh_search_key on every save.
+    search_key: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     host_country: Mapped[str] = mapped_column(sa.String(2))
     city: Mapped[str] = mapped_column(sa.String(MAX_CITY))
     venue: Mapped[str] = mapped_column(sa.String(MAX_VENUE), default="")
@@ -135,6 +139,11 @@ class Course(ChineseVersion, db.Model):
     def is_visible(self) -> bool:
         """Whether people other than coordinators may see it."""
         return self.status is not CourseStatus.DRAFT
+
+    def refresh_search_key(self) -> None:
+        """Fold the text the catalogue searches into search_key (after any change to it)."""
+        self.search_key = search_key(self.title, self.title_zh, self.description, self.description_zh,
+                                     self.city, self.venue)
 
     @property
     def days(self) -> list[date]:

@@ -51,6 +51,7 @@ def _course(session: Session, today: date) -> None:
         starts_on=starts_on, ends_on=starts_on + timedelta(days=4), capacity=30,
         status=CourseStatus.PUBLISHED,
     )
+    course.refresh_search_key()
     session.add(course)
     session.flush()
     teacher_account = accounts.find_by_email(session, "instructor@demo.training")

@@ -88,6 +88,7 @@ def _mixed_course(session: Session, today: date, coordinator: User, instructor: 
         seat_release_at=now + timedelta(days=20), requires_approval=True, completion_percent=80,
         status=CourseStatus.PUBLISHED, created_by_id=coordinator.id,
     )
+    course.refresh_search_key()
     session.add(course)
     session.flush()
     teacher = None

@@ -57,6 +57,7 @@ def load(session: Session, today: date) -> None:
     for course in session.scalars(sa.select(Course).where(Course.title.in_(COURSES_IN_CHINESE))):
         if not course.title_zh:
             course.title_zh, course.description_zh = COURSES_IN_CHINESE[course.title]
+            course.refresh_search_key()
     symposium = session.scalar(sa.select(Symposium).where(Symposium.slug == DEMO_SLUG))
     if symposium is None:
         return

@@ -187,9 +187,13 @@ def nominate(slug: str) -> str | Response | tuple[str, int]:
         if work.done:
             flash(message, "success")
             return redirect(url_for("enrolment.nominate", slug=slug))
+    summary = services.seat_summaries(db.session, [course.id])[course.id]
+    if not coordinator and not services.has_free_seat(summary, current_user.country,
+                                                      released=services.seats_released(course)):
+        # A focal point nominates into one country's seats: when they are gone, say where it leads.
+        form.submit.label.text = _("Nominate to the waitlist")
     return render_template(
-        "enrolment/nominate.html", course=course, form=form, coordinator=coordinator,
-        summary=services.seat_summaries(db.session, [course.id])[course.id],
+        "enrolment/nominate.html", course=course, form=form, coordinator=coordinator, summary=summary,
     ), 400 if form.errors else 200
 
 

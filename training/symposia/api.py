@@ -186,7 +186,7 @@ def invitation_out(invitation: Invitation) -> dict[str, Any]:
         "id": invitation.id, "symposium_id": invitation.symposium_id, "name": invitation.name,
         "email": invitation.email, "organisation": invitation.organisation,
         "delegates_allowed": invitation.delegates_allowed, "status": services.answer_key(invitation),
-        "delegates": [{"name": d.name, "email": d.email} for d in invitation.delegates],
+        "delegates": [{"name": d.name, "email": d.email} for d in invitation.attending_delegates],
         "note": invitation.note, "sent_at": invitation.sent_at, "answered_at": invitation.answered_at,
     }
 
@@ -303,7 +303,7 @@ def rsvp(data: dict[str, Any], token: str):
         services.answer_invitation(db.session, invitation, answer=data["response"], note=data["note"],
                                    delegates=[(d["name"], d["email"]) for d in data["delegates"]])
         out = {"symposium": invitation.symposium.title, "response": invitation.answer,
-               "delegates": [{"name": d.name, "email": d.email} for d in invitation.delegates],
+               "delegates": [{"name": d.name, "email": d.email} for d in invitation.attending_delegates],
                "note": invitation.note, "answered_at": invitation.answered_at}
     return out
 

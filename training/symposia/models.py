@@ -195,6 +195,12 @@ class Invitation(db.Model):
         return self.revoked_at is not None
 
     @property
+    def attending_delegates(self) -> list[Delegate]:
+        """The delegates who come: none on a declined invitation, which keeps the names typed
+        before only so that changing the answer back does not make the invitee type them again."""
+        return [] if self.answer is Answer.DECLINED else list(self.delegates)
+
+    @property
     def state(self) -> InvitationState:
         """The dashboard column this invitation counts in."""
         if self.is_revoked:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from training.accounts.permissions import is_coordinator
+from training.core.search import query_words
 from training.courses.models import Course, CourseStatus
 from training.courses.services.access import VISIBLE_STATUSES
 
@@ -34,16 +35,10 @@ def catalogue(
         first = month.replace(day=1)
         following = (first + timedelta(days=32)).replace(day=1)
         query = query.where(Course.starts_on < following, Course.ends_on >= first)
-    if text and text.strip():
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(sa.or_(
-            sa.func.lower(Course.title).like(pattern),
-            sa.func.lower(Course.description).like(pattern),
-            Course.title_zh.like(pattern),
-            Course.description_zh.like(pattern),
-            sa.func.lower(Course.city).like(pattern),
-            sa.func.lower(Course.venue).like(pattern),
-        ))
+    # Every word of the query, folded as the stored key was ("dark web" finds "Dark-web",
+    # "cafe" finds "Café"); folding leaves no % or _ for LIKE to read as a wildcard.
+    for word in query_words(text):
+        query = query.where(Course.search_key.like(f"%{word}%"))
     return session.scalars(query).all()
 
 

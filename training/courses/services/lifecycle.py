@@ -147,6 +147,7 @@ def create_course(
             status=CourseStatus.DRAFT,
             **values,
         )
+        course.refresh_search_key()
         session.add(course)
         try:
             # The unique index decides between two simultaneous courses with one title.
@@ -202,6 +203,7 @@ def update_course(
         course.host_country, course.city, course.venue, course.timezone)
     for name, value in values.items():
         setattr(course, name, value)
+    course.refresh_search_key()
     if moved or relocated:
         course.sequence += 1
     session.flush()

@@ -30,6 +30,7 @@ from training.enrolment.services.panel import (
     answer_participants,
     answer_seat_summaries,
     course_panel,
+    has_free_seat,
     seat_summaries,
 )
 from training.enrolment.services.reciprocity import Reciprocity, ReciprocityLine, reciprocity
@@ -93,6 +94,7 @@ __all__ = [
     "check_takes_attendance",
     "country_rosters",
     "course_panel",
+    "has_free_seat",
     "course_roster",
     "courses_due_for_release",
     "courses_with_seats",

@@ -20,7 +20,7 @@ from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
 from training.enrolment.services.access import teaches
 from training.enrolment.services.requests import check_window
 from training.enrolment.services.rosters import participants_to_notify
-from training.enrolment.services.seats import position_expression
+from training.enrolment.services.seats import position_expression, seats_released
 
 
 def seat_summaries(session: Session, course_ids: Iterable[int]) -> dict[int, SeatSummary]:
@@ -57,6 +57,9 @@ class CoursePanel:
     enrolment: Enrolment | None = None
     position: int | None = None
     can_enrol: bool = False
+    # Enrolling now would queue: no seat of the viewer's country (nor, after the release
+    # date, of any other) is free. The same rule as seat_for, read from the summary.
+    joins_waitlist: bool = False
     can_nominate: bool = False
     can_manage: bool = False
     can_see_roster: bool = False
@@ -97,7 +100,17 @@ def course_panel(session: Session, course: Course, viewer: User | None) -> Cours
             "Set your country in your profile to enrol.")
         return panel
     panel.can_enrol = True
+    panel.joins_waitlist = not has_free_seat(panel.summary, viewer.country, released=seats_released(course))
     return panel
+
+
+def has_free_seat(summary: SeatSummary, country: str | None, *, released: bool) -> bool:
+    """Whether a person of country would get a seat now: one of their quota's, or after the
+    release date one of any quota's (as seat_for takes them)."""
+    own = summary.for_country(country)
+    if own is not None and own.available > 0:
+        return True
+    return released and summary.available > 0
 
 
 def answer_seat_summaries(session: Session, *, course_ids: list[int]) -> dict[int, SeatSummary]:

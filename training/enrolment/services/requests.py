@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,8 @@ from training.accounts.permissions import is_coordinator
 from training.core import i18n
 from training.core.database import utcnow
 from training.core.errors import Conflict, DomainError, Forbidden, NotFound
+from training.core.i18n import reader_zone
+from training.core.localtime import show_datetime
 from training.core.urls import external_url
 from training.courses.models import Course, CourseStatus
 from training.enrolment.models import (
@@ -44,11 +45,12 @@ def check_window(course: Course, actor: User, override_window: bool, now: dateti
     if course.status is not CourseStatus.PUBLISHED:
         raise DomainError(_("This course is not open for enrolment."))
     opens, closes = course.enrolment_opens_at, course.enrolment_closes_at
+    zone, reader = course.timezone, reader_zone()
     closed = None
     if opens is not None and now < opens:
-        closed = _("Enrolment opens on %(when)s.", when=format_datetime(opens, "medium"))
+        closed = _("Enrolment opens on %(when)s.", when=show_datetime(opens, zone, reader))
     elif closes is not None and now >= closes:
-        closed = _("Enrolment closed on %(when)s.", when=format_datetime(closes, "medium"))
+        closed = _("Enrolment closed on %(when)s.", when=show_datetime(closes, zone, reader))
     if closed is None:
         return False
     if is_coordinator(actor) and override_window:

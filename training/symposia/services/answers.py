@@ -85,6 +85,20 @@ def answers_closed(symposium: Symposium, now: datetime | None = None) -> str | N
     return None
 
 
+def _kept_on_decline(entries: list[tuple[str, str]], invitation: Invitation) -> list[tuple[str, str]]:
+    """The delegates a declined invitation keeps: those typed (within the limits), else the earlier ones."""
+    if not entries:
+        return [(d.name, d.email) for d in invitation.delegates]
+    kept: dict[str, str] = {}
+    for name, email in entries:
+        if len(name) <= PERSON_NAME_MAX and name not in kept:
+            try:
+                kept[name] = clean_email(email, "delegates") if email else ""
+            except DomainError:
+                kept[name] = ""
+    return list(kept.items())[:invitation.delegates_allowed]
+
+
 def answer_invitation(session: Session, invitation: Invitation, *, answer: str | Answer,
                       delegates: Sequence[str | tuple[str, str]] = (), note: str = "",
                       via: AnswerChannel = AnswerChannel.LINK, now: datetime | None = None) -> Invitation:
@@ -106,7 +120,10 @@ def answer_invitation(session: Session, invitation: Invitation, *, answer: str |
         # A calendar client names nobody: keep who was named before, else the invitee comes.
         entries = [(d.name, d.email) for d in invitation.delegates] or [(invitation.name, invitation.email)]
     if answer is Answer.DECLINED:
-        entries = []
+        # A decline never counts anyone; the names stay (as typed, or as they were) so that
+        # changing back to accepting does not lose them, and are not checked: a decline with
+        # a name too many must not be refused.
+        entries = _kept_on_decline(entries, invitation)
     names = [name for name, _email in entries]
     emails = [clean_email(email, "delegates") if email else "" for _name, email in entries]
     if answer is Answer.ACCEPTED and not names:
