@@ -72,9 +72,10 @@ class Form(FlaskForm):
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Attach error to its field when the form has one, else flash it above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
+    """Attach each of error's problems to its field when the form has one, else flash it above the form."""
+    for message, name in error.problems:
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            flash(message, "error")
