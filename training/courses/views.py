@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from training.accounts.models import Role
 from training.accounts.permissions import is_coordinator, role_required
+from training.core import i18n
 from training.core.database import utcnow
 from training.core.extensions import db
 from training.core.localtime import local_day
@@ -127,10 +129,13 @@ def course_page(slug: str) -> str:
                 viewer_zone=zone)),
         )
         drawn.put(key, version, parts)
+    can_manage = is_coordinator(current_user)
+    draft = course.status is CourseStatus.DRAFT
     return render_template(
         "courses/course.html", course=course, schedule_html=parts, viewer_zone=zone,
-        can_manage=is_coordinator(current_user), action_form=ActionForm(),
-        cancel_form=CancelCourseForm(),
+        can_manage=can_manage, action_form=ActionForm(), cancel_form=CancelCourseForm(),
+        readiness=services.course_readiness(db.session, course) if can_manage and draft else None,
+        completable=can_manage and services.may_complete(course),
     )
 
 
@@ -149,17 +154,29 @@ def manage() -> str:
     return render_template("courses/manage.html", courses=services.all_courses(db.session))
 
 
+def _timezone_notice(course: Course, entered: str) -> None:
+    """Say so when the course's timezone is not the one the form held: the place's own replaced it."""
+    if course.timezone != entered:
+        place = ", ".join((course.city, i18n.country_name(course.host_country)))
+        flash(_("Times are on %(zone)s, the timezone of %(place)s. Change it under Edit details if "
+                "the venue keeps another clock.", zone=course.timezone.replace("_", " "), place=place),
+              "info")
+
+
 @bp.route("/courses/new", methods=["GET", "POST"])
 @managers
 def new_course() -> str | Response | tuple[str, int]:
     form = CourseForm()
-    form.fill_choices()
+    form.fill_choices(form.host_country.data)
+    default_timezone = current_user.timezone or "UTC"
     if request.method == "GET":
-        form.timezone.data = current_user.timezone or "UTC"
+        form.timezone.data = default_timezone
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            course = services.create_course(db.session, form.details(), actor=current_user)
+            course = services.create_course(db.session, form.details(default_timezone), actor=current_user,
+                                            zone_must_fit=True)
         if work.done:
+            _timezone_notice(course, form.timezone.data)
             flash(_("Draft course created. Now build its schedule."), "success")
             return redirect(url_for("courses.schedule", slug=course.slug))
     return render_template("courses/course_form.html", form=form, course=None), 400 if form.errors else 200
@@ -170,12 +187,12 @@ def new_course() -> str | Response | tuple[str, int]:
 def edit_course(slug: str) -> str | Response | tuple[str, int]:
     course = _course(slug)
     form = CourseForm(obj=course)
-    form.fill_choices()
+    form.fill_choices(form.host_country.data)
     if request.method == "GET":
         form.show_course(course)
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            services.update_course(db.session, course, form.details(), actor=current_user)
+            services.update_course(db.session, course, form.details(), actor=current_user, zone_must_fit=True)
         if work.done:
             flash(_("Course saved."), "success")
             return redirect(url_for("courses.course_page", slug=course.slug))
@@ -198,7 +215,8 @@ def _lifecycle(slug: str, change: Any, done: str, form: ActionForm | CancelCours
 @bp.route("/courses/<slug>/publish", methods=["POST"])
 @managers
 def publish(slug: str) -> Response:
-    return _lifecycle(slug, services.publish_course, _("The course is published."), ActionForm())
+    return _lifecycle(slug, partial(services.publish_course, require_ready=True),
+                      _("The course is published."), ActionForm())
 
 
 @bp.route("/courses/<slug>/cancel", methods=["POST"])
