@@ -290,9 +290,9 @@ def copy_day(slug: str) -> Response | tuple[str, int]:
                                         from_day=date.fromisoformat(form.from_day.data),
                                         to_days=form.target_days)
         if work.done:
-            flash(ngettext("%(num)d session copied to %(days)d days.",
-                           "%(num)d sessions copied to %(days)d days.",
-                           len(created), days=len(form.target_days)),
+            days = ngettext("%(num)d day", "%(num)d days", len(form.target_days))
+            flash(ngettext("%(num)d session copied to %(days)s.", "%(num)d sessions copied to %(days)s.",
+                           len(created), days=days),
                   "success")
             return redirect(url_for("courses.schedule", slug=slug))
     return _schedule_page(_course(slug), copy_form=form, status=400)
