@@ -6,9 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from training.accounts import services as accounts
