@@ -125,7 +125,8 @@ def answer_invitation(session: Session, invitation: Invitation, *, answer: str |
     note = note.strip()
     if len(note) > NOTE_MAX:
         raise DomainError(ngettext("The note is too long (at most %(num)d character).",
-                                   "The note is too long (at most %(num)d characters).", NOTE_MAX), field="note")
+                                   "The note is too long (at most %(num)d characters).", NOTE_MAX),
+                          field="note")
 
     symposium = invitation.symposium
     if answer is Answer.ACCEPTED:

@@ -149,10 +149,10 @@ def _csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as error:
             if "field limit" in str(error):
-                raise DomainError(ngettext("Line %(line)d has a value longer than %(num)d character; nothing "
-                                           "was imported.",
-                                           "Line %(line)d has a value longer than %(num)d characters; nothing "
-                                           "was imported.", csv.field_size_limit(), line=number),
+                raise DomainError(ngettext("Line %(line)d has a value longer than %(num)d character; "
+                                           "nothing was imported.",
+                                           "Line %(line)d has a value longer than %(num)d characters; "
+                                           "nothing was imported.", csv.field_size_limit(), line=number),
                                   field="text") from None
             raise DomainError(_("Line %(line)d is not valid CSV; nothing was imported.", line=number),
                               field="text") from None
