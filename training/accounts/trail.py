@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-
 import sqlalchemy as sa
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from training.accounts.models import Role, User
-from training.audit.readable import Named, register_fields, register_phrases, register_subject
+from training.audit.readable import (
+    NameSource,
+    name_columns,
+    register_fields,
+    register_phrases,
+    register_subject,
+)
 
 PHRASES = {
     "user.created": _l("%(actor)s created the account of %(subject)s."),
@@ -25,14 +28,12 @@ PHRASES = {
 }
 
 
-def user_names(session: Session, ids: Collection[int]) -> Mapping[int, Named]:
-    rows = session.execute(sa.select(User.id, User.name).where(User.id.in_(ids)))
-    return {row.id: Named(row.name) for row in rows}
+USERS = NameSource(lambda ids: sa.select(*name_columns(User.id, User.name)).where(User.id.in_(ids)))
 
 
 def register_trail() -> None:
     """Tell the audit trail how account entries read."""
-    register_subject("User", user_names)
+    register_subject("User", USERS)
     register_phrases(PHRASES)
     # A role's label is read in the reader's language when shown, not once at start-up.
     register_fields(values={"role": {r.value: LazyString(lambda role=r: role.label) for r in Role}})

@@ -2,8 +2,8 @@
 
 The audit sits below the features, so it knows none of their models: each feature tells it
 at start-up how its entries read (a sentence per action), what its snapshot fields are
-called, and how to load the names of its things, many at once. A page of entries then costs
-one query per kind of thing on it, whatever its length.
+called, and how to select the names of its things. A page of entries then costs one query
+for every name it shows, whatever its length and whatever kinds of things it names.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,9 +33,29 @@ class Named:
     zone: str | None = None
 
 
-NameLoader = Callable[[Session, Collection[int]], Mapping[int, Named]]
+def name_columns(
+    id_: Any, name: Any, extra: Any = None, zone: Any = None
+) -> list[sa.ColumnElement[Any]]:
+    """The columns every kind's names are selected as (id, name, extra, zone), so that the
+    names of every kind on a page come in one UNION ALL query."""
+    return [
+        sa.cast(id_, sa.Integer).label("id"),
+        sa.cast(name, sa.String).label("name"),
+        sa.cast(extra if extra is not None else sa.null(), sa.String).label("extra"),
+        sa.cast(zone if zone is not None else sa.null(), sa.String).label("zone"),
+    ]
 
-_loaders: dict[str, NameLoader] = {}
+
+@dataclass(frozen=True)
+class NameSource:
+    """Where one kind's names come from: a select of name_columns for some ids, and how a row
+    (name, extra, zone) reads (extra is, say, the Chinese title or the organisation)."""
+
+    select: Callable[[Collection[int]], sa.Select[Any]]
+    named: Callable[[str, str | None, str | None], Named] = lambda name, _extra, zone: Named(name, zone)
+
+
+_loaders: dict[str, NameSource] = {}
 _phrases: dict[str, LazyString] = {}
 _labels: dict[str, LazyString] = {}
 _references: dict[str, str] = {}
@@ -56,9 +77,9 @@ _GENERIC_LABELS = {
 }
 
 
-def register_subject(subject_type: str, loader: NameLoader) -> None:
-    """How to name many things of one kind (the model's class name) in one query."""
-    _loaders[subject_type] = loader
+def register_subject(subject_type: str, source: NameSource) -> None:
+    """How to name things of one kind (the model's class name)."""
+    _loaders[subject_type] = source
 
 
 def register_phrases(phrases: Mapping[str, LazyString]) -> None:
@@ -140,7 +161,7 @@ def _when(value: Any, zone: str | None) -> tuple[str, str] | None:
 class _Reader:
     """Says the values of one page of entries, with the names loaded for it."""
 
-    def __init__(self, names: dict[str, Mapping[int, Named]]) -> None:
+    def __init__(self, names: dict[str, dict[int, Named]]) -> None:
         self.names = names
 
     def value(self, key: str, value: Any, zone: str | None) -> str:
@@ -205,10 +226,24 @@ class _Reader:
         return str(phrase) % words
 
 
+def _names(session: Session, wanted: dict[str, set[int]]) -> dict[str, dict[int, Named]]:
+    """The names of every thing wanted, of every kind, in one query."""
+    selects = [
+        _loaders[kind].select(sorted(ids)).add_columns(sa.literal(kind, sa.String).label("kind"))
+        for kind, ids in sorted(wanted.items()) if ids and kind in _loaders
+    ]
+    names: dict[str, dict[int, Named]] = defaultdict(dict)
+    if not selects:
+        return names
+    query = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+    for row in session.execute(query):
+        names[row.kind][row.id] = _loaders[row.kind].named(row.name, row.extra, row.zone)
+    return names
+
+
 def readable(session: Session, entries: Sequence[AuditEntry]) -> list[ReadableEntry]:
-    """The entries as sentences, loading every name they mention with one query per kind of thing."""
-    names = {subject_type: _loaders[subject_type](session, ids)
-             for subject_type, ids in _wanted(entries).items() if ids and subject_type in _loaders}
+    """The entries as sentences, loading every name they mention in one query."""
+    names = _names(session, _wanted(entries))
     reader = _Reader(names)
     shown = []
     for entry in entries:

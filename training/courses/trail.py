@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
-from training.audit.readable import Named, register_fields, register_phrases, register_subject
+from training.audit.readable import (
+    Named,
+    NameSource,
+    name_columns,
+    register_fields,
+    register_phrases,
+    register_subject,
+)
 from training.core.i18n import in_reader_language
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, SessionKind
 
@@ -42,29 +46,25 @@ LABELS = {
 }
 
 
-def course_names(session: Session, ids: Collection[int]) -> Mapping[int, Named]:
-    rows = session.execute(sa.select(Course.id, Course.title, Course.title_zh, Course.timezone)
-                           .where(Course.id.in_(ids)))
-    return {row.id: Named(in_reader_language(row.title, row.title_zh), row.timezone) for row in rows}
-
-
-def session_names(session: Session, ids: Collection[int]) -> Mapping[int, Named]:
-    rows = session.execute(sa.select(CourseSession.id, CourseSession.title, Course.timezone)
-                           .join(Course, Course.id == CourseSession.course_id)
-                           .where(CourseSession.id.in_(ids)))
-    return {row.id: Named(row.title, row.timezone) for row in rows}
-
-
-def instructor_names(session: Session, ids: Collection[int]) -> Mapping[int, Named]:
-    rows = session.execute(sa.select(Instructor.id, Instructor.name).where(Instructor.id.in_(ids)))
-    return {row.id: Named(row.name) for row in rows}
+COURSES = NameSource(
+    lambda ids: sa.select(*name_columns(Course.id, Course.title, Course.title_zh, Course.timezone))
+    .where(Course.id.in_(ids)),
+    lambda title, title_zh, zone: Named(in_reader_language(title, title_zh), zone),
+)
+SESSIONS = NameSource(
+    lambda ids: sa.select(*name_columns(CourseSession.id, CourseSession.title, zone=Course.timezone))
+    .join(Course, Course.id == CourseSession.course_id).where(CourseSession.id.in_(ids)),
+)
+INSTRUCTORS = NameSource(
+    lambda ids: sa.select(*name_columns(Instructor.id, Instructor.name)).where(Instructor.id.in_(ids)),
+)
 
 
 def register_trail() -> None:
     """Tell the audit trail how course entries read."""
-    register_subject("Course", course_names)
-    register_subject("CourseSession", session_names)
-    register_subject("Instructor", instructor_names)
+    register_subject("Course", COURSES)
+    register_subject("CourseSession", SESSIONS)
+    register_subject("Instructor", INSTRUCTORS)
     register_phrases(PHRASES)
     register_fields(
         LABELS, references={"instructors": "Instructor"},

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
 from training.accounts.models import User
-from training.audit.readable import Named, register_fields, register_phrases, register_subject
+from training.audit.readable import (
+    NameSource,
+    name_columns,
+    register_fields,
+    register_phrases,
+    register_subject,
+)
 from training.enrolment.models import Enrolment, EnrolmentStatus
 
 PHRASES = {
@@ -35,14 +38,14 @@ LABELS = {
 }
 
 
-def enrolled_names(session: Session, ids: Collection[int]) -> Mapping[int, Named]:
-    rows = session.execute(sa.select(Enrolment.id, User.name).join(User, User.id == Enrolment.user_id)
-                           .where(Enrolment.id.in_(ids)))
-    return {row.id: Named(row.name) for row in rows}
+ENROLLED = NameSource(
+    lambda ids: sa.select(*name_columns(Enrolment.id, User.name))
+    .join(User, User.id == Enrolment.user_id).where(Enrolment.id.in_(ids)),
+)
 
 
 def register_trail() -> None:
     """Tell the audit trail how enrolment entries read."""
-    register_subject("Enrolment", enrolled_names)
+    register_subject("Enrolment", ENROLLED)
     register_phrases(PHRASES)
     register_fields(LABELS, values={"status": {s.value: s.label for s in EnrolmentStatus}})

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
-from training.audit.readable import Named, register_fields, register_phrases, register_subject
+from training.audit.readable import (
+    Named,
+    NameSource,
+    name_columns,
+    register_fields,
+    register_phrases,
+    register_subject,
+)
 from training.core.i18n import in_reader_language
 from training.symposia.models import Answer, Invitation, ProgrammeSession, Symposium, SymposiumStatus
 
@@ -38,33 +42,29 @@ LABELS = {
 }
 
 
-def symposium_names(session: Session, ids: Collection[int]) -> Mapping[int, Named]:
-    rows = session.execute(sa.select(Symposium.id, Symposium.title, Symposium.title_zh, Symposium.timezone)
-                           .where(Symposium.id.in_(ids)))
-    return {row.id: Named(in_reader_language(row.title, row.title_zh), row.timezone) for row in rows}
-
-
-def programme_names(session: Session, ids: Collection[int]) -> Mapping[int, Named]:
-    rows = session.execute(sa.select(ProgrammeSession.id, ProgrammeSession.title, Symposium.timezone)
-                           .join(Symposium, Symposium.id == ProgrammeSession.symposium_id)
-                           .where(ProgrammeSession.id.in_(ids)))
-    return {row.id: Named(row.title, row.timezone) for row in rows}
-
-
-def invitee_names(session: Session, ids: Collection[int]) -> Mapping[int, Named]:
-    rows = session.execute(sa.select(Invitation.id, Invitation.name, Invitation.organisation,
-                                     Symposium.timezone)
-                           .join(Symposium, Symposium.id == Invitation.symposium_id)
-                           .where(Invitation.id.in_(ids)))
-    return {row.id: Named(f"{row.name} ({row.organisation})" if row.organisation else row.name, row.timezone)
-            for row in rows}
+SYMPOSIA = NameSource(
+    lambda ids: sa.select(*name_columns(Symposium.id, Symposium.title, Symposium.title_zh,
+                                        Symposium.timezone))
+    .where(Symposium.id.in_(ids)),
+    lambda title, title_zh, zone: Named(in_reader_language(title, title_zh), zone),
+)
+PROGRAMME = NameSource(
+    lambda ids: sa.select(*name_columns(ProgrammeSession.id, ProgrammeSession.title, zone=Symposium.timezone))
+    .join(Symposium, Symposium.id == ProgrammeSession.symposium_id).where(ProgrammeSession.id.in_(ids)),
+)
+INVITEES = NameSource(
+    lambda ids: sa.select(*name_columns(Invitation.id, Invitation.name, Invitation.organisation,
+                                        Symposium.timezone))
+    .join(Symposium, Symposium.id == Invitation.symposium_id).where(Invitation.id.in_(ids)),
+    lambda name, organisation, zone: Named(f"{name} ({organisation})" if organisation else name, zone),
+)
 
 
 def register_trail() -> None:
     """Tell the audit trail how symposium entries read."""
-    register_subject("Symposium", symposium_names)
-    register_subject("ProgrammeSession", programme_names)
-    register_subject("Invitation", invitee_names)
+    register_subject("Symposium", SYMPOSIA)
+    register_subject("ProgrammeSession", PROGRAMME)
+    register_subject("Invitation", INVITEES)
     register_phrases(PHRASES)
     register_fields(LABELS, values={"status": {s.value: s.label for s in SymposiumStatus},
                                     "answer": {a.value: a.label for a in Answer}})
