@@ -41,7 +41,8 @@ def test_the_trail_says_who_confirmed_whom_and_what_moved(
     sign_in(client, coordinator)
     page = client.get(f"/courses/{course.slug}/seats").get_data(as_text=True)
     trail = _trail(page)
-    moved = "Chen Coordinator moved the session “Opening”. Title: Day 1 lecture → Opening Starts: 9:00 AM → 10:00 AM"
+    moved = ("Chen Coordinator moved the session “Opening”. "
+             "Title: Day 1 lecture → Opening Starts: 9:00 AM → 10:00 AM")
     assert moved in trail
     assert "Chen Coordinator confirmed Zhao Lei (United States seat)." in trail
     assert "CourseSession" not in " ".join(trail)
