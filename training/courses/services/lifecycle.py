@@ -97,6 +97,17 @@ def _place_zone(details: CourseDetails, country: str, city: str, *, zone_must_fi
     return zone
 
 
+def _instant(value: datetime | None, zone: str, field: str, problems: Problems) -> datetime | None:
+    """A time entered on the venue's clock as an instant; None when absent or refused (in problems)."""
+    if value is None or not i18n.is_timezone(zone):
+        return None
+    try:
+        return local_datetime_to_instant(value, zone, field=field)
+    except DomainError as error:
+        problems.add_error(error)
+        return None
+
+
 def _checked(
     details: CourseDetails, problems: Problems, *, zone_must_fit: bool = False
 ) -> dict[str, Any]:
@@ -130,19 +141,8 @@ def _checked(
         problems.add(_("Capacity must be at least 1."), "capacity")
     if details.language not in LANGUAGES:
         problems.add(_("Unsupported language %(code)s.", code=details.language), "language")
-    opens = closes = None
-    if i18n.is_timezone(zone):
-        for name in ("enrolment_opens_at", "enrolment_closes_at"):
-            value = getattr(details, name)
-            try:
-                instant = local_datetime_to_instant(value, zone, field=name) if value is not None else None
-            except DomainError as error:
-                problems.add_error(error)
-                continue
-            if name == "enrolment_opens_at":
-                opens = instant
-            else:
-                closes = instant
+    opens = _instant(details.enrolment_opens_at, zone, "enrolment_opens_at", problems)
+    closes = _instant(details.enrolment_closes_at, zone, "enrolment_closes_at", problems)
     if opens and closes and closes <= opens:
         problems.add(_("Enrolment must close after it opens."), "enrolment_closes_at")
     elif closes and details.ends_on is not None and i18n.is_timezone(zone):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -11,7 +12,6 @@ from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from training.core.database import utcnow
-from training.core.localtime import to_instant
 from training.courses.models import Course, CourseSession, SeatQuota, session_instructors
 
 
@@ -81,7 +81,8 @@ def _sessions_items(session: Session, course: Course) -> tuple[ReadinessItem, Re
 
 def _window_item(course: Course, now: datetime) -> ReadinessItem:
     opens, closes = course.enrolment_opens_at, course.enrolment_closes_at
-    first_morning = to_instant(course.starts_on, time(0), course.timezone)
+    # Not to_instant: a zone whose clocks skip midnight must not make the page fail.
+    first_morning = datetime.combine(course.starts_on, time(0), ZoneInfo(course.timezone))
     if opens and closes and closes <= opens:
         ready, state = False, _("Enrolment closes before it opens.")
     elif closes and closes > first_morning:
