@@ -21,15 +21,21 @@ def coordinator_page(browser: Browser, demo_server: str):
     """A signed-in coordinator's page, for a language and a width."""
     pages: list[Page] = []
 
+    def switch(page: Page, language: str) -> None:
+        # The switch is saved in the coordinator's profile; on a phone it sits in the folded menu.
+        with page.expect_navigation():
+            page.locator(f"button[lang={language}]").evaluate("button => button.click()")
+
     def open_page(locale: str = "en-US", viewport: dict[str, int] = DESKTOP) -> Page:
-        # The language follows the browser's (zh-CN: Chinese): the demo coordinator saved none.
         page = browser.new_context(viewport=viewport, locale=locale).new_page()
         sign_in(page, demo_server, "coordinator@demo.training", DEMO_PASSWORD)
+        switch(page, "zh-Hans" if locale.startswith("zh") else "en")
         pages.append(page)
         return page
 
     yield open_page
     for page in pages:
+        switch(page, "en")  # the next test reads English
         page.context.close()
 
 
