@@ -69,6 +69,7 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "coordinator": (
         ("manage courses", "/courses/manage"),
+        ("draft course page", "/courses/{draft}"),
         ("new-course form", "/courses/new"),
         ("edit course", "/courses/{beijing}/edit"),
         ("schedule editor", "/courses/{beijing}/schedule"),
@@ -195,11 +196,15 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
     page = probe.new_page()
     page.goto(demo_server)
     href = page.get_by_role("link", name=BEIJING).first.get_attribute("href")
+    # The demo's draft (with its checklist before publishing) is the coordinators' alone.
+    sign_in(page, demo_server, ROLES["coordinator"], DEMO_PASSWORD)
+    page.goto(f"{demo_server}/courses/manage")
+    draft = page.locator("tr:has(.badge.warn)").get_by_role("link").first.get_attribute("href")
     probe.close()
     beijing = href.rsplit("/", 1)[1]
     coordinator = ROLES["coordinator"]
     slugs = {
-        "beijing": beijing, "mixed": MIXED_SLUG,
+        "beijing": beijing, "mixed": MIXED_SLUG, "draft": draft.rsplit("/", 1)[1],
         "withdraw": first_link(browser, demo_server, ROLES["personnel"], "/my/courses", "Withdraw"),
         "cancel_session": first_link(browser, demo_server, coordinator, f"/courses/{beijing}/schedule",
                                      "Cancel"),

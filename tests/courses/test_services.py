@@ -579,7 +579,7 @@ def test_an_instructor_who_teaches_stays_in_the_directory(
     course = make_course()
     li, spare = make_instructor("Li Na"), make_instructor("Spare")
     add_session(course, BEIJING_START, "09:00", "10:00", instructors=[li])
-    with pytest.raises(DomainError, match="Li Na is on 1 sessions and stays in the directory."):
+    with pytest.raises(DomainError, match="Li Na is on 1 session and stays in the directory."):
         services.delete_instructor(session, li, actor=coordinator)
     services.delete_instructor(session, spare, actor=coordinator)
     services.update_instructor(

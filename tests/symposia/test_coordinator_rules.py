@@ -137,3 +137,11 @@ def test_the_import_page_refuses_a_huge_field_without_an_error_page(
         as_text=True)
     assert _counts(session) == before
     assert session.scalar(sa.select(sa.func.count(ProgrammeSession.id))) == 1
+
+
+def test_a_symposium_with_three_mistakes_is_refused_with_all_three(session, coordinator):
+    with pytest.raises(DomainError) as refusal:
+        services.create_symposium(session, fields(title=" ", capacity=0, organiser_email="not an address"),
+                                  actor=coordinator)
+    assert refusal.value.field_errors.keys() == {"title", "capacity", "organiser_email"}
+    assert session.scalar(sa.select(sa.func.count()).select_from(Symposium)) == 0

@@ -43,6 +43,9 @@ def init_app(app: Flask) -> None:
         here = request.full_path if request.query_string else request.path
         return redirect(url_for("accounts.login", next=here))
 
+    from training.accounts.trail import register_trail
+
+    register_trail()
     app.register_blueprint(bp)
     app.register_blueprint(tokens_bp)
     register_api(api.tokens_blp)

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from training.core.errors import DomainError
 
@@ -35,7 +36,9 @@ def check_password(password: str, *, email: str = "", name: str = "") -> None:
     """Refuse a password that is short, common, or made of the person's email or name."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
-            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
+            ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
+                     MIN_PASSWORD_LENGTH),
+            field="password",
         )
     if password.strip().lower() in common_passwords():
         raise DomainError(

@@ -174,8 +174,8 @@ def api_fields(names: Mapping[str, str]) -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        if error.field in names:
-            raise type(error)(error.message, field=names[error.field]) from None
+        if any(field in names for _message, field in error.problems):
+            raise error.renamed(dict(names)) from None
         raise
 
 

@@ -93,12 +93,13 @@ class ConfirmForm(Form):
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Attach error to its field when the form has one, else flash it above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
+    """Attach each of error's problems to its field when the form has one, else flash it above the form."""
+    for message, name in error.problems:
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            flash(message, "error")
 
 
 # The id of the error summary at the top of a refused form. A form posts to its address with

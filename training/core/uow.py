@@ -48,6 +48,7 @@ def unit_of_work(
         if form is not None:
             show_domain_error(form, error)
         else:
-            flash(error.message, "error")
+            for message, _field in error.problems:
+                flash(message, "error")
     else:
         db.session.commit()

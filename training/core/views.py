@@ -61,8 +61,7 @@ def _domain_error(error: DomainError) -> tuple[str, int] | Response:
     # Views handle refusals themselves; this catches one that escaped, never as a 500.
     db.session.rollback()
     if wants_problem():
-        errors = {error.field: [error.message]} if error.field else None
-        return problem(error.status, error.message, errors=errors)
+        return problem(error.status, error.full_message, errors=error.field_errors or None)
     page = render_template("errors/error.html", error=None, status=error.status, message=error.message)
     return page, error.status
 

@@ -13,8 +13,10 @@ def init_app(app: Flask) -> None:
     from training.core.api import register_api
     from training.core.navigation import add_nav_item
     from training.courses import api, models, services  # noqa: F401
+    from training.courses.trail import register_trail
     from training.courses.views import bp, course_status_badge
 
+    register_trail()
     app.register_blueprint(bp)
     register_api(api.blp)
     add_nav_item(app, "courses.catalogue", _l("Courses"), order=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from training.core import i18n
+from training.core import i18n, zones
 from training.core.forms import ConfirmForm, Form
 from training.core.localtime import show_date
 from training.core.schemas import FIRST_YEAR, LAST_YEAR
@@ -68,15 +69,29 @@ class CourseForm(Form):
     language = SelectField(_l("Language of instruction"), validators=[DataRequired()], default="en")
     submit = SubmitField(_l("Save course"))
 
-    def fill_choices(self) -> None:
-        """Countries, timezones and languages, named in the reader's language."""
+    def fill_choices(self, country: str | None = None) -> None:
+        """Countries, timezones and languages, named in the reader's language; the host
+        country's timezones first, and every country's for the script that offers them."""
         self.host_country.choices = [("", _l("Choose a country"))] + i18n.country_choices()
-        self.timezone.choices = i18n.timezone_choices()
+        own = zones.country_zones(country) if country and i18n.is_country_code(country) else ()
+        if own:
+            self.timezone.choices = {
+                str(_l("Timezones of %(country)s", country=i18n.country_name(country))):
+                    [(name, name.replace("_", " ")) for name in own],
+                str(_l("Other timezones")):
+                    [pair for pair in i18n.timezone_choices() if pair[0] not in own],
+            }
+        else:
+            self.timezone.choices = i18n.timezone_choices()
+        self.timezone.render_kw = {
+            "data-country-zones": json.dumps(zones.zones_by_country(), separators=(",", ":"),
+                                             ensure_ascii=False),
+        }
         self.language.choices = [("en", _l("English")), ("zh", _l("Chinese")),
                                  ("en+zh", _l("English and Chinese"))]
 
-    def details(self) -> services.CourseDetails:
-        """The entered values, for the service."""
+    def details(self, default_timezone: str | None = None) -> services.CourseDetails:
+        """The entered values, for the service; a timezone still at default_timezone was not chosen."""
         return services.CourseDetails(
             title=self.title.data or "", description=self.description.data or "",
             title_zh=self.title_zh.data or "", description_zh=self.description_zh.data or "",
@@ -86,6 +101,7 @@ class CourseForm(Form):
             enrolment_opens_at=self.enrolment_opens_at.data,
             enrolment_closes_at=self.enrolment_closes_at.data,
             requires_approval=bool(self.requires_approval.data), language=self.language.data or "en",
+            timezone_chosen=default_timezone is None or self.timezone.data != default_timezone,
         )
 
     def show_course(self, course: Course) -> None:

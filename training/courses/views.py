@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from training.accounts.models import Role
 from training.accounts.permissions import is_coordinator, role_required
+from training.core import i18n
 from training.core.confirm import Confirmation, show_confirmation
 from training.core.database import utcnow
 from training.core.extensions import db
@@ -129,9 +131,13 @@ def course_page(slug: str) -> str:
                 viewer_zone=zone)),
         )
         drawn.put(key, version, parts)
+    can_manage = is_coordinator(current_user)
+    draft = course.status is CourseStatus.DRAFT
     return render_template(
         "courses/course.html", course=course, schedule_html=parts, viewer_zone=zone,
-        can_manage=is_coordinator(current_user), action_form=ActionForm(),
+        can_manage=can_manage, action_form=ActionForm(),
+        readiness=services.course_readiness(db.session, course) if can_manage and draft else None,
+        completable=can_manage and services.may_complete(course),
     )
 
 
@@ -150,17 +156,29 @@ def manage() -> str:
     return render_template("courses/manage.html", courses=services.all_courses(db.session))
 
 
+def _timezone_notice(course: Course, entered: str) -> None:
+    """Say so when the course's timezone is not the one the form held: the place's own replaced it."""
+    if course.timezone != entered:
+        place = ", ".join((course.city, i18n.country_name(course.host_country)))
+        flash(_("Times are on %(zone)s, the timezone of %(place)s. Change it under Edit details if "
+                "the venue keeps another clock.", zone=course.timezone.replace("_", " "), place=place),
+              "info")
+
+
 @bp.route("/courses/new", methods=["GET", "POST"])
 @managers
 def new_course() -> str | Response | tuple[str, int]:
     form = CourseForm()
-    form.fill_choices()
+    form.fill_choices(form.host_country.data)
+    default_timezone = current_user.timezone or "UTC"
     if request.method == "GET":
-        form.timezone.data = current_user.timezone or "UTC"
+        form.timezone.data = default_timezone
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            course = services.create_course(db.session, form.details(), actor=current_user)
+            course = services.create_course(db.session, form.details(default_timezone), actor=current_user,
+                                            zone_must_fit=True)
         if work.done:
+            _timezone_notice(course, form.timezone.data)
             flash(_("Draft course created. Now build its schedule."), "success")
             return redirect(url_for("courses.schedule", slug=course.slug))
     return render_template("courses/course_form.html", form=form, course=None), 400 if form.errors else 200
@@ -171,12 +189,12 @@ def new_course() -> str | Response | tuple[str, int]:
 def edit_course(slug: str) -> str | Response | tuple[str, int]:
     course = _course(slug)
     form = CourseForm(obj=course)
-    form.fill_choices()
+    form.fill_choices(form.host_country.data)
     if request.method == "GET":
         form.show_course(course)
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            services.update_course(db.session, course, form.details(), actor=current_user)
+            services.update_course(db.session, course, form.details(), actor=current_user, zone_must_fit=True)
         if work.done:
             flash(_("Course saved."), "success")
             return redirect(url_for("courses.course_page", slug=course.slug))
@@ -198,7 +216,8 @@ def _lifecycle(slug: str, change: Any, done: str, form: ActionForm) -> Response:
 @bp.route("/courses/<slug>/publish", methods=["POST"])
 @managers
 def publish(slug: str) -> Response:
-    return _lifecycle(slug, services.publish_course, _("The course is published."), ActionForm())
+    return _lifecycle(slug, partial(services.publish_course, require_ready=True),
+                      _("The course is published."), ActionForm())
 
 
 def _course_cancellation(course: Course, outcome: services.CourseCancellation, back: str) -> Confirmation:
@@ -309,9 +328,9 @@ def copy_day(slug: str) -> Response | tuple[str, int]:
                                         from_day=date.fromisoformat(form.from_day.data),
                                         to_days=form.target_days)
         if work.done:
-            flash(ngettext("%(num)d session copied to %(days)d days.",
-                           "%(num)d sessions copied to %(days)d days.",
-                           len(created), days=len(form.target_days)),
+            days = ngettext("%(num)d day", "%(num)d days", len(form.target_days))
+            flash(ngettext("%(num)d session copied to %(days)s.", "%(num)d sessions copied to %(days)s.",
+                           len(created), days=days),
                   "success")
             return redirect(url_for("courses.schedule", slug=slug))
     return _schedule_page(_course(slug), copy_form=form, status=400)

@@ -24,8 +24,10 @@ def init_app(app: Flask) -> None:
         services,
     )
     from training.enrolment.cli import enrolment_cli
+    from training.enrolment.trail import register_trail
     from training.enrolment.views import bp
 
+    register_trail()
     app.register_blueprint(bp)
     seat_summaries_wanted.connect(services.answer_seat_summaries)
     participants_wanted.connect(services.answer_participants)

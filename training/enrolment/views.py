@@ -83,8 +83,8 @@ def seats(slug: str) -> str | Response | tuple[str, int]:
         with unit_of_work(form) as work:
             services.set_quota(db.session, course, form.country.data, form.seats.data, actor=current_user)
         if work.done:
-            flash(_("%(country)s now has %(seats)d seats.", country=i18n.country_name(form.country.data),
-                    seats=form.seats.data), "success")
+            flash(ngettext("%(country)s now has %(num)d seat.", "%(country)s now has %(num)d seats.",
+                           form.seats.data, country=i18n.country_name(form.country.data)), "success")
             return redirect(url_for("enrolment.seats", slug=slug))
     if form.errors:
         course = _course(slug)

@@ -48,6 +48,9 @@ def init_app(app: Flask) -> None:
 
     # Days before the RSVP deadline on which `flask rsvp remind` mails those who have not answered.
     app.config.setdefault("RSVP_REMINDER_DAYS", (7, 2))
+    from training.symposia.trail import register_trail
+
+    register_trail()
     app.register_blueprint(bp)
     register_api(api.blp)
     app.register_blueprint(rsvp_bp)

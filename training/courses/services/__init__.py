@@ -36,11 +36,13 @@ from training.courses.services.lifecycle import (
     complete_course,
     course_snapshot,
     create_course,
+    may_complete,
     publish_course,
     update_course,
 )
 from training.courses.services.lookup import find_course, find_session, get_course, get_session, load_schedule
 from training.courses.services.notices import Recipient, people_to_notify
+from training.courses.services.readiness import ReadinessItem, course_readiness, missing_essentials
 from training.courses.services.schedule import (
     add_session,
     cancel_session,
@@ -65,6 +67,7 @@ __all__ = [
     "CourseDetails",
     "GridBlock",
     "InstructorDetails",
+    "ReadinessItem",
     "Recipient",
     "Slot",
     "WeekGrid",
@@ -79,6 +82,7 @@ __all__ = [
     "complete_course",
     "copy_day",
     "course_instructors",
+    "course_readiness",
     "course_snapshot",
     "courses_query",
     "create_course",
@@ -96,7 +100,9 @@ __all__ = [
     "instructor_snapshot",
     "load_schedule",
     "local_zone",
+    "may_complete",
     "may_see",
+    "missing_essentials",
     "people_to_notify",
     "publish_course",
     "require_course_manager",

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from training.accounts.models import User
@@ -128,7 +129,9 @@ def delete_instructor(
     )
     if assigned:
         raise DomainError(
-            _("%(name)s is on %(n)d sessions and stays in the directory.", name=instructor.name, n=assigned)
+            ngettext("%(name)s is on %(num)d session and stays in the directory.",
+                     "%(name)s is on %(num)d sessions and stays in the directory.", assigned,
+                     name=instructor.name)
         )
     record(session, actor=actor, action="instructor.deleted", subject=instructor,
            before=instructor_snapshot(instructor), topic=f"instructor:{instructor.id}", via=via)

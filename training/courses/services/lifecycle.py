@@ -10,13 +10,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from training.accounts.models import User
 from training.audit.services import record
-from training.core import i18n
+from training.core import i18n, zones
 from training.core.database import utcnow
-from training.core.errors import Conflict, DomainError
+from training.core.errors import Conflict, DomainError, Problems
 from training.core.localtime import local_datetime_to_instant, local_day, show_date, to_instant
 from training.core.locking import lock_row
 from training.core.slugs import slugify, unique_slug
@@ -24,9 +25,12 @@ from training.courses.models import Course, CourseSession, CourseStatus
 from training.courses.seats import seat_summaries, seats_allocated
 from training.courses.services.access import require_course_manager, require_open
 from training.courses.services.notices import people_to_notify, tell_course_cancelled, tell_course_changed
+from training.courses.services.readiness import course_readiness, missing_essentials
 
 MAX_COURSE_DAYS = 92
 LANGUAGES = ("en", "zh", "en+zh")
+# How many of a country's timezones a refusal names (the United States has 29).
+SUGGESTED_ZONES = 6
 
 
 def course_snapshot(course: Course) -> dict[str, Any]:
@@ -69,48 +73,87 @@ class CourseDetails:
     language: str = "en"
     title_zh: str = ""
     description_zh: str = ""
+    # False when the timezone is the form's default, untouched: the place's own zone replaces it.
+    timezone_chosen: bool = True
 
 
-def _checked(details: CourseDetails) -> dict[str, Any]:
-    """The details cleaned and checked, as column values; refuses with the field at fault."""
+def _place_zone(details: CourseDetails, country: str, city: str, *, zone_must_fit: bool,
+                problems: Problems) -> str:
+    """The course's timezone: the one entered, or the place's own when none was chosen."""
+    zone = details.timezone
+    if not i18n.is_country_code(country) or not i18n.is_timezone(zone):
+        return zone
+    if not details.timezone_chosen and not zones.zone_fits_country(zone, country):
+        zone = zones.zone_for_place(country, city) or zone
+    if zone_must_fit and not zones.zone_fits_country(zone, country):
+        choices = zones.country_zones(country)
+        shown = ", ".join(choices[:SUGGESTED_ZONES]) + (", …" if len(choices) > SUGGESTED_ZONES else "")
+        problems.add(ngettext(
+            "%(zone)s is not the timezone of %(country)s: choose %(zones)s.",
+            "%(zone)s is not a timezone of %(country)s: choose one of its %(num)d timezones, "
+            "listed first in the menu (%(zones)s).",
+            len(choices), zone=zone, country=i18n.country_name(country), zones=shown,
+        ), "timezone")
+    return zone
+
+
+def _instant(value: datetime | None, zone: str, field: str, problems: Problems) -> datetime | None:
+    """A time entered on the venue's clock as an instant; None when absent or refused (in problems)."""
+    if value is None or not i18n.is_timezone(zone):
+        return None
+    try:
+        return local_datetime_to_instant(value, zone, field=field)
+    except DomainError as error:
+        problems.add_error(error)
+        return None
+
+
+def _checked(
+    details: CourseDetails, problems: Problems, *, zone_must_fit: bool = False
+) -> dict[str, Any]:
+    """The details cleaned and checked, as column values; every problem found goes to problems,
+    with the field at fault, so that a form shows them all at once."""
     title = (details.title or "").strip()
     if not title:
-        raise DomainError(_("A title is required."), field="title")
+        problems.add(_("A title is required."), "title")
     country = (details.host_country or "").strip().upper()
     if not i18n.is_country_code(country):
-        raise DomainError(_("Choose the host country."), field="host_country")
+        problems.add(_("Choose the host country."), "host_country")
     city = (details.city or "").strip()
     if not city:
-        raise DomainError(_("A city is required."), field="city")
-    if not i18n.is_timezone(details.timezone):
-        raise DomainError(_("Unknown timezone %(tz)s.", tz=details.timezone), field="timezone")
+        problems.add(_("A city is required."), "city")
+    zone = details.timezone
+    if not i18n.is_timezone(zone):
+        problems.add(_("Unknown timezone %(tz)s.", tz=zone), "timezone")
+    else:
+        zone = _place_zone(details, country, city, zone_must_fit=zone_must_fit, problems=problems)
     if details.starts_on is None:
-        raise DomainError(_("A start date is required."), field="starts_on")
+        problems.add(_("A start date is required."), "starts_on")
     if details.ends_on is None:
-        raise DomainError(_("An end date is required."), field="ends_on")
-    if details.ends_on < details.starts_on:
-        raise DomainError(_("The course cannot end before it starts."), field="ends_on")
-    if (details.ends_on - details.starts_on).days + 1 > MAX_COURSE_DAYS:
-        raise DomainError(
-            _("A course lasts at most %(n)d days.", n=MAX_COURSE_DAYS), field="ends_on"
-        )
+        problems.add(_("An end date is required."), "ends_on")
+    elif details.starts_on is not None:
+        if details.ends_on < details.starts_on:
+            problems.add(_("The course cannot end before it starts."), "ends_on")
+        elif (details.ends_on - details.starts_on).days + 1 > MAX_COURSE_DAYS:
+            problems.add(ngettext("A course lasts at most %(num)d day.",
+                                  "A course lasts at most %(num)d days.", MAX_COURSE_DAYS), "ends_on")
     if details.capacity is None or details.capacity < 1:
-        raise DomainError(_("Capacity must be at least 1."), field="capacity")
+        problems.add(_("Capacity must be at least 1."), "capacity")
     if details.language not in LANGUAGES:
-        raise DomainError(_("Unsupported language %(code)s.", code=details.language), field="language")
-    opens = closes = None
-    if details.enrolment_opens_at is not None:
-        opens = local_datetime_to_instant(details.enrolment_opens_at, details.timezone,
-                                          field="enrolment_opens_at")
-    if details.enrolment_closes_at is not None:
-        closes = local_datetime_to_instant(details.enrolment_closes_at, details.timezone,
-                                           field="enrolment_closes_at")
+        problems.add(_("Unsupported language %(code)s.", code=details.language), "language")
+    opens = _instant(details.enrolment_opens_at, zone, "enrolment_opens_at", problems)
+    closes = _instant(details.enrolment_closes_at, zone, "enrolment_closes_at", problems)
     if opens and closes and closes <= opens:
-        raise DomainError(_("Enrolment must close after it opens."), field="enrolment_closes_at")
-    course_end = to_instant(details.ends_on + timedelta(days=1), time(0), details.timezone)
-    if closes and closes > course_end:
-        raise DomainError(_("Enrolment must close before the course ends."), field="enrolment_closes_at")
-    title_zh, description_zh = i18n.chinese_version(details.title_zh, details.description_zh)
+        problems.add(_("Enrolment must close after it opens."), "enrolment_closes_at")
+    elif closes and details.ends_on is not None and i18n.is_timezone(zone):
+        course_end = to_instant(details.ends_on + timedelta(days=1), time(0), zone)
+        if closes > course_end:
+            problems.add(_("Enrolment must close before the course ends."), "enrolment_closes_at")
+    try:
+        title_zh, description_zh = i18n.chinese_version(details.title_zh, details.description_zh)
+    except DomainError as error:
+        problems.add_error(error)
+        title_zh, description_zh = details.title_zh, details.description_zh
     return {
         "title": title,
         "description": (details.description or "").strip(),
@@ -119,7 +162,7 @@ def _checked(details: CourseDetails) -> dict[str, Any]:
         "host_country": country,
         "city": city,
         "venue": (details.venue or "").strip(),
-        "timezone": details.timezone,
+        "timezone": zone,
         "starts_on": details.starts_on,
         "ends_on": details.ends_on,
         "capacity": details.capacity,
@@ -135,11 +178,18 @@ def _unique_slug(session: Session, title: str, starts_on: date) -> str:
 
 
 def create_course(
-    session: Session, details: CourseDetails, *, actor: User | None, via: str = "web"
+    session: Session, details: CourseDetails, *, actor: User | None, via: str = "web",
+    zone_must_fit: bool = False,
 ) -> Course:
-    """A new draft course with a readable, unique slug (coordinators)."""
+    """A new draft course with a readable, unique slug (coordinators).
+
+    zone_must_fit refuses a timezone that is not one of the host country's (the pages ask
+    it; the API keeps accepting any timezone, as its callers were promised).
+    """
     require_course_manager(actor)
-    values = _checked(details)
+    problems = Problems()
+    values = _checked(details, problems, zone_must_fit=zone_must_fit)
+    problems.raise_any()
     for _attempt in range(5):
         course = Course(
             slug=_unique_slug(session, values["title"], values["starts_on"]),
@@ -165,38 +215,45 @@ def create_course(
 
 
 def update_course(
-    session: Session, course: Course, details: CourseDetails, *, actor: User | None, via: str = "web"
+    session: Session, course: Course, details: CourseDetails, *, actor: User | None, via: str = "web",
+    zone_must_fit: bool = False,
 ) -> Course:
-    """Change a course's details; a change of dates or place raises its sequence and tells people."""
+    """Change a course's details; a change of dates or place raises its sequence and tells people.
+
+    Every problem with the details is refused at once, each at its field.
+    """
     require_course_manager(actor)
     require_open(course)
-    values = _checked(details)
+    problems = Problems()
+    values = _checked(details, problems, zone_must_fit=zone_must_fit)
     # Under the course's lock, as quotas are set under it: capacity and quotas cannot cross.
     lock_row(session, Course, course.id)
     allocated = seats_allocated(session, course.id)
-    if values["capacity"] < allocated:
-        raise DomainError(
-            _("%(n)d seats are already given out in country quotas; lower the quotas first.", n=allocated),
-            field="capacity",
-        )
+    if not problems.has("capacity") and values["capacity"] < allocated:
+        problems.add(ngettext(
+            "%(num)d seat is already given out in country quotas; lower the quotas first.",
+            "%(num)d seats are already given out in country quotas; lower the quotas first.",
+            allocated), "capacity")
     sessions = session.scalars(
         sa.select(CourseSession).where(CourseSession.course_id == course.id).order_by(CourseSession.starts_at)
     ).all()
-    if values["timezone"] != course.timezone and sessions:
-        raise DomainError(
+    if values["timezone"] != course.timezone and sessions and not problems.has("timezone"):
+        problems.add(
             _("The timezone cannot change once sessions are scheduled: their local times would move."),
-            field="timezone",
+            "timezone",
         )
-    for course_session in sessions:
-        if course_session.cancelled:
-            continue
-        day = local_day(course_session.starts_at, course.timezone)
-        if not values["starts_on"] <= day <= values["ends_on"]:
-            raise DomainError(
-                _("“%(title)s” on %(day)s would fall outside the course; move or cancel it first.",
-                  title=course_session.title, day=show_date(day)),
-                field="starts_on" if day < values["starts_on"] else "ends_on",
-            )
+    if not (problems.has("starts_on") or problems.has("ends_on")):
+        for course_session in sessions:
+            if course_session.cancelled:
+                continue
+            day = local_day(course_session.starts_at, course.timezone)
+            if not values["starts_on"] <= day <= values["ends_on"]:
+                problems.add(
+                    _("“%(title)s” on %(day)s would fall outside the course; move or cancel it first.",
+                      title=course_session.title, day=show_date(day)),
+                    "starts_on" if day < values["starts_on"] else "ends_on",
+                )
+    problems.raise_any()
     before = course_snapshot(course)
     moved = (values["starts_on"], values["ends_on"]) != (course.starts_on, course.ends_on)
     relocated = (values["host_country"], values["city"], values["venue"], values["timezone"]) != (
@@ -234,9 +291,20 @@ def _change_status(
     return before
 
 
-def publish_course(session: Session, course: Course, *, actor: User | None, via: str = "web") -> Course:
-    """Make a draft visible to everyone in the catalogue (coordinators)."""
+def publish_course(
+    session: Session, course: Course, *, actor: User | None, via: str = "web", require_ready: bool = False
+) -> Course:
+    """Make a draft visible to everyone in the catalogue (coordinators).
+
+    require_ready (the pages ask it) refuses a draft that lacks an essential of
+    course_readiness, naming each; the API publishes as it always did.
+    """
     require_course_manager(actor)
+    if require_ready and course.status is CourseStatus.DRAFT:
+        missing = missing_essentials(course_readiness(session, course))
+        if missing:
+            raise DomainError(_("The course is not ready to publish."),
+                              more=[(item.todo, None) for item in missing])
     _change_status(session, course, CourseStatus.PUBLISHED, (CourseStatus.DRAFT,),
                    actor=actor, action="course.published", via=via)
     return course
@@ -289,13 +357,18 @@ def cancel_course(
     return course
 
 
+def may_complete(course: Course, *, today: date | None = None) -> bool:
+    """Whether a published course may be marked completed: its last day has begun where it is held."""
+    today = today or local_day(utcnow(), course.timezone)
+    return course.status is CourseStatus.PUBLISHED and today >= course.ends_on
+
+
 def complete_course(
     session: Session, course: Course, *, actor: User | None, today: date | None = None, via: str = "web"
 ) -> Course:
     """Mark a published course completed once its last day has begun in its own timezone."""
     require_course_manager(actor)
-    today = today or local_day(utcnow(), course.timezone)
-    if course.status is CourseStatus.PUBLISHED and today < course.ends_on:
+    if course.status is CourseStatus.PUBLISHED and not may_complete(course, today=today):
         raise DomainError(_("A course can be completed only from its last day on."))
     _change_status(session, course, CourseStatus.COMPLETED, (CourseStatus.PUBLISHED,),
                    actor=actor, action="course.completed", via=via)

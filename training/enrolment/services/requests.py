@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from training.accounts import services as accounts
@@ -300,7 +301,9 @@ def reject(
     if not reason:
         raise DomainError(_("Give a reason: the person will read it."), field="reason")
     if len(reason) > MAX_REASON_LENGTH:
-        raise DomainError(_("Keep the reason under %(n)d characters.", n=MAX_REASON_LENGTH), field="reason")
+        raise DomainError(ngettext("Keep the reason under %(num)d character.",
+                                   "Keep the reason under %(num)d characters.", MAX_REASON_LENGTH),
+                          field="reason")
     enrolment, course, promoted = _leave(
         session, enrolment, actor=actor, status=EnrolmentStatus.REJECTED,
         refusal=lambda status: _("Only a pending, waitlisted or confirmed enrolment can be rejected; "

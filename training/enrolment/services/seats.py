@@ -16,6 +16,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session, joinedload
 
 from training.accounts.models import User
@@ -228,8 +229,9 @@ def set_quotas(
     total = sum(wanted.values())
     if total > course.capacity:
         raise DomainError(
-            _("The quotas would add up to %(total)d seats, but the course has %(capacity)d.",
-              total=total, capacity=course.capacity),
+            ngettext("The quotas would add up to %(num)d seat, but the course has %(capacity)d.",
+                     "The quotas would add up to %(num)d seats, but the course has %(capacity)d.",
+                     total, capacity=course.capacity),
             field="seats",
         )
     by_country = {q.country: q for q in quotas}

@@ -130,8 +130,9 @@ def answer_invitation(session: Session, invitation: Invitation, *, answer: str |
         raise DomainError(_("Name at least one delegate."), field="delegates")
     if len(names) > invitation.delegates_allowed:
         raise DomainError(
-            _("You may name at most %(n)d delegates; you named %(m)d.",
-              n=invitation.delegates_allowed, m=len(names)),
+            ngettext("You may name at most %(num)d delegate; you named %(m)d.",
+                     "You may name at most %(num)d delegates; you named %(m)d.",
+                     invitation.delegates_allowed, m=len(names)),
             field="delegates",
         )
     if any(len(name) > PERSON_NAME_MAX for name in names):
@@ -140,7 +141,9 @@ def answer_invitation(session: Session, invitation: Invitation, *, answer: str |
         raise DomainError(_("Each delegate is named once."), field="delegates")
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise DomainError(_("The note is too long (at most %(n)d characters).", n=NOTE_MAX), field="note")
+        raise DomainError(ngettext("The note is too long (at most %(num)d character).",
+                                   "The note is too long (at most %(num)d characters).", NOTE_MAX),
+                          field="note")
 
     symposium = invitation.symposium
     if answer is Answer.ACCEPTED:

@@ -150,8 +150,10 @@ def _csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as error:
             if "field limit" in str(error):
-                raise DomainError(_("Line %(line)d has a value longer than %(limit)d characters; nothing "
-                                    "was imported.", line=number, limit=csv.field_size_limit()),
+                raise DomainError(ngettext("Line %(line)d has a value longer than %(num)d character; "
+                                           "nothing was imported.",
+                                           "Line %(line)d has a value longer than %(num)d characters; "
+                                           "nothing was imported.", csv.field_size_limit(), line=number),
                                   field="text") from None
             raise DomainError(_("Line %(line)d is not valid CSV; nothing was imported.", line=number),
                               field="text") from None
@@ -168,8 +170,9 @@ def _rows_to_import(text: str) -> list[tuple[int, list[str]]]:
             continue  # a header line
         if len(rows) == IMPORT_ROWS_MAX:
             raise DomainError(
-                _("The list has more than %(limit)d lines; import it in parts of at most %(limit)d lines.",
-                  limit=IMPORT_ROWS_MAX),
+                ngettext("The list has more than %(num)d line; import it in parts of at most %(num)d line.",
+                         "The list has more than %(num)d lines; import it in parts of at most %(num)d lines.",
+                         IMPORT_ROWS_MAX),
                 field="text")
         rows.append((number, cells))
     return rows

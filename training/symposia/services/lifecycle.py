@@ -17,7 +17,7 @@ from training.accounts.permissions import is_coordinator
 from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
-from training.core.errors import Conflict, DomainError, NotFound
+from training.core.errors import Conflict, DomainError, NotFound, Problems
 from training.core.localtime import local_datetime_to_instant
 from training.core.slugs import slugify, unique_slug
 from training.symposia.models import Invitation, ProgrammeSession, Symposium, SymposiumStatus
@@ -51,26 +51,44 @@ class SymposiumFields:
 
 
 def _checked(fields: SymposiumFields) -> dict[str, Any]:
-    """The fields as stored, or a DomainError naming the first one at fault."""
+    """The fields as stored, or one DomainError naming every field at fault."""
+    problems = Problems()
     title, city = fields.title.strip(), fields.city.strip()
     if not title:
-        raise DomainError(_("A title is required."), field="title")
+        problems.add(_("A title is required."), "title")
     if not city:
-        raise DomainError(_("A city is required."), field="city")
-    if not i18n.is_timezone(fields.timezone):
-        raise DomainError(_("Unknown timezone %(tz)s.", tz=fields.timezone), field="timezone")
+        problems.add(_("A city is required."), "city")
+    zone_known = i18n.is_timezone(fields.timezone)
+    if not zone_known:
+        problems.add(_("Unknown timezone %(tz)s.", tz=fields.timezone), "timezone")
     if not (fields.organiser_name or "").strip():
-        raise DomainError(_("The organiser's name is required."), field="organiser_name")
+        problems.add(_("The organiser's name is required."), "organiser_name")
     if fields.capacity is None or fields.capacity < 1:
-        raise DomainError(_("Capacity must be at least one delegate."), field="capacity")
-    starts = local_datetime_to_instant(fields.starts_at, fields.timezone, field="starts_at")
-    ends = local_datetime_to_instant(fields.ends_at, fields.timezone, field="ends_at")
-    deadline = local_datetime_to_instant(fields.rsvp_deadline, fields.timezone, field="rsvp_deadline")
-    if ends <= starts:
-        raise DomainError(_("The symposium must end after it starts."), field="ends_at")
-    if deadline > starts:
-        raise DomainError(_("The RSVP deadline must be before the symposium starts."), field="rsvp_deadline")
-    title_zh, description_zh = i18n.chinese_version(fields.title_zh, fields.description_zh)
+        problems.add(_("Capacity must be at least one delegate."), "capacity")
+    instants: dict[str, Any] = {}
+    for name in ("starts_at", "ends_at", "rsvp_deadline"):
+        try:
+            instants[name] = (local_datetime_to_instant(getattr(fields, name), fields.timezone, field=name)
+                              if zone_known else None)
+        except DomainError as error:
+            problems.add_error(error)
+            instants[name] = None
+    starts, ends, deadline = instants["starts_at"], instants["ends_at"], instants["rsvp_deadline"]
+    if starts and ends and ends <= starts:
+        problems.add(_("The symposium must end after it starts."), "ends_at")
+    if starts and deadline and deadline > starts:
+        problems.add(_("The RSVP deadline must be before the symposium starts."), "rsvp_deadline")
+    title_zh, description_zh = fields.title_zh, fields.description_zh
+    organiser_email = ""
+    try:
+        title_zh, description_zh = i18n.chinese_version(fields.title_zh, fields.description_zh)
+    except DomainError as error:
+        problems.add_error(error)
+    try:
+        organiser_email = clean_email(fields.organiser_email or "", "organiser_email")
+    except DomainError as error:
+        problems.add_error(error)
+    problems.raise_any()
     return {
         "title": title,
         "description": fields.description.strip(),
@@ -84,7 +102,7 @@ def _checked(fields: SymposiumFields) -> dict[str, Any]:
         "capacity": fields.capacity,
         "rsvp_deadline": deadline,
         "organiser_name": (fields.organiser_name or "").strip(),
-        "organiser_email": clean_email(fields.organiser_email or "", "organiser_email"),
+        "organiser_email": organiser_email,
     }
 
 
