@@ -14,6 +14,7 @@ from training.core.api import api_blueprint, documents
 from training.core.extensions import db, limiter
 from training.core.problems import problem
 from training.core.schemas import Text
+from training.core.uow import unit_of_work
 
 blp = api_blueprint("users", __name__, "Accounts.")
 tokens_blp = api_blueprint("tokens", __name__, "Bearer tokens for programs.")
@@ -59,8 +60,8 @@ class UserCreateSchema(ma.Schema):
 @documents(400, 401, 403, 409, 415, 422)
 def create_user(data: dict):
     """Create an account (a focal point: personnel of their own country only)."""
-    user = services.create_user_as(db.session, current_user, via="api", **data)
-    db.session.commit()
+    with unit_of_work():
+        user = services.create_user_as(db.session, current_user, via="api", **data)
     return user
 
 
@@ -75,6 +76,6 @@ def create_token(data: dict[str, str]):
     user = services.authenticate(db.session, data["email"], data["password"])
     if user is None:
         return problem(401, _("Wrong email or password."), headers={"WWW-Authenticate": "Bearer"})
-    token, row = tokens.issue_token(db.session, user, name=data["name"] or "API")
-    db.session.commit()
+    with unit_of_work():
+        token, row = tokens.issue_token(db.session, user, name=data["name"] or "API")
     return {"token": token, "expires_at": row.expires_at}

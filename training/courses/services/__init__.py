@@ -39,7 +39,14 @@ from training.courses.services.lifecycle import (
     publish_course,
     update_course,
 )
-from training.courses.services.lookup import find_course, find_session, get_course, get_session, load_schedule
+from training.courses.services.lookup import (
+    find_course,
+    find_session,
+    get_course,
+    get_session,
+    load_schedule,
+    require_visible,
+)
 from training.courses.services.notices import Recipient, people_to_notify
 from training.courses.services.schedule import (
     add_session,
@@ -101,6 +108,7 @@ __all__ = [
     "publish_course",
     "require_course_manager",
     "require_directory_manager",
+    "require_visible",
     "restore_session",
     "schedule_aggregates",
     "schedule_by_day",
