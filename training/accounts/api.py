@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from training.accounts import services, tokens
 from training.accounts.limits import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, submitted_account
-from training.accounts.models import Role
+from training.accounts.models import MAX_EMAIL, MAX_NAME, MAX_ORGANISATION, MAX_TIMEZONE, MAX_TOKEN_NAME, Role
 from training.accounts.permissions import role_required
 from training.core.api import api_blueprint, documents
 from training.core.extensions import db, limiter
@@ -32,8 +32,9 @@ class UserSchema(ma.Schema):
 
 class TokenRequestSchema(ma.Schema):
     email = ma.fields.Email(required=True)
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    name = Text(100, load_default="", metadata={"description": "What the token is for"})
+    password = ma.fields.String(required=True,
+                                validate=ma.validate.Length(min=1, max=services.MAX_PASSWORD_LENGTH))
+    name = Text(MAX_TOKEN_NAME, load_default="", metadata={"description": "What the token is for"})
 
 
 class TokenSchema(ma.Schema):
@@ -42,14 +43,15 @@ class TokenSchema(ma.Schema):
 
 
 class UserCreateSchema(ma.Schema):
-    email = ma.fields.Email(required=True)
-    name = Text(120, min_length=1, required=True)
+    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=MAX_EMAIL))
+    name = Text(MAX_NAME, min_length=1, required=True)
     role = ma.fields.Enum(Role, by_value=True, load_default=Role.PERSONNEL)
     country = ma.fields.String(load_default=None, allow_none=True,
                                validate=ma.validate.Regexp(r"^[A-Za-z]{2}$"))
-    organisation = Text(200, load_default="")
-    timezone = Text(64, load_default="UTC")
-    password = Text(200, min_length=services.MIN_PASSWORD_LENGTH, load_default=None, allow_none=True,
+    organisation = Text(MAX_ORGANISATION, load_default="")
+    timezone = Text(MAX_TIMEZONE, load_default="UTC")
+    password = Text(services.MAX_PASSWORD_LENGTH, min_length=services.MIN_PASSWORD_LENGTH,
+                    load_default=None, allow_none=True,
                     metadata={"description": "Omit to let the person set one by email"})
 
 
