@@ -40,6 +40,7 @@ from training.courses.services.lifecycle import (
     update_course,
 )
 from training.courses.services.lookup import (
+    course_not_found,
     find_course,
     find_session,
     get_course,
@@ -86,6 +87,7 @@ __all__ = [
     "complete_course",
     "copy_day",
     "course_instructors",
+    "course_not_found",
     "course_snapshot",
     "courses_query",
     "create_course",

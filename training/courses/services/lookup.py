@@ -13,10 +13,15 @@ from training.courses.models import Course, CourseSession
 from training.courses.services.access import may_see
 
 
+def course_not_found() -> NotFound:
+    """The one refusal of a course that does not exist or that the viewer may not see."""
+    return NotFound(_("There is no such course."))
+
+
 def require_visible(course: Course | None, viewer: Any) -> Course:
     """course if viewer may see it; otherwise the same NotFound as for a course that does not exist."""
     if course is None or not may_see(course, viewer):
-        raise NotFound(_("There is no such course."))
+        raise course_not_found()
     return course
 
 
