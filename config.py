@@ -21,7 +21,23 @@ def _environ_settings() -> dict[str, Any]:
             settings[name] = env[name]
     if env.get("MAIL_PORT"):
         settings["MAIL_PORT"] = int(env["MAIL_PORT"])
+    if env.get("PROXY_FIX_X_FOR"):
+        settings["PROXY_FIX_X_FOR"] = _trusted_proxies(env["PROXY_FIX_X_FOR"])
     return settings
+
+
+def _trusted_proxies(value: str) -> int:
+    """PROXY_FIX_X_FOR as a count of proxies, refusing anything else at start-up."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise RuntimeError(
+            f"PROXY_FIX_X_FOR is {value!r}; set it to the number of trusted proxies in front of the "
+            "app (1 for one nginx), or 0 when clients connect directly."
+        )
+    return count
 
 
 class Config:
@@ -39,6 +55,11 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
+    # How many proxies in front of the app to trust for X-Forwarded-For and -Proto (0: none).
+    # Behind a proxy every request comes from its address, so per-address limits would
+    # count the whole site as one client; trusting more proxies than there are lets a
+    # client pick its own address.
+    PROXY_FIX_X_FOR = 0
     # Requests larger than this answer 413 before anything reads them; the largest thing
     # anyone sends is the CSV invitation upload (up to 1 MB read) with its form.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

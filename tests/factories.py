@@ -60,6 +60,33 @@ def user(session: Session, n: int, role: Role = Role.PERSONNEL, country: str | N
 
 # --- courses --------------------------------------------------------------------------
 
+# Where the courses of most tests take place, as in the agreement behind the product.
+BEIJING_COURSE: dict[str, Any] = {"host_country": "CN", "city": "Beijing", "timezone": "Asia/Shanghai",
+                                  "venue": "People's Public Security University"}
+
+
+def course_maker(session: Session, coordinator: User | None = None, *, title: str | None = None,
+                 slug: str | None = None, **defaults: Any) -> Callable[..., Course]:
+    """What a folder's make_course fixture gives: make(**fields) builds the folder's next course.
+
+    With a coordinator it goes through the services (`course`), without one straight to the
+    rows (`course_rows`). title and slug may hold {n}, the number of the course in the test;
+    fields given to make override defaults.
+    """
+    next_n = numbered()
+
+    def make(**fields: Any) -> Course:
+        n = next_n()
+        named = {key: template.format(n=n) for key, template in (("title", title), ("slug", slug))
+                 if template is not None}
+        values = named | defaults | fields
+        if coordinator is None:
+            return course_rows(session, **values)
+        return course(session, coordinator, **values)
+
+    return make
+
+
 def course(session: Session, coordinator: User, *, publish: bool = True,
            quotas: dict[str, int] | None = None, **details: Any) -> Course:
     """A course created (and by default published) by coordinator through the services.

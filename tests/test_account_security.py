@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, csrf_token
+from training import create_app
 from training.accounts import services
 from training.accounts.models import User
-from training.core.extensions import db
+from training.core.extensions import db, limiter
 
 
 def _field_errors(html: str, field: str) -> str:
@@ -207,6 +208,51 @@ def test_reset_mails_to_one_address_are_limited_whatever_the_sender(limited_app,
     statuses = [client.post("/reset", data={"email": "victim@example.org"},
                             environ_base=_from(f"192.0.2.{n}")).status_code for n in range(6)]
     assert statuses == [302] * 5 + [429]
+
+
+# --- behind the TLS proxy, per-address limits count each client, not the proxy ---
+
+PROXY = "10.0.0.2"  # where every request comes from behind the proxy
+
+
+def _behind_proxy(app, trusted_proxies: int):
+    """A client of an application with rate limits on, reached through the proxy."""
+    limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                     "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False,
+                                     "PROXY_FIX_X_FOR": trusted_proxies})
+    limiter.reset()
+    return limited
+
+
+def _sign_ins(client, forwarded_for: str, count: int) -> list[int]:
+    """count failed sign-ins, each for another account, forwarded by the proxy for forwarded_for."""
+    return [client.post("/login", data={"email": f"nobody{n}@example.org", "password": "guess"},
+                        environ_base={"REMOTE_ADDR": PROXY},
+                        headers={"X-Forwarded-For": forwarded_for}).status_code
+            for n in range(count)]
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_sign_in_limit(app):
+    limited = _behind_proxy(app, trusted_proxies=1)
+    client = limited.test_client()
+    assert _sign_ins(client, "198.51.100.7", 11) == [400] * 10 + [429]
+    # Another client behind the same proxy is not held back by the first one's count ...
+    assert _sign_ins(client, "203.0.113.9", 1) == [400]
+    # ... and the first cannot get out of its own by sending an X-Forwarded-For of its choice:
+    # the proxy appends the address it saw, the only one trusted.
+    assert _sign_ins(client, "192.0.2.1, 198.51.100.7", 1) == [429]
+    with limited.app_context():
+        db.engine.dispose()
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(app):
+    limited = _behind_proxy(app, trusted_proxies=0)
+    client = limited.test_client()
+    assert _sign_ins(client, "198.51.100.7", 10) == [400] * 10
+    # A made-up X-Forwarded-For does not buy a fresh count.
+    assert _sign_ins(client, "203.0.113.9", 1) == [429]
+    with limited.app_context():
+        db.engine.dispose()
 
 
 # --- nobody learns from sign-up or reset whether an address has an account ---

@@ -301,6 +301,19 @@ def _course_form(client, **overrides) -> dict[str, str]:
             "enrolment_closes_at": ""} | overrides
 
 
+def test_an_address_longer_than_the_account_column_is_refused_at_the_api_field(client, make_user, session):
+    admin = make_user(role=Role.ADMIN, country=None)
+    token, _row = issue_token(session, admin)
+    session.commit()
+    before = _count(session, User)
+    long_address = f"{'a' * 60}@{'.'.join(['b' * 60] * 4)}.org"  # 311 characters, each part within bounds
+    response = client.post("/api/v1/users", headers={"Authorization": f"Bearer {token}"},
+                           json={"email": long_address, "name": "Li Na"})
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert set(response.get_json()["errors"]) == {"email"}
+    assert _count(session, User) == before
+
+
 def test_a_nul_byte_in_a_new_account_through_the_api_is_refused(client, make_user, session):
     admin = make_user(role=Role.ADMIN, country=None)
     token, _row = issue_token(session, admin)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from training.core import i18n
@@ -39,6 +40,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         template_folder=str(ROOT / "templates"),
     )
     app.config.from_mapping(config.resolve(config_name, Path(app.instance_path), overrides))
+    if app.config["PROXY_FIX_X_FOR"]:
+        trusted = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)  # type: ignore[method-assign]
 
     db.init_app(app)
     with app.app_context():

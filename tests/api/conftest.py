@@ -92,21 +92,12 @@ def call(client: FlaskClient, people: dict[str, User], bearer) -> ApiCaller:
 @pytest.fixture
 def make_course(session: Session, people: dict[str, User]) -> Callable[..., Course]:
     """A course in Beijing (published, window open, 15 US seats by default); committed."""
-    n = factories.numbered()
-
-    def make(publish: bool = True, quotas: dict[str, int] | None = None, **fields: Any) -> Course:
-        start = date.today() + timedelta(days=60)
-        details = {
-            "title": f"Cybercrime investigation {n()}", "host_country": "CN", "city": "Beijing",
-            "venue": "People's Public Security University", "timezone": "Asia/Shanghai",
-            "starts_on": start, "ends_on": start + timedelta(days=9), "capacity": 20,
-            "enrolment_opens_at": utcnow() - timedelta(days=1),
-            "enrolment_closes_at": utcnow() + timedelta(days=30),
-        } | fields
-        return factories.course(session, people["coordinator"], publish=publish,
-                                quotas={"US": 15} if quotas is None else quotas, **details)
-
-    return make
+    start = date.today() + timedelta(days=60)
+    return factories.course_maker(
+        session, people["coordinator"], title="Cybercrime investigation {n}", **factories.BEIJING_COURSE,
+        starts_on=start, ends_on=start + timedelta(days=9), capacity=20, quotas={"US": 15},
+        enrolment_opens_at=utcnow() - timedelta(days=1), enrolment_closes_at=utcnow() + timedelta(days=30),
+    )
 
 
 @pytest.fixture

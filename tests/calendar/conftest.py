@@ -28,20 +28,11 @@ def local(zone: str, *args: int) -> datetime:
 @pytest.fixture
 def make_course(session: Session) -> Callable[..., Course]:
     """Create a course row (published, in Beijing, by default)."""
-    next_n = factories.numbered()
-
-    def make(**fields: Any) -> Course:
-        n = next_n()
-        values: dict[str, Any] = dict(
-            slug=f"course-{n}", title=f"Course {n}", host_country="CN", city="Beijing",
-            venue="People's Public Security University", timezone="Asia/Shanghai",
-            starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 18), capacity=30,
-            status=CourseStatus.PUBLISHED, created_at=STAMP, updated_at=STAMP,
-        )
-        values.update(fields)
-        return factories.course_rows(session, **values)
-
-    return make
+    return factories.course_maker(
+        session, slug="course-{n}", title="Course {n}", **factories.BEIJING_COURSE,
+        starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 18), capacity=30,
+        status=CourseStatus.PUBLISHED, created_at=STAMP, updated_at=STAMP,
+    )
 
 
 @pytest.fixture

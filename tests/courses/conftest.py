@@ -26,23 +26,9 @@ def coordinator(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def make_course(session: Session, coordinator: User) -> Callable[..., Course]:
     """Create a course (Beijing by default), optionally published; committed."""
-    n = factories.numbered()
-
-    def make(publish: bool = True, **fields: Any) -> Course:
-        details = {
-            "title": f"Cybercrime course {n()}",
-            "host_country": "CN",
-            "city": "Beijing",
-            "venue": "People's Public Security University",
-            "timezone": "Asia/Shanghai",
-            "starts_on": BEIJING_START,
-            "ends_on": date(2031, 3, 12),
-            "capacity": 15,
-        }
-        details.update(fields)
-        return factories.course(session, coordinator, publish=publish, **details)
-
-    return make
+    return factories.course_maker(session, coordinator, title="Cybercrime course {n}",
+                                  **factories.BEIJING_COURSE, starts_on=BEIJING_START,
+                                  ends_on=date(2031, 3, 12), capacity=15)
 
 
 @pytest.fixture

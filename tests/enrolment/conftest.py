@@ -24,7 +24,7 @@ build_course = factories.course_rows
 @pytest.fixture
 def make_course(session: Session) -> Callable[..., Course]:
     """Build and commit a published course; quotas={'US': 15}, sessions=n, instructor=user."""
-    return lambda **fields: build_course(session, **fields)
+    return factories.course_maker(session)
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from tests.enrolment.conftest import enrolment_of, quota, statuses
 from training.accounts.models import Role
-from training.core.errors import Forbidden
-from training.courses.models import CourseSession
+from training.core.errors import Forbidden, NotFound
+from training.courses import services as courses
+from training.courses.models import CourseSession, CourseStatus
 from training.enrolment import services
 from training.enrolment.models import Attendance, EnrolmentStatus
 
@@ -149,3 +150,18 @@ def test_a_certificate_is_for_its_person_and_coordinators(session, make_course, 
         services.certificate_for(session, enrolment.id, viewer=colleague)
     assert services.certificate_for(session, enrolment.id, viewer=person).id == enrolment.id
     assert services.certificate_for(session, enrolment.id, viewer=coordinator).id == enrolment.id
+
+
+def test_a_draft_course_is_not_found_by_enrolment_as_by_the_course_lookup(session, make_course, make_user):
+    draft = make_course(quotas={"US": 2}, status=CourseStatus.DRAFT)
+    person = make_user(Role.PERSONNEL, "US")
+    focal = make_user(Role.FOCAL_POINT, "US")
+    with pytest.raises(NotFound) as lookup:
+        courses.get_course(session, draft.id, viewer=person)
+    with pytest.raises(NotFound) as enrolling:
+        services.enrol(session, draft, person, actor=person)
+    with pytest.raises(NotFound) as roster:
+        services.roster_scope(session, draft, focal)
+    assert enrolling.value.message == roster.value.message == lookup.value.message
+    session.rollback()
+    assert statuses(session, draft) == {}

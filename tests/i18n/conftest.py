@@ -23,17 +23,9 @@ def coordinator(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def make_course(session: Session, coordinator: User) -> Callable[..., Course]:
     """A published course in Beijing in March 2031 with seats for US personnel; committed."""
-
-    def make(**fields: Any) -> Course:
-        details: dict[str, Any] = {
-            "title": "Countering online fraud", "host_country": "CN", "city": "Beijing",
-            "venue": "People's Public Security University", "timezone": "Asia/Shanghai",
-            "starts_on": date(2031, 3, 10), "ends_on": date(2031, 3, 12), "capacity": 15,
-        }
-        details.update(fields)
-        return factories.course(session, coordinator, quotas={"US": 10}, **details)
-
-    return make
+    return factories.course_maker(session, coordinator, title="Countering online fraud",
+                                  **factories.BEIJING_COURSE, starts_on=date(2031, 3, 10),
+                                  ends_on=date(2031, 3, 12), capacity=15, quotas={"US": 10})
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from training.audit.models import AuditEntry
 from training.core.database import utcnow
 from training.core.extensions import db
 from training.symposia import services
-from training.symposia.models import Answer, Invitation, Symposium, SymposiumStatus
+from training.symposia.models import CAPACITY_MAX, Answer, Invitation, Symposium, SymposiumStatus
 
 
 def _answer(client, token, **data):
@@ -176,6 +176,22 @@ def test_only_coordinators_may_change_symposia(client, session, login, make_user
 def test_signed_out_visitors_are_sent_to_sign_in(client, symposium):
     response = client.get(f"/symposia/{symposium.id}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_symposium_form_refuses_a_capacity_beyond_what_the_api_accepts(client, session, login,
+                                                                          coordinator):
+    login(coordinator)
+    day = (utcnow() + timedelta(days=40)).date()
+    form = {"csrf_token": csrf_token(client, "/symposia/new"), "title": "Cyber Symposium",
+            "city": "Beijing", "venue": "Diaoyutai", "timezone": "Asia/Shanghai", "capacity": "500000",
+            "starts_at": f"{day}T09:00", "ends_at": f"{day}T17:00",
+            "rsvp_deadline": f"{day - timedelta(days=10)}T18:00",
+            "organiser_name": "Chen Jing", "organiser_email": "organiser@mps.example"}
+    response = client.post("/symposia/new", data=form)
+    assert response.status_code == 400
+    errors = re.search(r'id="capacity-error">(.*?)</ul>', response.get_data(as_text=True), re.S)
+    assert errors and f"{CAPACITY_MAX}" in errors.group(1)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Symposium)) == 0
 
 
 def test_a_coordinator_creates_a_symposium_invites_and_publishes(

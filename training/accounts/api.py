@@ -8,12 +8,13 @@ from flask_login import current_user
 
 from training.accounts import services, tokens
 from training.accounts.limits import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, submitted_account
-from training.accounts.models import Role
+from training.accounts.models import MAX_EMAIL, MAX_NAME, MAX_ORGANISATION, MAX_TIMEZONE, MAX_TOKEN_NAME, Role
 from training.accounts.permissions import role_required
 from training.core.api import api_blueprint, documents
 from training.core.extensions import db, limiter
 from training.core.problems import problem
 from training.core.schemas import Text
+from training.core.uow import unit_of_work
 
 blp = api_blueprint("users", __name__, "Accounts.")
 tokens_blp = api_blueprint("tokens", __name__, "Bearer tokens for programs.")
@@ -31,8 +32,9 @@ class UserSchema(ma.Schema):
 
 class TokenRequestSchema(ma.Schema):
     email = ma.fields.Email(required=True)
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    name = Text(100, load_default="", metadata={"description": "What the token is for"})
+    password = ma.fields.String(required=True,
+                                validate=ma.validate.Length(min=1, max=services.MAX_PASSWORD_LENGTH))
+    name = Text(MAX_TOKEN_NAME, load_default="", metadata={"description": "What the token is for"})
 
 
 class TokenSchema(ma.Schema):
@@ -41,14 +43,15 @@ class TokenSchema(ma.Schema):
 
 
 class UserCreateSchema(ma.Schema):
-    email = ma.fields.Email(required=True)
-    name = Text(120, min_length=1, required=True)
+    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=MAX_EMAIL))
+    name = Text(MAX_NAME, min_length=1, required=True)
     role = ma.fields.Enum(Role, by_value=True, load_default=Role.PERSONNEL)
     country = ma.fields.String(load_default=None, allow_none=True,
                                validate=ma.validate.Regexp(r"^[A-Za-z]{2}$"))
-    organisation = Text(200, load_default="")
-    timezone = Text(64, load_default="UTC")
-    password = Text(200, min_length=services.MIN_PASSWORD_LENGTH, load_default=None, allow_none=True,
+    organisation = Text(MAX_ORGANISATION, load_default="")
+    timezone = Text(MAX_TIMEZONE, load_default="UTC")
+    password = Text(services.MAX_PASSWORD_LENGTH, min_length=services.MIN_PASSWORD_LENGTH,
+                    load_default=None, allow_none=True,
                     metadata={"description": "Omit to let the person set one by email"})
 
 
@@ -59,8 +62,8 @@ class UserCreateSchema(ma.Schema):
 @documents(400, 401, 403, 409, 415, 422)
 def create_user(data: dict):
     """Create an account (a focal point: personnel of their own country only)."""
-    user = services.create_user_as(db.session, current_user, via="api", **data)
-    db.session.commit()
+    with unit_of_work():
+        user = services.create_user_as(db.session, current_user, via="api", **data)
     return user
 
 
@@ -75,6 +78,6 @@ def create_token(data: dict[str, str]):
     user = services.authenticate(db.session, data["email"], data["password"])
     if user is None:
         return problem(401, _("Wrong email or password."), headers={"WWW-Authenticate": "Bearer"})
-    token, row = tokens.issue_token(db.session, user, name=data["name"] or "API")
-    db.session.commit()
+    with unit_of_work():
+        token, row = tokens.issue_token(db.session, user, name=data["name"] or "API")
     return {"token": token, "expires_at": row.expires_at}

@@ -6,20 +6,22 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from training.accounts.services import MIN_PASSWORD_LENGTH
+from training.accounts.models import MAX_EMAIL, MAX_NAME, MAX_ORGANISATION, MAX_TOKEN_NAME
+from training.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from training.core import i18n
 from training.core.forms import Form
 
 _password_length = Length(
     min=MIN_PASSWORD_LENGTH,
-    max=200,
-    message=_l("Use between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=200),
+    max=MAX_PASSWORD_LENGTH,
+    message=_l("Use between %(min)d and %(max)d characters.",
+               min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH),
 )
 
 
 class _ProfileFields(Form):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=MAX_ORGANISATION)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
     timezone = SelectField(_l("Timezone"), validators=[DataRequired()], default="UTC")
     locale = SelectField(_l("Language"), validators=[Optional()])
@@ -32,7 +34,7 @@ class _ProfileFields(Form):
 
 
 class SignupForm(_ProfileFields):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=MAX_EMAIL)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), _password_length])
     confirm = PasswordField(
         _l("Repeat password"),
@@ -87,5 +89,5 @@ class ResetPasswordForm(Form):
 class NewTokenForm(Form):
     """The profile's form for a new API token."""
 
-    name = StringField(_l("What is the token for?"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("What is the token for?"), validators=[DataRequired(), Length(max=MAX_TOKEN_NAME)])
     submit = SubmitField(_l("Create token"))

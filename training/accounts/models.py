@@ -41,6 +41,15 @@ _ROLE_LABELS = {
 
 
 
+# The longest text each field holds: the columns below, and the forms and API schemas that
+# refuse longer input at the field before the database would.
+MAX_EMAIL = 254  # the longest address SMTP delivers (RFC 5321)
+MAX_NAME = 120
+MAX_ORGANISATION = 200
+MAX_TIMEZONE = 64
+MAX_TOKEN_NAME = 100
+
+
 class User(UserMixin, db.Model):
     """An account. A person nominated but not yet signed up has no password."""
 
@@ -52,13 +61,13 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(MAX_EMAIL), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(MAX_NAME))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.PERSONNEL)
     country: Mapped[str | None] = mapped_column(sa.String(2))
-    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
-    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    organisation: Mapped[str] = mapped_column(sa.String(MAX_ORGANISATION), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(MAX_TIMEZONE), default="UTC")
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -95,7 +104,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(100), default="")
+    name: Mapped[str] = mapped_column(sa.String(MAX_TOKEN_NAME), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -139,11 +148,11 @@ class SignupRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    email: Mapped[str] = mapped_column(sa.String(254), index=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(MAX_EMAIL), index=True)
+    name: Mapped[str] = mapped_column(sa.String(MAX_NAME))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     country: Mapped[str | None] = mapped_column(sa.String(2))
-    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
-    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    organisation: Mapped[str] = mapped_column(sa.String(MAX_ORGANISATION), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(MAX_TIMEZONE), default="UTC")
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

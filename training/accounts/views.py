@@ -30,7 +30,8 @@ from training.accounts.limits import (
 from training.core.confirm import Confirmation, show_confirmation
 from training.core.errors import DomainError
 from training.core.extensions import db, limiter
-from training.core.forms import ConfirmForm, show_domain_error
+from training.core.forms import ConfirmForm
+from training.core.uow import unit_of_work
 from training.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -50,7 +51,7 @@ def signup() -> str | Response:
         # The language the page is read in is the best guess for the mails the person will get.
         form.locale.data = str(get_locale() or "en")
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.request_signup(
                 db.session,
                 email=form.email.data,
@@ -61,11 +62,7 @@ def signup() -> str | Response:
                 locale=form.locale.data or None,
                 password=form.password.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             # The same page whether or not the address has an account: the mail tells which.
             return render_template("accounts/signup_sent.html")
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 400
@@ -80,13 +77,10 @@ def confirm_signup(token: str) -> str | Response:
         return redirect(url_for("accounts.signup"))
     form = ConfirmSignupForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             user = services.confirm_signup(db.session, token)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if not work.done:
             return redirect(url_for("accounts.login"))
-        db.session.commit()
         login_user(user)
         flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
         return redirect(url_for("courses.catalogue"))
@@ -102,11 +96,11 @@ def login() -> str | Response | tuple[str, int]:
         return redirect(url_for("courses.catalogue"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.email.data, form.password.data)
+        with unit_of_work(form):
+            user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
             form.password.errors = [_("Wrong email or password.")]
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("courses.catalogue"))
     status = 400 if form.errors else 200
@@ -119,8 +113,8 @@ def logout() -> Response:
     message = _("You are signed out.")
     if current_user.is_authenticated:
         # Ends the session on the server too: a copy of the cookie taken earlier is dead.
-        services.sign_out(db.session, current_user)
-        db.session.commit()
+        with unit_of_work():
+            services.sign_out(db.session, current_user)
     logout_user()
     flash(message, "info")
     return redirect(url_for("courses.catalogue"))
@@ -132,8 +126,8 @@ def logout() -> Response:
 def reset_request() -> str | Response | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(db.session, form.email.data, locale=str(get_locale() or "en"))
-        db.session.commit()
+        with unit_of_work(form):
+            services.request_password_reset(db.session, form.email.data, locale=str(get_locale() or "en"))
         flash(_("If an account uses that address, a reset link is on its way."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
@@ -148,13 +142,9 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
         return redirect(url_for("accounts.reset_request"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.reset_password(db.session, token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Your password is set. Sign in with it."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
@@ -166,7 +156,7 @@ def profile() -> str | Response | tuple[str, int]:
     form = ProfileForm(obj=current_user)
     form.fill_choices()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.update_profile(
                 db.session,
                 current_user,
@@ -176,11 +166,7 @@ def profile() -> str | Response | tuple[str, int]:
                 timezone=form.timezone.data,
                 locale=form.locale.data or None,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             flash(_("Profile saved."), "success")
             return redirect(url_for("accounts.profile"))
     return _profile_page(form=form)
@@ -207,16 +193,12 @@ def _profile_page(**forms: object) -> tuple[str, int]:
 def change_password() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             # The user itself, not the current_user proxy: login_user() keeps what it is given.
             user = services.change_password(db.session, current_user._get_current_object(),
                                             current_password=form.current_password.data,
                                             new_password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if work.done:
             # Every other browser is signed out; this one signs in again under the new version.
             remember = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
             login_user(user, remember=remember is not None)
@@ -233,8 +215,8 @@ def sign_out_everywhere() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _profile_page()
     message = _("You are signed out on every browser and device, and your API tokens no longer work.")
-    services.sign_out_everywhere(db.session, current_user)
-    db.session.commit()
+    with unit_of_work():
+        services.sign_out_everywhere(db.session, current_user)
     logout_user()
     flash(message, "info")
     return redirect(url_for("courses.catalogue"))
@@ -247,8 +229,8 @@ def api_token_list() -> str | tuple[str, int]:
     form = NewTokenForm()
     new_token = None
     if form.validate_on_submit():
-        new_token, _row = tokens.issue_token(db.session, current_user, name=form.name.data)
-        db.session.commit()
+        with unit_of_work(form):
+            new_token, _row = tokens.issue_token(db.session, current_user, name=form.name.data)
         form = NewTokenForm(formdata=None)
     status = 400 if form.errors else 200
     return render_template("accounts/tokens.html", form=form, new_token=new_token,
@@ -271,12 +253,9 @@ def revoke(token_id: int) -> Response | tuple[str, int]:
             consequences=[_("Programs using it are locked out at once; this cannot be undone. "
                             "A program that still needs access needs a new token.")],
         ), form)
-    try:
+    with unit_of_work() as work:
         tokens.revoke_token(db.session, current_user, token_id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not work.done:
         return redirect(url_for("api_tokens.tokens"))
-    db.session.commit()
     flash(_("The token is revoked; programs using it are locked out."), "success")
     return redirect(url_for("api_tokens.tokens"))

@@ -12,9 +12,8 @@ from training.accounts.models import Role, User
 from training.accounts.permissions import role_required
 from training.admin.forms import RoleForm
 from training.audit import services as audit
-from training.core.errors import DomainError
 from training.core.extensions import db
-from training.core.forms import show_domain_error
+from training.core.uow import unit_of_work
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,15 +43,12 @@ def change_role(user_id: int) -> Response | tuple[str, int]:
     form.fill_choices()
     if not form.validate_on_submit():
         return _users_page(form, failed_user_id=user.id), 400
-    try:
+    with unit_of_work(form) as work:
         accounts.change_role(
             db.session, user, role=form.role.data, country=form.country.data or None, actor=current_user
         )
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
+    if not work.done:
         return _users_page(form, failed_user_id=user.id), 400
-    db.session.commit()
     flash(_("%(name)s is now %(role)s.", name=user.name, role=user.role.label), "success")
     return redirect(url_for("admin.users"))
 

@@ -15,6 +15,7 @@ from training.core.database import utcnow
 from training.core.extensions import db
 from training.core.forms import ConfirmForm
 from training.core.headers import attachment
+from training.core.uow import unit_of_work
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -101,8 +102,8 @@ def replace_token() -> Response | tuple[str, int]:
     if request.method != "POST":
         return redirect(profile)
     if form.validate_on_submit():
-        tokens.replace_feed_token(db.session, current_user)
-        db.session.commit()
+        with unit_of_work():
+            tokens.replace_feed_token(db.session, current_user)
         flash(_("Your calendar has a new address. Subscribe again with it: the old one no longer works."),
               "success")
     else:

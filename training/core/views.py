@@ -13,6 +13,7 @@ from training.core.errors import DomainError
 from training.core.extensions import db
 from training.core.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 from training.core.problems import problem, problem_for, wants_problem
+from training.core.uow import unit_of_work
 from training.core.urls import safe_next
 
 bp = Blueprint("core", __name__)
@@ -37,8 +38,8 @@ def set_language() -> Response:
     if locale not in SUPPORTED_LOCALES:
         return response
     if current_user.is_authenticated:
-        current_user.locale = locale
-        db.session.commit()
+        with unit_of_work():
+            current_user.locale = locale
     response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 

@@ -14,8 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from training.accounts.models import MAX_EMAIL, MAX_NAME
 from training.core import i18n
 from training.core.forms import ConfirmForm, Form
+from training.courses.models import MAX_CAPACITY
 from training.enrolment.models import MAX_REASON_LENGTH
 
 
@@ -43,7 +45,7 @@ class QuotaForm(Form):
         _l("Seats"),
         validators=[
             InputRequired(message=_l("Give a number of seats.")),
-            NumberRange(min=0, max=100_000, message=_l("Seats must be a whole number from 0 upwards.")),
+            NumberRange(min=0, max=MAX_CAPACITY, message=_l("Seats must be a whole number from 0 upwards.")),
         ],
     )
     submit = SubmitField(_l("Save quota"))
@@ -54,9 +56,9 @@ class QuotaForm(Form):
 
 
 class NominateForm(Form):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=MAX_EMAIL)])
     name = StringField(
-        _l("Full name"), validators=[Optional(), Length(max=120)],
+        _l("Full name"), validators=[Optional(), Length(max=MAX_NAME)],
         description=_l("Needed only for a person without an account: they are invited to set a password."),
     )
     country = SelectField(_l("Country"), validators=[Optional()])

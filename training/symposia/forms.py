@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from training.core import i18n
 from training.core.forms import Form
 from training.symposia.models import (
+    CAPACITY_MAX,
     CITY_MAX,
     DELEGATES_MAX,
     DESCRIPTION_MAX,
@@ -52,7 +53,8 @@ class SymposiumForm(Form):
     ends_at = DateTimeLocalField(_l("Ends (local time)"), format=_LOCAL, validators=[DataRequired()])
     rsvp_deadline = DateTimeLocalField(_l("RSVP deadline (local time)"), format=_LOCAL,
                                        validators=[DataRequired()])
-    capacity = IntegerField(_l("Capacity (delegates)"), validators=[DataRequired(), NumberRange(min=1)])
+    capacity = IntegerField(_l("Capacity (delegates)"),
+                            validators=[DataRequired(), NumberRange(min=1, max=CAPACITY_MAX)])
     organiser_name = StringField(_l("Organiser's name"),
                                  validators=[DataRequired(), Length(max=PERSON_NAME_MAX)])
     organiser_email = EmailField(_l("Organiser's email"),

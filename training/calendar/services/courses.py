@@ -23,7 +23,6 @@ from training.calendar.services.events import (
     session_event,
     shown_courses,
 )
-from training.core.errors import NotFound
 from training.core.i18n import country_name
 from training.core.ical import FeedCalendar, ordered_events
 from training.core.memo import FingerprintCache, app_cache
@@ -35,7 +34,7 @@ from training.courses.models import (
     Instructor,
     session_instructors,
 )
-from training.courses.services import schedule_aggregates
+from training.courses.services import course_not_found, schedule_aggregates
 
 
 def public_courses_feed(session: Session, now: datetime) -> Feed:
@@ -81,10 +80,10 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     the events that changed are written again (see build_calendar).
     """
     if len(slug) > 120 or "\x00" in slug:  # PostgreSQL refuses NUL in text
-        raise NotFound(_("There is no such course."))
+        raise course_not_found()
     fingerprint = _course_fingerprint(session, slug)
     if fingerprint is None:
-        raise NotFound(_("There is no such course."))
+        raise course_not_found()
     key = f"course:{fingerprint[0]}"
     built = built_feeds().get(key, fingerprint)
     if built is None:
@@ -127,7 +126,7 @@ def course_sessions_calendar(session: Session, slug: str) -> tuple[str, FeedCale
     """The events of one course's feed, its key and its newest change, before they are written."""
     course = session.scalar(sa.select(Course).where(Course.slug == slug, Course.status != CourseStatus.DRAFT))
     if course is None:
-        raise NotFound(_("There is no such course."))
+        raise course_not_found()
     rows = session_rows(session, CourseSession.course_id == course.id)
     known: dict[int, CourseFacts] = {}
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):

@@ -40,7 +40,15 @@ from training.courses.services.lifecycle import (
     publish_course,
     update_course,
 )
-from training.courses.services.lookup import find_course, find_session, get_course, get_session, load_schedule
+from training.courses.services.lookup import (
+    course_not_found,
+    find_course,
+    find_session,
+    get_course,
+    get_session,
+    load_schedule,
+    require_visible,
+)
 from training.courses.services.notices import Recipient, people_to_notify
 from training.courses.services.readiness import ReadinessItem, course_readiness, missing_essentials
 from training.courses.services.schedule import (
@@ -82,6 +90,7 @@ __all__ = [
     "complete_course",
     "copy_day",
     "course_instructors",
+    "course_not_found",
     "course_readiness",
     "course_snapshot",
     "courses_query",
@@ -107,6 +116,7 @@ __all__ = [
     "publish_course",
     "require_course_manager",
     "require_directory_manager",
+    "require_visible",
     "restore_session",
     "schedule_aggregates",
     "schedule_by_day",

@@ -13,10 +13,15 @@ from training.courses.models import Course, CourseSession
 from training.courses.services.access import may_see
 
 
-def _visible(course: Course | None, viewer: Any) -> Course:
+def course_not_found() -> NotFound:
+    """The one refusal of a course that does not exist or that the viewer may not see."""
+    return NotFound(_("There is no such course."))
+
+
+def require_visible(course: Course | None, viewer: Any) -> Course:
     """course if viewer may see it; otherwise the same NotFound as for a course that does not exist."""
     if course is None or not may_see(course, viewer):
-        raise NotFound(_("There is no such course."))
+        raise course_not_found()
     return course
 
 
@@ -26,12 +31,12 @@ def find_course(session: Session, slug: str, *, viewer: Any = None, with_schedul
     query = sa.select(Course).where(Course.slug == slug)
     if with_schedule:
         query = query.options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
-    return _visible(session.scalar(query), viewer)
+    return require_visible(session.scalar(query), viewer)
 
 
 def get_course(session: Session, course_id: int, *, viewer: Any = None) -> Course:
     """The course with this id; drafts only for coordinators."""
-    return _visible(session.get(Course, course_id), viewer)
+    return require_visible(session.get(Course, course_id), viewer)
 
 
 def load_schedule(session: Session, course: Course) -> Course:

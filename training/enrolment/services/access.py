@@ -14,6 +14,7 @@ from training.accounts.permissions import is_coordinator
 from training.core import i18n
 from training.core.errors import Forbidden, NotFound
 from training.courses.models import Course, CourseSession, Instructor, session_instructors
+from training.courses.services import require_visible
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment
 
 
@@ -44,8 +45,7 @@ def roster_scope(session: Session, course: Course, viewer: User) -> RosterScope:
     """The viewer's view of the roster; Forbidden when they may see none of it."""
     if is_coordinator(viewer):
         return RosterScope(manage=True)
-    if not course.is_visible:
-        raise NotFound(_("No such course."))
+    require_visible(course, viewer)
     if viewer.role is Role.FOCAL_POINT and viewer.country:
         return RosterScope(country=viewer.country)
     if viewer.role is Role.INSTRUCTOR and teaches(session, viewer, course):

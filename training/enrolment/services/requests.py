@@ -15,11 +15,12 @@ from training.accounts.models import Role, User
 from training.accounts.permissions import is_coordinator
 from training.core import i18n
 from training.core.database import utcnow
-from training.core.errors import Conflict, DomainError, Forbidden, NotFound
+from training.core.errors import Conflict, DomainError, Forbidden
 from training.core.i18n import reader_zone
 from training.core.localtime import show_datetime
 from training.core.urls import external_url
 from training.courses.models import Course, CourseStatus
+from training.courses.services import require_visible
 from training.enrolment.models import (
     ACTIVE_STATUSES,
     LEAVABLE_STATUSES,
@@ -84,8 +85,7 @@ def enrol(
     """Put person on course in their own country's seats: confirmed while seats remain, else
     waitlisted; pending when the course needs approval (unless a coordinator enrols them)."""
     check_may_act_for(actor, person)
-    if not course.is_visible and not is_coordinator(actor):
-        raise NotFound(_("No such course."))
+    require_visible(course, actor)
     now = utcnow()
     overridden = check_window(course, actor, override_window, now)
     country = person.country
