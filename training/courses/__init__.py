@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from training.core import localtime
     from training.core.api import register_api
     from training.core.navigation import add_nav_item
-    from training.courses import api, models, services  # noqa: F401
+    from training.courses import api, instructor_views, models, services  # noqa: F401
     from training.courses.trail import register_trail
     from training.courses.views import bp, course_status_badge
 
