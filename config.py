@@ -19,8 +19,9 @@ def _environ_settings() -> dict[str, Any]:
     for name in ("MAIL_SERVER", "MAIL_DEFAULT_SENDER", "BASE_URL", "RATELIMIT_STORAGE_URI"):
         if env.get(name):
             settings[name] = env[name]
-    if env.get("MAIL_PORT"):
-        settings["MAIL_PORT"] = int(env["MAIL_PORT"])
+    for name in ("MAIL_PORT", "CLEARANCE_MAX_DOCUMENT_BYTES", "CLEARANCE_GRACE_DAYS"):
+        if env.get(name):
+            settings[name] = int(env[name])
     return settings
 
 
@@ -47,6 +48,10 @@ class Config:
     # catalogues WTForms ships.
     WTF_I18N_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # The largest clearance document (passport copy, letter, photo) accepted, in bytes.
+    CLEARANCE_MAX_DOCUMENT_BYTES = 10 * 1000 * 1000
+    # Days a person enrolled or promoted after a requirement's due date has to meet it.
+    CLEARANCE_GRACE_DAYS = 7
     PASSWORD_RESET_MAX_AGE = 3600
     # How long the link that finishes a sign-up works, in seconds.
     SIGNUP_CONFIRM_MAX_AGE = 86400

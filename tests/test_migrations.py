@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -23,3 +24,18 @@ def test_upgrade_from_empty_equals_the_models(backend, tmp_path):
                 differences = compare_metadata(context, db.metadata)
             db.engine.dispose()
     assert differences == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgraded_enrolments_admit_the_lapsed_status_and_keep_their_indexes(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as url:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+            with db.engine.connect() as connection:
+                inspector = sa.inspect(connection)
+                checks = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints("enrolments")}
+                indexes = {i["name"] for i in inspector.get_indexes("enrolments")}
+            db.engine.dispose()
+    assert "'lapsed'" in checks["ck_enrolments_enrolment_status"]
+    assert {"uq_enrolments_active_person", "ix_enrolments_course_country_status"} <= indexes
