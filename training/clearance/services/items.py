@@ -41,6 +41,12 @@ def check_may_see(actor: User | None, enrolment: Enrolment) -> None:
         raise NotFound(_("No such enrolment."))
 
 
+def may_upload(actor: User | None, enrolment: Enrolment) -> bool:
+    """The person and the focal point of their country upload; coordinators review."""
+    return may_see(actor, enrolment) and actor is not None and (
+        actor.id == enrolment.user_id or actor.role is Role.FOCAL_POINT)
+
+
 def check_may_submit(actor: User | None, enrolment: Enrolment) -> None:
     """The person and the focal point of their country upload; coordinators review."""
     check_may_see(actor, enrolment)
