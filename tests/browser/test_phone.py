@@ -52,6 +52,7 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("course page", "/courses/{beijing}"),
         ("week grid", "/courses/{beijing}/week"),
         ("My courses", "/my/courses"),
+        ("clearance checklist", "/enrolments/{checklist}/clearance"),
         ("profile", "/profile"),
     ),
     "focal point": (
@@ -72,6 +73,9 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("schedule editor", "/courses/{beijing}/schedule"),
         ("week grid", "/courses/{mixed}/week"),
         ("seats", "/courses/{mixed}/seats"),
+        ("seats with clearance", "/courses/{beijing}/seats"),
+        ("requirements", "/courses/{beijing}/requirements"),
+        ("clearance review", "/enrolments/{checklist}/clearance"),
         ("roster", "/courses/{mixed}/roster"),
         ("nominate", "/courses/{mixed}/nominate"),
         ("seats overview", "/seats"),
@@ -99,6 +103,7 @@ SCREENSHOTS = {
     ("anonymous", f"/rsvp/{DEMO_RSVP_TOKEN_ZH}", "zh"): "rsvp",
     ("coordinator", "/courses/new", None): "course-form",
     ("personnel", "/courses/{beijing}/week", None): "week",
+    ("personnel", "/enrolments/{checklist}/clearance", None): "checklist",
 }
 
 AXE_RUN = """async () => {
@@ -174,8 +179,13 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
     page = probe.new_page()
     page.goto(demo_server)
     href = page.get_by_role("link", name=BEIJING).first.get_attribute("href")
+    # The demo trainee's checklist on the Beijing course, from the progress on My courses.
+    sign_in(page, demo_server, ROLES["personnel"], DEMO_PASSWORD)
+    page.goto(f"{demo_server}/my/courses")
+    checklist = page.locator("a.clearance-progress").first.get_attribute("href")
     probe.close()
-    slugs = {"beijing": href.rsplit("/", 1)[1], "mixed": MIXED_SLUG}
+    slugs = {"beijing": href.rsplit("/", 1)[1], "mixed": MIXED_SLUG,
+             "checklist": checklist.split("/")[2]}
 
     def screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(screenshot_dir / name), full_page=True)
