@@ -37,7 +37,7 @@ bp = Blueprint("clearance", __name__)
 NOT_ON_THE_PAGE = (Forbidden, NotFound)
 # Room for the multipart envelope and the form's other fields around the largest document.
 UPLOAD_OVERHEAD = 64 * 1024
-UPLOAD_ENDPOINTS = frozenset({"clearance.document", "api_clearance.document"})
+UPLOAD_ENDPOINTS = frozenset({"clearance.document", "api_clearance.upload_document"})
 
 
 def allow_document_uploads() -> None:

@@ -15,3 +15,7 @@ _signals = Namespace()
 # still locked, so that a receiver moving seats runs under the same locks in the same
 # transaction. Receivers return nothing.
 enrolments_changed = _signals.signal("enrolments-changed")
+
+# sender: the Enrolment (its person loaded); session=Session, viewer=User. Each receiver returns
+# a dict of fields that GET /api/v1/enrolments/{id} adds to the enrolment ({"clearance": ...}).
+enrolment_details_wanted = _signals.signal("enrolment-details-wanted")
