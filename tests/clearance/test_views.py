@@ -8,6 +8,7 @@ import io
 import re
 import warnings
 
+import flask
 import pytest
 import sqlalchemy as sa
 
@@ -17,6 +18,8 @@ from tests.conftest import csrf_token, sign_in
 from training.audit.models import AuditEntry
 from training.clearance import services
 from training.clearance.models import Document, ItemState
+from training.clearance.views import prepare_document_requests
+from training.core.database import WRITES_ON_READ
 
 
 def post(client, path, data, token_from, **kwargs):
@@ -241,3 +244,16 @@ def test_pages_with_clearance_run_the_same_queries_for_2_and_12_people(app, sess
     with count_queries() as counter:
         assert clients[programme.coordinator].get(checklist).status_code == 200
     assert counter.count <= 10, counter.statements
+
+
+@pytest.mark.parametrize(("path", "writes"), [
+    ("/enrolments/7/requirements/passport/document", True),
+    ("/api/v1/enrolments/7/requirements/passport/document", True),
+    ("/enrolments/7/clearance", False),
+])
+def test_a_document_read_begins_as_a_writing_request(app, path, writes):
+    """The read writes its audit entry: on SQLite a transaction begun as a plain read could fail at
+    that write when another writer got in first, so the read takes the write lock from the start."""
+    with app.test_request_context(path, method="GET"):
+        prepare_document_requests()
+        assert bool(flask.request.environ.get(WRITES_ON_READ)) is writes

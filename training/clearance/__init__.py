@@ -26,14 +26,14 @@ def init_app(app: Flask) -> None:
     """Register the tables, the pages, the lapse on every enrolment change, and the CLI commands."""
     from training.clearance import api, models, services  # noqa: F401
     from training.clearance.cli import clearance_cli, lapse_overdue_command
-    from training.clearance.views import allow_document_uploads, bp
+    from training.clearance.views import bp, prepare_document_requests
     from training.core.api import register_api
     from training.core.extensions import db
     from training.enrolment.cli import enrolment_cli
     from training.enrolment.signals import enrolment_details_wanted, enrolments_changed
 
     app.register_blueprint(bp)
-    app.before_request_funcs.setdefault(None, []).insert(0, allow_document_uploads)
+    app.before_request_funcs.setdefault(None, []).insert(0, prepare_document_requests)
     enrolments_changed.connect(services.on_enrolments_changed)
     enrolment_details_wanted.connect(api.clearance_details)
     register_api(api.blp)

@@ -22,7 +22,7 @@ from training.clearance.forms import (
     UploadForm,
 )
 from training.clearance.services.requirements import RequirementSpec
-from training.core.database import utcnow
+from training.core.database import mark_writing_read, utcnow
 from training.core.errors import Forbidden, NotFound
 from training.core.extensions import db
 from training.core.headers import attachment
@@ -38,15 +38,20 @@ NOT_ON_THE_PAGE = (Forbidden, NotFound)
 # Room for the multipart envelope and the form's other fields around the largest document.
 UPLOAD_OVERHEAD = 64 * 1024
 UPLOAD_ENDPOINTS = frozenset({"clearance.document", "api_clearance.upload_document"})
+DOWNLOAD_ENDPOINTS = frozenset({"clearance.document", "api_clearance.download_document"})
 
 
-def allow_document_uploads() -> None:
+def prepare_document_requests() -> None:
     """Documents are larger than anything else anyone sends: a request uploading one may be too.
+    Reading one writes its audit entry: the read takes the write lock from the start on SQLite.
 
-    Runs before every other hook (CSRF protection reads the form, and with it the body).
+    Runs before every other hook (CSRF protection reads the form and its body; signing in reads
+    the database).
     """
     if request.method == "POST" and request.endpoint in UPLOAD_ENDPOINTS:
         request.max_content_length = services.max_document_bytes() + UPLOAD_OVERHEAD
+    elif request.method == "GET" and request.endpoint in DOWNLOAD_ENDPOINTS:
+        mark_writing_read()
 
 
 # --- coordinators: a course's requirements ------------------------------------------
