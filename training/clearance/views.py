@@ -26,6 +26,7 @@ from training.core.database import mark_writing_read, utcnow
 from training.core.errors import Forbidden, NotFound
 from training.core.extensions import db
 from training.core.headers import attachment
+from training.core.i18n import in_reader_language
 from training.core.localtime import local_datetime_to_instant
 from training.core.uow import unit_of_work
 from training.courses.models import Course, CourseStatus
@@ -63,7 +64,7 @@ def _requirements_page(course: Course, form: RequirementForm, copy_form: CopyReq
         sa.select(Course.id, Course.title, Course.title_zh).where(
             Course.id != course.id, Course.status != CourseStatus.CANCELLED).order_by(Course.starts_on.desc())
     ).all()
-    copy_form.source.choices = [(row.id, row.title) for row in others]
+    copy_form.source.choices = [(row.id, in_reader_language(row.title, row.title_zh)) for row in others]
     return render_template(
         "clearance/requirements.html", course=course, form=form, copy_form=copy_form,
         requirements=services.requirements_of(db.session, course), remove_form=RemoveRequirementForm(),

@@ -19,7 +19,7 @@ from training.accounts.models import User
 from training.clearance import services
 from training.clearance.models import Requirement
 from training.courses.models import Course
-from training.demo.enrolment import BEIJING_SLUGS, _find
+from training.demo.enrolment import BEIJING_SLUGS, find_demo_course
 from training.enrolment.models import Enrolment, EnrolmentStatus
 
 REQUIREMENTS = (
@@ -71,7 +71,7 @@ def _decide(session: Session, enrolment: Enrolment, person: User, coordinator: U
 def load(session: Session, today: date) -> None:
     """Requirements and clearance on the Beijing course; nothing is added twice."""
     coordinator = accounts.find_by_email(session, "coordinator@demo.training")
-    beijing = _find(session, BEIJING_SLUGS, host_country="CN", city="Beijing")
+    beijing = find_demo_course(session, BEIJING_SLUGS, host_country="CN", city="Beijing")
     if coordinator is None or beijing is None or services.requirements_of(session, beijing):
         return
     services.set_requirements(session, beijing, list(REQUIREMENTS), actor=coordinator, via="cli")
