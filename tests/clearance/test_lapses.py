@@ -99,7 +99,11 @@ def test_a_pending_request_lapses_and_a_waitlisted_one_does_not(session, program
     lapsed = {lapse.enrolment.id for lapse in services.lapse_overdue(session)}
     session.commit()
     assert pending.id in lapsed and waiting.id not in lapsed
-    assert fresh(session, waiting).status is EnrolmentStatus.WAITLISTED
+    still_waiting = fresh(session, waiting)
+    assert still_waiting.status is EnrolmentStatus.WAITLISTED
+    # Nothing is overdue for someone without a seat: were they promoted now, they would have the grace days.
+    clearance = services.clearance_of(session, still_waiting)
+    assert clearance.summary() == "0 of 4" and clearance.overdue(at(6)) == []
 
 
 def test_after_the_release_date_a_lapsed_seat_goes_to_another_countrys_waitlist(session, programme, enrol):

@@ -55,7 +55,9 @@ def due_at(course: Course, requirement: Requirement, enrolment: Enrolment, item:
     if item is not None and item.due_at_override is not None:
         return item.due_at_override
     base = base_due_at(course, requirement)
-    since = max(enrolment.seat_since, requirement.created_at)
+    # Someone still waiting has no seat yet: were they promoted now, the grace would count from now.
+    seat_since = utcnow() if enrolment.is_waiting else enrolment.seat_since
+    since = max(seat_since, requirement.created_at)
     return since + timedelta(days=grace_days()) if since > base else base
 
 
@@ -128,6 +130,8 @@ class Clearance:
             return _("cleared")
         now = now or utcnow()
         counted = _("%(accepted)d of %(total)d", accepted=self.accepted, total=self.total)
+        if self.enrolment.is_waiting:
+            return counted  # nothing falls due before a seat is theirs
         line = self.next_due
         assert line is not None  # not complete, so one is open
         title = line.requirement.shown_title
