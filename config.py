@@ -23,6 +23,9 @@ def _environ_settings() -> dict[str, Any]:
         settings["MAIL_PORT"] = int(env["MAIL_PORT"])
     if env.get("PROXY_FIX_X_FOR"):
         settings["PROXY_FIX_X_FOR"] = _trusted_proxies(env["PROXY_FIX_X_FOR"])
+    for name in ("CLEARANCE_MAX_DOCUMENT_BYTES", "CLEARANCE_GRACE_DAYS"):
+        if env.get(name):
+            settings[name] = int(env[name])
     return settings
 
 
@@ -68,6 +71,10 @@ class Config:
     # catalogues WTForms ships.
     WTF_I18N_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # The largest clearance document (passport copy, letter, photo) accepted, in bytes.
+    CLEARANCE_MAX_DOCUMENT_BYTES = 10 * 1000 * 1000
+    # Days a person enrolled or promoted after a requirement's due date has to meet it.
+    CLEARANCE_GRACE_DAYS = 7
     PASSWORD_RESET_MAX_AGE = 3600
     # How long the link that finishes a sign-up works, in seconds.
     SIGNUP_CONFIRM_MAX_AGE = 86400

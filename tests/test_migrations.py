@@ -45,3 +45,18 @@ def test_upgrading_to_search_keys_fills_them_for_the_courses_already_there(backe
                 key = connection.execute(sa.text("SELECT search_key FROM courses")).scalar_one()
             db.engine.dispose()
     assert key == "dark web marketplaces 暗网市场 paris cafe de la paix"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgraded_enrolments_admit_the_lapsed_status_and_keep_their_indexes(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as url:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+            with db.engine.connect() as connection:
+                inspector = sa.inspect(connection)
+                checks = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints("enrolments")}
+                indexes = {i["name"] for i in inspector.get_indexes("enrolments")}
+            db.engine.dispose()
+    assert "'lapsed'" in checks["ck_enrolments_enrolment_status"]
+    assert {"uq_enrolments_active_person", "ix_enrolments_course_country_status"} <= indexes

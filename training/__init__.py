@@ -26,6 +26,7 @@ FEATURES = (
     "training.audit",
     "training.courses",
     "training.enrolment",
+    "training.clearance",
     "training.calendar",
     "training.symposia",
     "training.demo",

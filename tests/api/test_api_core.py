@@ -152,7 +152,8 @@ def test_every_operation_lists_its_statuses_and_needs_a_token_unless_it_is_a_pub
     spec = client.get("/api/v1/openapi.json").json
     public = {("/api/v1/tokens", "post"), ("/api/v1/courses", "get"), ("/api/v1/courses/{course_id}", "get"),
               ("/api/v1/courses/{course_id}/sessions", "get"), ("/api/v1/instructors", "get"),
-              ("/api/v1/symposia/{symposium_id}", "get"), ("/api/v1/rsvp/{token}", "post")}
+              ("/api/v1/symposia/{symposium_id}", "get"), ("/api/v1/rsvp/{token}", "post"),
+              ("/api/v1/courses/{course_id}/requirements", "get")}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             if method == "parameters":

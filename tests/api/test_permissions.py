@@ -8,6 +8,7 @@ that every role meets the same situation.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import time, timedelta
 from typing import Any
@@ -17,7 +18,8 @@ import pytest
 from tests.api.conftest import ROLES
 from tests.api.test_symposia import symposium_body
 from tests.conftest import PASSWORD
-from training.accounts.models import Role
+from training.accounts.models import Role, User
+from training.clearance import services as clearance
 from training.courses import services as courses
 from training.enrolment import services as enrolment
 from training.symposia import services as symposia
@@ -68,7 +70,21 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /symposia/{id}/invitations": ONLY_COORDINATORS_200,
     "POST /invitations/{id}/resend": ONLY_COORDINATORS_200,
     "POST /rsvp/{token}": EVERYONE_200,
+    "GET /courses/{id}/requirements": EVERYONE_200,
+    "PUT /courses/{id}/requirements": ONLY_COORDINATORS_200,
+    # The person acted upon is a fresh American: personnel-us is someone else of their country.
+    "POST /enrolments/{id}/requirements/{key}/document": dict(zip(ROLES, (A, F, F, 201, F, F, U, U),
+                                                                  strict=True)),
+    "GET /enrolments/{id}/requirements/{key}/document": dict(zip(ROLES, (A, F, F, 200, F, F, 200, 200),
+                                                                 strict=True)),
+    "POST /enrolments/{id}/requirements/{key}/decision": ONLY_COORDINATORS_200,
+    "POST /enrolments/{id}/requirements/{key}/extend": ONLY_COORDINATORS_200,
 }
+REQUIREMENTS = [
+    {"key": "passport", "kind": "document", "title": "Passport copy", "due_days_before_start": 45},
+    {"key": "vetting", "kind": "check", "title": "Vetting cleared", "due_days_before_start": 30},
+]
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture
@@ -85,6 +101,8 @@ def world(session, people, make_course, make_user, teacher, call):
     taught = courses.add_session(session, main, actor=coordinator, day=day,
                                  starts=time(9), ends=time(10), title="Opening",
                                  instructor_ids=[teacher.id])
+    clearance.set_requirements(session, main, [clearance.RequirementSpec(**r) for r in REQUIREMENTS],
+                               actor=coordinator)
     session.commit()
 
     def american(enrolled_on=None):
@@ -92,6 +110,13 @@ def world(session, people, make_course, make_user, teacher, call):
         if enrolled_on is None:
             return person
         found = enrolment.enrol(session, enrolled_on, person, actor=person)
+        session.commit()
+        return found
+
+    def with_document():
+        found = american(main)
+        clearance.submit_document(session, found, "passport", filename="p.pdf", content=PDF,
+                                  actor=session.get(User, found.user_id))
         session.commit()
         return found
 
@@ -123,7 +148,7 @@ def world(session, people, make_course, make_user, teacher, call):
     session.commit()
     return {"main": main, "taught": taught, "course": course, "american": american,
             "fresh_session": fresh_session, "symposium": symposium, "published": published,
-            "resent": resent, "token": token, "counter": counter,
+            "resent": resent, "token": token, "counter": counter, "with_document": with_document,
             "draft": make_course(publish=False), "draft_symposium": symposium(publish=False)}
 
 
@@ -202,6 +227,20 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
             "GET", f"/symposia/{w['published'].id}/invitations", None),
         "POST /invitations/{id}/resend": lambda role: ("POST", f"/invitations/{w['resent'].id}/resend", None),
         "POST /rsvp/{token}": lambda role: ("POST", f"/rsvp/{w['token']}", {"response": "tentative"}),
+        "GET /courses/{id}/requirements": lambda role: ("GET", f"/courses/{main.id}/requirements", None),
+        "PUT /courses/{id}/requirements": lambda role: (
+            "PUT", f"/courses/{main.id}/requirements", {"requirements": REQUIREMENTS}),
+        "POST /enrolments/{id}/requirements/{key}/document": lambda role: (
+            "POST", f"/enrolments/{w['american'](main).id}/requirements/passport/document", None,
+            {"data": {"file": (io.BytesIO(PDF), "passport.pdf")}, "content_type": "multipart/form-data"}),
+        "GET /enrolments/{id}/requirements/{key}/document": lambda role: (
+            "GET", f"/enrolments/{w['with_document']().id}/requirements/passport/document", None),
+        "POST /enrolments/{id}/requirements/{key}/decision": lambda role: (
+            "POST", f"/enrolments/{w['american'](main).id}/requirements/vetting/decision",
+            {"decision": "accepted"}),
+        "POST /enrolments/{id}/requirements/{key}/extend": lambda role: (
+            "POST", f"/enrolments/{w['american'](main).id}/requirements/passport/extend",
+            {"due_at": f"{main.starts_on.isoformat()}T09:00:00", "reason": "Passport office closed."}),
     }
 
 
@@ -220,9 +259,9 @@ def test_every_endpoint_answers_each_role_as_the_html_rules_say(call, world, peo
     seen: dict[str, dict[str, int]] = {}
     for label, make in requests.items():
         for role in ROLES:
-            method, path, body = make(role)
+            method, path, body, *options = make(role)
             who = None if label.startswith("POST /tokens") else role
-            response = call(method, path, who, body)
+            response = call(method, path, who, body, **(options[0] if options else {}))
             seen.setdefault(label, {})[role] = response.status_code
             if response.status_code >= 400:
                 assert response.headers["Content-Type"] == "application/problem+json"

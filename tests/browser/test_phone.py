@@ -54,6 +54,7 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("week grid", "/courses/{beijing}/week"),
         ("My courses", "/my/courses"),
         ("withdraw?", "{withdraw}"),
+        ("clearance checklist", "/enrolments/{checklist}/clearance"),
         ("profile", "/profile"),
     ),
     "focal point": (
@@ -75,6 +76,9 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("schedule editor", "/courses/{beijing}/schedule"),
         ("week grid", "/courses/{mixed}/week"),
         ("seats", "/courses/{mixed}/seats"),
+        ("seats with clearance", "/courses/{beijing}/seats"),
+        ("requirements", "/courses/{beijing}/requirements"),
+        ("clearance review", "/enrolments/{checklist}/clearance"),
         ("roster", "/courses/{mixed}/roster"),
         ("nominate", "/courses/{mixed}/nominate"),
         ("seats overview", "/seats"),
@@ -108,6 +112,7 @@ SCREENSHOTS = {
     ("personnel", "/courses/{beijing}/week", None): "week",
     ("personnel", "{withdraw}", None): "confirm-withdraw",
     ("coordinator", "/courses/{beijing}/cancel", None): "confirm-cancel-course",
+    ("personnel", "/enrolments/{checklist}/clearance", None): "checklist",
 }
 
 AXE_RUN = """async () => {
@@ -200,6 +205,11 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
     sign_in(page, demo_server, ROLES["coordinator"], DEMO_PASSWORD)
     page.goto(f"{demo_server}/courses/manage")
     draft = page.locator("tr:has(.badge.warn)").get_by_role("link").first.get_attribute("href")
+    # The demo trainee's checklist on the Beijing course, from the progress on My courses.
+    page.context.clear_cookies()
+    sign_in(page, demo_server, ROLES["personnel"], DEMO_PASSWORD)
+    page.goto(f"{demo_server}/my/courses")
+    checklist = page.locator("a.clearance-progress").first.get_attribute("href")
     probe.close()
     beijing = href.rsplit("/", 1)[1]
     coordinator = ROLES["coordinator"]
@@ -209,6 +219,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
         "cancel_session": first_link(browser, demo_server, coordinator, f"/courses/{beijing}/schedule",
                                      "Cancel"),
         "revoke": first_link(browser, demo_server, coordinator, "/symposia/1", "Revoke"),
+        "checklist": checklist.split("/")[2],
     }
 
     def screenshot(page: Page, name: str) -> None:

@@ -63,6 +63,14 @@ def enum_column(enum: type[StrEnum], name: str) -> sa.Enum:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Set in a request's WSGI environment by a read that also writes (a document read is audited).
+WRITES_ON_READ = "training.writes_on_read"
+
+
+def mark_writing_read() -> None:
+    """This GET writes too: on SQLite its transactions take the write lock from the start, as a
+    POST's do, instead of failing when another writer got in between its read and its write."""
+    request.environ[WRITES_ON_READ] = True
 
 
 def tune_sqlite(engine: Engine, *, immediate_outside_requests: bool = True) -> None:
@@ -91,7 +99,7 @@ def tune_sqlite(engine: Engine, *, immediate_outside_requests: bool = True) -> N
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         if has_request_context():
-            read_only = request.method in SAFE_METHODS
+            read_only = request.method in SAFE_METHODS and not request.environ.get(WRITES_ON_READ)
         else:
             read_only = not immediate_outside_requests
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -49,7 +49,8 @@ def _people(session: Session, names: tuple[str, ...], country: str) -> list[User
     return people
 
 
-def _find(session: Session, slugs: tuple[str, ...], **where: str) -> Course | None:
+def find_demo_course(session: Session, slugs: tuple[str, ...], **where: str) -> Course | None:
+    """The demo course at one of slugs, else the first one hosted where `where` says, else None."""
     course = session.scalar(sa.select(Course).where(Course.slug.in_(slugs)).order_by(Course.id))
     if course is not None:
         return course
@@ -120,7 +121,7 @@ def load(session: Session, today: date) -> None:
     americans = _people(session, US_PEOPLE, "US")
     chinese = _people(session, CN_PEOPLE, "CN")
 
-    beijing = _find(session, BEIJING_SLUGS, host_country="CN", city="Beijing")
+    beijing = find_demo_course(session, BEIJING_SLUGS, host_country="CN", city="Beijing")
     if beijing is not None and not services.quotas_of(session, beijing):
         # US=15, all taken, and three people waiting for a seat to free.
         services.set_quotas(session, beijing, {"US": min(15, beijing.capacity)}, actor=coordinator, via="cli")
@@ -130,7 +131,7 @@ def load(session: Session, today: date) -> None:
             trainee = accounts.find_by_email(session, "personnel@demo.training")
             _fill(session, beijing, ([trainee] if trainee else []) + americans[:17], coordinator)
 
-    us_course = _find(session, US_SLUGS, host_country="US")
+    us_course = find_demo_course(session, US_SLUGS, host_country="US")
     if us_course is not None and not services.quotas_of(session, us_course):
         services.set_quotas(session, us_course, {"CN": min(15, us_course.capacity)}, actor=coordinator,
                             via="cli")

@@ -29,6 +29,7 @@ from training.courses.api import QuotaSchema, quotas_out
 from training.courses.models import MAX_CAPACITY
 from training.enrolment import services
 from training.enrolment.models import MAX_REASON_LENGTH, Enrolment, EnrolmentStatus
+from training.enrolment.signals import enrolment_details_wanted
 
 blp = api_blueprint("enrolment_api", __name__, "Enrolments, nominations and rosters.")
 
@@ -63,6 +64,28 @@ class EnrolmentSchema(ma.Schema):
     created_at = ma.fields.DateTime(required=True)
     person = ma.fields.Nested(PersonSchema, required=True)
     rejection_reason = ma.fields.String(required=True, allow_none=True)
+
+
+class ClearanceItemSchema(ma.Schema):
+    key = ma.fields.String(required=True, metadata={"description": "The requirement's key"})
+    state = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        ["missing", "submitted", "accepted", "returned"]))
+    due_at = ma.fields.DateTime(required=True)
+    reason = ma.fields.String(required=True, allow_none=True,
+                              metadata={"description": "Why it was returned"})
+
+
+class ClearanceSchema(ma.Schema):
+    cleared_at = ma.fields.DateTime(required=True, allow_none=True,
+                                    metadata={"description": "When every requirement was accepted"})
+    items = ma.fields.List(ma.fields.Nested(ClearanceItemSchema), required=True)
+
+
+class EnrolmentDetailSchema(EnrolmentSchema):
+    clearance = ma.fields.Nested(
+        ClearanceSchema, required=True, allow_none=True,
+        metadata={"description": "The requirements of the course that apply to the person, for the "
+                                 "person, their focal point and coordinators; null for others"})
 
 
 class EnrolInSchema(ma.Schema):
@@ -163,11 +186,15 @@ def my_enrolments(args: dict[str, int]):
 
 @blp.route("/enrolments/<id:enrolment_id>", methods=["GET"])
 @login_required
-@blp.response(200, EnrolmentSchema)
+@blp.response(200, EnrolmentDetailSchema)
 @documents(401, 403, 404)
 def get_enrolment(enrolment_id: int):
-    """One enrolment: for its person, and for those whose roster shows it."""
-    return _reloaded(enrolment_id)
+    """One enrolment: for its person, and for those whose roster shows it, with its clearance."""
+    enrolment, position = services.enrolment_seen_by(db.session, enrolment_id, current_user)
+    details: dict[str, Any] = {"clearance": None}
+    for _receiver, extra in enrolment_details_wanted.send(enrolment, session=db.session, viewer=current_user):
+        details.update(extra or {})
+    return {**enrolment_out(enrolment, position), **details}
 
 
 @blp.route("/enrolments/<id:enrolment_id>/approve", methods=["POST"])

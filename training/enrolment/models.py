@@ -22,6 +22,7 @@ class EnrolmentStatus(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     COMPLETED = "completed"  # attended enough sessions; still holds its seat
+    LAPSED = "lapsed"  # a clearance requirement went past its due date; final, holds no seat
 
     @property
     def label(self) -> str:
@@ -36,6 +37,7 @@ _STATUS_LABELS = {
     EnrolmentStatus.REJECTED: _l("rejected"),
     EnrolmentStatus.WITHDRAWN: _l("withdrawn"),
     EnrolmentStatus.COMPLETED: _l("completed"),
+    EnrolmentStatus.LAPSED: _l("lapsed"),
 }
 
 # The longest reason a coordinator may give when rejecting a request (forms and API alike).
@@ -52,6 +54,8 @@ ACTIVE_STATUSES = (
 SEAT_HOLDING_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED)
 # Statuses an enrolment can leave: withdrawn by its person or rejected by a coordinator.
 LEAVABLE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED, EnrolmentStatus.CONFIRMED)
+# Statuses that lapse when a clearance requirement is overdue: those holding or awaiting a seat.
+LAPSABLE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.CONFIRMED)
 
 
 class Enrolment(db.Model):
@@ -86,6 +90,8 @@ class Enrolment(db.Model):
     nominated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     certificate_code: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When every clearance requirement that applies was accepted (None while one is not).
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
@@ -120,6 +126,23 @@ class Enrolment(db.Model):
     def is_completed(self) -> bool:
         """Whether the person completed the course (and so has a certificate)."""
         return self.status is EnrolmentStatus.COMPLETED
+
+    @property
+    def is_lapsed(self) -> bool:
+        """Whether the enrolment lapsed because a clearance requirement went past its due date."""
+        return self.status is EnrolmentStatus.LAPSED
+
+    @property
+    def can_lapse(self) -> bool:
+        """Whether an overdue clearance requirement takes this enrolment off the course."""
+        return self.status in LAPSABLE_STATUSES
+
+    @property
+    def seat_since(self) -> datetime:
+        """Since when the person holds (or has asked for) the seat: promotion, approval or request."""
+        if self.status is EnrolmentStatus.CONFIRMED and self.decided_at is not None:
+            return self.decided_at
+        return self.requested_at
 
     @property
     def can_withdraw(self) -> bool:

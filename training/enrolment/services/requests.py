@@ -23,6 +23,7 @@ from training.courses.models import Course, CourseStatus
 from training.courses.services import require_visible
 from training.enrolment.models import (
     ACTIVE_STATUSES,
+    LAPSABLE_STATUSES,
     LEAVABLE_STATUSES,
     MAX_REASON_LENGTH,
     Enrolment,
@@ -39,6 +40,7 @@ from training.enrolment.services.seats import (
     seats_released,
     waitlist_position,
 )
+from training.enrolment.signals import enrolments_changed
 from training.outbox.services import queue_mail
 
 
@@ -143,6 +145,7 @@ def enrol(
         mail_person(session, "confirmed", person, course)
     else:
         mail_person(session, "waitlisted", person, course, position=waitlist_position(session, enrolment))
+    enrolments_changed.send(course, session=session, actor=actor, via=via)
     return enrolment
 
 
@@ -243,6 +246,7 @@ def approve(session: Session, enrolment: Enrolment, *, actor: User, via: str = "
     person = session.get_one(User, enrolment.user_id)
     mail_person(session, "approved", person, course, confirmed=seat is not None,
                 position=waitlist_position(session, enrolment))
+    enrolments_changed.send(course, session=session, actor=actor, via=via)
     return enrolment
 
 
@@ -250,17 +254,19 @@ def _leave(
     session: Session,
     enrolment: Enrolment,
     *,
-    actor: User,
+    actor: User | None,
     status: EnrolmentStatus,
     refusal: Callable[[str], str],
     reason: str | None,
     via: str,
+    leavable: tuple[EnrolmentStatus, ...] = LEAVABLE_STATUSES,
+    **audit_extra: object,
 ) -> tuple[Enrolment, Course, list[Enrolment]]:
     """Take the enrolment off the course as status, free its seat and fill it from the waitlist."""
     course = session.get_one(Course, enrolment.course_id)
     quotas = lock_quotas(session, course)
     enrolment = refresh(session, enrolment)
-    if enrolment.status not in LEAVABLE_STATUSES:
+    if enrolment.status not in leavable:
         raise Conflict(refusal(enrolment.status.label))
     before = snapshot(enrolment)
     if enrolment.status is EnrolmentStatus.CONFIRMED:
@@ -271,7 +277,7 @@ def _leave(
     if reason is not None:
         enrolment.rejection_reason = reason
     session.flush()
-    audit_change(session, actor, f"enrolment.{status.value}", enrolment, before, via)
+    audit_change(session, actor, f"enrolment.{status.value}", enrolment, before, via, **audit_extra)
     promoted = fill_free_seats(session, course, quotas, actor=actor, via=via, now=utcnow())
     return enrolment, course, promoted
 
@@ -288,6 +294,7 @@ def withdraw(session: Session, enrolment: Enrolment, *, actor: User, via: str = 
         reason=None, via=via,
     )
     mail_person(session, "withdrawn", person, course, by_self=actor.id == person.id)
+    enrolments_changed.send(course, session=session, actor=actor, via=via)
     return promoted
 
 
@@ -312,4 +319,24 @@ def reject(
     )
     person = session.get_one(User, enrolment.user_id)
     mail_person(session, "rejected", person, course, reason=reason)
+    enrolments_changed.send(course, session=session, actor=actor, via=via)
     return promoted
+
+
+def lapse(
+    session: Session, enrolment: Enrolment, *, overdue: list[str], via: str = "cli"
+) -> tuple[Enrolment, list[Enrolment]]:
+    """The product takes a pending or confirmed enrolment off the course for good, because the
+    clearance requirements named by key in overdue went past their due dates; its seat goes
+    to the head of the waitlist in the same transaction. Returns it and the people promoted.
+
+    The caller (clearance) decides what is overdue, holding the course's quota locks, and
+    tells the people concerned.
+    """
+    enrolment, _course, promoted = _leave(
+        session, enrolment, actor=None, status=EnrolmentStatus.LAPSED,
+        refusal=lambda status: _("Only a pending or confirmed enrolment can lapse; this one is "
+                                 "%(status)s.", status=status),
+        reason=None, via=via, leavable=LAPSABLE_STATUSES, overdue=overdue,
+    )
+    return enrolment, promoted

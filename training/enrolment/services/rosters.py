@@ -33,6 +33,7 @@ STATUS_ORDER = (
     EnrolmentStatus.WAITLISTED,
     EnrolmentStatus.WITHDRAWN,
     EnrolmentStatus.REJECTED,
+    EnrolmentStatus.LAPSED,
 )
 
 
