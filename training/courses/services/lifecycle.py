@@ -90,7 +90,7 @@ def _place_zone(details: CourseDetails, country: str, city: str, *, zone_must_fi
         shown = ", ".join(choices[:SUGGESTED_ZONES]) + (", …" if len(choices) > SUGGESTED_ZONES else "")
         problems.add(ngettext(
             "%(zone)s is not the timezone of %(country)s: choose %(zones)s.",
-            "%(zone)s is not a timezone of %(country)s: choose one of its %(num)d timezones, "
+            "%(zone)s is not a timezone of %(country)s: choose one of its timezones, "
             "listed first in the menu (%(zones)s).",
             len(choices), zone=zone, country=i18n.country_name(country), zones=shown,
         ), "timezone")
