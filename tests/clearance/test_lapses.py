@@ -156,7 +156,7 @@ def test_the_command_lapses_as_of_now_or_rehearses(app, session, programme, enro
     assert fresh(session, overdue).status is EnrolmentStatus.CONFIRMED
     done = runner.invoke(args=["enrolment", "lapse-overdue"])
     assert done.exit_code == 0, done.output
-    assert f"seat to #{first.id}" in done.output and "1 enrolments lapsed." in done.output
+    assert f"seat to #{first.id}" in done.output and "1 enrolment lapsed." in done.output
     assert fresh(session, overdue).status is EnrolmentStatus.LAPSED
     bad = runner.invoke(args=["enrolment", "lapse-overdue", "--now", "yesterday"])
     assert bad.exit_code == 2 and "ISO 8601" in bad.output

@@ -46,7 +46,8 @@ def lapse_overdue_command(now_text: str | None, dry_run: bool) -> None:
             click.echo(f"{course.slug}: enrolment #{lapse.enrolment.id} ({lapse.person.email}) {verb}: "
                        f"{', '.join(lapse.keys)} overdue{seat}")
         total += len(lapses)
-    click.echo(f"{total} enrolments {'would lapse' if dry_run else 'lapsed'}.")
+    noun = "enrolment" if total == 1 else "enrolments"
+    click.echo(f"{total} {noun} {'would lapse' if dry_run else 'lapsed'}.")
 
 
 @clearance_cli.command("remind")

@@ -106,17 +106,21 @@ def tell_session_restored(
     session: Session, course: Course, course_session: CourseSession, recipients: Iterable[Recipient]
 ) -> None:
     """Queue the mail saying a cancelled session takes place after all."""
-    for person in recipients:
-        queue_mail(session, to=person.email, template="session_restored", locale=person.locale,
-                   course=course, course_session=course_session, person=person,
-                   slot=describe_slot(course_session, course), url=_course_url(course))
+    _tell_session(session, course, course_session, recipients, template="session_restored")
 
 
 def tell_session_cancelled(
     session: Session, course: Course, course_session: CourseSession, recipients: Iterable[Recipient]
 ) -> None:
     """Queue the mail saying a session is cancelled."""
+    _tell_session(session, course, course_session, recipients, template="session_cancelled")
+
+
+def _tell_session(
+    session: Session, course: Course, course_session: CourseSession, recipients: Iterable[Recipient],
+    *, template: str,
+) -> None:
     for person in recipients:
-        queue_mail(session, to=person.email, template="session_cancelled", locale=person.locale,
+        queue_mail(session, to=person.email, template=template, locale=person.locale,
                    course=course, course_session=course_session, person=person,
                    slot=describe_slot(course_session, course), url=_course_url(course))
