@@ -8,6 +8,7 @@ called directly.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -120,8 +121,21 @@ def export_person(session: Session, person: User, *, actor: User, via: str = "we
         export.update(sections or {})
     export["audit"] = audit.history(session, audit.made_by_or_about(person.id))
     record(session, actor=actor, action="user.exported", subject=person,
-           after={"person_id": person.id, "sections": sorted(export)}, via=via)
+           after={"user_id": person.id, "sections": sorted(export)}, via=via)
     return export
+
+
+def export_filename(person: User) -> str:
+    return f"person-{person.id}-export.json"
+
+
+def export_json(export: dict[str, Any]) -> str:
+    """An export as the file people download: indented, names in their own script."""
+    return json.dumps(export, ensure_ascii=False, indent=2, default=str)
+
+
+# Requests that read a person's data also write the audit entry saying who read it.
+EXPORT_ENDPOINTS = frozenset({"accounts.export_own", "admin.export_person", "users.export_me"})
 
 
 # --- erasure ------------------------------------------------------------------------

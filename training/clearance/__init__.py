@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
     from training.core.api import register_api
     from training.core.extensions import db
     from training.enrolment.cli import enrolment_cli
-    from training.enrolment.signals import enrolment_details_wanted, enrolments_changed
+    from training.enrolment.signals import enrolment_details_wanted, enrolments_changed, roster_columns_wanted
 
     person_export_wanted.connect(personal_data.export_clearance)
     person_erasing.connect(personal_data.erase_from_clearance)
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, prepare_document_requests)
     enrolments_changed.connect(services.on_enrolments_changed)
     enrolment_details_wanted.connect(api.clearance_details)
+    roster_columns_wanted.connect(services.state.roster_columns)
     register_api(api.blp)
     register_trail()
     # The command belongs with the other seat jobs under `flask enrolment`; the group is

@@ -241,3 +241,10 @@ def scrub_mail_about(
         done.rewritten += 1
     session.flush()
     return done
+
+
+def queued_to(session: Session, address: str) -> int:
+    """How many messages to address are still to be sent."""
+    return session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        sa.func.lower(OutboxMessage.recipient) == address.lower(),
+        OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)))) or 0
