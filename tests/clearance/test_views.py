@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from tests import factories
 from tests.clearance.conftest import FOUR, HTML, PDF, PNG, fresh
 from tests.conftest import csrf_token, sign_in
+from training.accounts.models import Role
 from training.audit.models import AuditEntry
 from training.clearance import services
 from training.clearance.models import Document, ItemState
@@ -77,19 +78,28 @@ def test_a_document_larger_than_other_requests_may_be_is_accepted_up_to_its_own_
     assert session.scalar(sa.select(Document.size)) == len(five_megabytes)
 
 
-READERS = ["person", "us_focal", "cn_focal", "instructor", "other", "coordinator", "anonymous"]
-MAY_READ = {"person", "us_focal", "coordinator"}
+# The person, their focal point, the other country's focal point, the course's own instructor,
+# another trainee of the same country on the course, a coordinator, an administrator, nobody.
+READERS = ["person", "us_focal", "cn_focal", "instructor", "other", "coordinator", "admin", "anonymous"]
+MAY_READ = {"person", "us_focal", "coordinator", "admin"}
+
+
+def reader_of(programme, person, who, make_user):
+    if who == "admin":
+        return make_user(Role.ADMIN, None, name="Ada Admin")
+    return person if who == "person" else getattr(programme, who, None)
 
 
 @pytest.mark.parametrize("who", READERS)
-def test_who_downloads_a_document_and_everyone_else_gets_a_404(app, session, programme, enrol, who):
+def test_who_downloads_a_document_and_everyone_else_gets_a_404(app, session, programme, enrol, make_user,
+                                                                who):
     enrolment = enrol(programme)
     person = enrolment.user
     services.submit_document(session, enrolment, "passport", filename="passport.pdf", content=PDF,
                              actor=person)
     session.commit()
     client = app.test_client()
-    reader = person if who == "person" else getattr(programme, who, None)
+    reader = reader_of(programme, person, who, make_user)
     if reader is not None:
         sign_in(client, reader)
     response = client.get(f"/enrolments/{enrolment.id}/requirements/passport/document")
@@ -106,6 +116,19 @@ def test_who_downloads_a_document_and_everyone_else_gets_a_404(app, session, pro
         assert response.status_code == 404 and PDF not in response.data
         assert page.status_code == 404
         assert reads == []
+
+
+def test_a_guessed_document_address_is_a_404_like_any_other(client, session, programme, enrol):
+    enrolment = enrol(programme)
+    person = enrolment.user
+    services.submit_document(session, enrolment, "passport", filename="passport.pdf", content=PDF,
+                             actor=person)
+    session.commit()
+    sign_in(client, person)
+    for path in (f"/enrolments/{enrolment.id + 1000}/requirements/passport/document",
+                 f"/enrolments/{enrolment.id}/requirements/visa/document",
+                 f"/enrolments/{enrolment.id}/requirements/photo/document"):
+        assert client.get(path).status_code == 404, path
 
 
 def test_a_coordinator_reviews_accepts_returns_records_and_extends(client, session, programme, enrol):
