@@ -15,11 +15,11 @@ from training.courses.models import Course
 from training.demo.enrolment import MIXED_SLUG
 from training.enrolment import services as enrolment
 
-LEAVER = ("sun.hao@cn.demo.training", "Sun Hao", "Ministry of Public Security")
+LEAVER = ("guo.ming@cn.demo.training", "Guo Ming", "Ministry of Public Security")
 
 
 def load(session: Session, today: date) -> None:
-    """Sun Hao enrolled on the workshop, withdrew and was erased; nothing is done twice."""
+    """Guo Ming enrolled on the workshop, withdrew and was erased; nothing is done twice."""
     coordinator = accounts.find_by_email(session, "coordinator@demo.training")
     workshop = session.scalar(sa.select(Course).where(Course.slug == MIXED_SLUG))
     already = session.scalar(sa.select(sa.func.count()).select_from(User).where(User.erased_at.is_not(None)))
