@@ -115,3 +115,8 @@ def test_people_and_the_erase_confirmation_run_the_same_queries_for_3_and_30_peo
     for _ in range(27):
         make_user(Role.PERSONNEL, "CN")
     assert measure() == first
+
+
+def test_a_visitor_signed_out_is_sent_to_sign_in_for_an_export(client):
+    response = client.get("/profile/export.json")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

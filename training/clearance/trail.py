@@ -55,4 +55,5 @@ def register_trail() -> None:
     register_subject("Requirement", REQUIREMENTS)
     register_phrases(PHRASES)
     register_fields(LABELS, references={"person_id": "User", "requirement_id": "Requirement"},
-                    values={"state": {s.value: s.label for s in ItemState}}, hidden=("requirement", "requirement_id"))
+                    values={"state": {s.value: s.label for s in ItemState}},
+                    hidden=("requirement", "requirement_id"))

@@ -38,6 +38,12 @@ def render_mail(template: str, locale: str | None, **context: object) -> tuple[s
     return header_value(subject), body.strip() + "\n"
 
 
+def is_undeliverable(address: str) -> bool:
+    """Whether address is under the reserved .invalid domain, which no mail server delivers to."""
+    domain = address.rstrip(">").rpartition("@")[2].lower()
+    return domain == "invalid" or domain.endswith(".invalid")
+
+
 def queue_mail(
     session: Session,
     *,
@@ -63,6 +69,10 @@ def queue_mail(
         calendar_method=calendar_method,
         calendar_body=calendar_body,
     )
+    if is_undeliverable(to):
+        # An erased person's placeholder: kept as a record of what the change told them, never sent.
+        message.status = OutboxStatus.FAILED
+        message.last_error = "the .invalid domain never delivers (RFC 2606)"
     session.add(message)
     if flush:
         session.flush()
