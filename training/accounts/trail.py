@@ -27,7 +27,8 @@ PHRASES = {
     "calendar.feed_token_replaced": _l("%(actor)s replaced their personal calendar link."),
     "user.exported": _l("%(actor)s exported the personal data of %(subject)s."),
     "user.exported:own": _l("%(actor)s exported their own personal data."),
-    "user.erased": _l("%(actor)s erased %(subject)s: name, email, organisation and documents removed."),
+    "user.erased": _l("%(actor)s erased the personal data of %(subject)s: name, email, organisation "
+                      "and documents removed."),
 }
 
 

@@ -57,7 +57,8 @@ def export_enrolments(person: User, *, session: Session, **_: Any) -> dict[str, 
             "cleared_at": _iso(enrolment.cleared_at),
             "attendance": attended[enrolment.id],
         })
-    history = audit.history(session, audit.about_subjects("Enrolment", ids)) if ids else {"entries": []}
+    history = (audit.history(session, audit.about_subjects("Enrolment", ids)) if ids
+               else {"entries": [], "truncated": False})
     return {"enrolments": enrolments, "enrolment_history": history}
 
 

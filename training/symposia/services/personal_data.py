@@ -44,7 +44,7 @@ def export_invitations(person: User, *, session: Session, **_: Any) -> dict[str,
             "delegates": [{"name": d.name, "email": d.email or None} for d in i.delegates],
         } for i in invitations],
         "invitation_history": audit.history(session, audit.about_subjects("Invitation", ids)) if ids
-        else {"entries": []},
+        else {"entries": [], "truncated": False},
     }
 
 
