@@ -54,9 +54,14 @@ def erase_from_symposia(person: User, *, session: Session, **_: Any) -> None:
     the placeholder as its organiser."""
     erasure = erasure_of(person)
     invitations = _invitations_to(session, person.email)
+    seen: set[int] = set()
     for invitation in invitations:
         invitation.name = erasure.new_name
-        invitation.email = erasure.new_email
+        # One address per symposium: a second invitation there (the address typed in other
+        # letters' case) gets its own placeholder.
+        invitation.email = (erasure.new_email if invitation.symposium_id not in seen
+                            else f"erased-{person.id}-{invitation.id}@invalid")
+        seen.add(invitation.symposium_id)
         invitation.organisation = ""
         invitation.note = ""
         for delegate in invitation.delegates:
