@@ -3,18 +3,21 @@ every seat counter, waitlist place, attendance total and audit entry stays exact
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import sqlalchemy as sa
 
+from tests.clearance.conftest import PDF
 from tests.conftest import csrf_token, sign_in
 from tests.personal_data.conftest import EMAIL, NAME, ORGANISATION
 from training.accounts import personal_data
 from training.accounts.models import ApiToken, FeedToken, Role, User
 from training.accounts.tokens import issue_token
 from training.audit.models import AuditEntry
-from training.clearance.models import Document
+from training.clearance import services as clearance
+from training.clearance.models import Document, Item
 from training.courses.models import Course, CourseSession, SeatQuota
 from training.enrolment import services as enrolment
 from training.enrolment.models import Attendance, Enrolment
@@ -199,3 +202,30 @@ def test_unknown_people_are_404(app, make_user):
     sign_in(client, make_user(Role.ADMIN, None))
     assert client.get("/admin/users/999999/erase").status_code == 404
     assert client.get("/admin/users/999999/export.json").status_code == 404
+
+
+def test_a_chinese_name_is_found_in_recorded_values_and_mail_and_replaced(session, programme, make_user):
+    person = make_user(Role.PERSONNEL, "CN", name="赵磊", email="zhaolei@mps.example.cn")
+    made = enrolment.enrol(session, programme.course, person, actor=programme.coordinator,
+                           override_window=True)
+    clearance.submit_document(session, made, "passport", filename="赵磊-护照.pdf", content=PDF, actor=person)
+    clearance.decide(session, made, "passport", decision="returned", reason="赵磊的护照复印件不清楚。",
+                     actor=programme.coordinator)
+    session.commit()
+    personal_data.erase_person(session, person, actor=make_user(Role.ADMIN, None))
+    session.commit()
+    session.expire_all()
+    recorded = [json.dumps([e.before, e.after], ensure_ascii=False)
+                for e in session.scalars(sa.select(AuditEntry))]
+    assert not [text for text in recorded if "赵磊" in text or "zhaolei@" in text]
+    assert any(f"erased person #{person.id}" in text for text in recorded)
+    texts = [f"{m.recipient} {m.subject} {m.body}" for m in session.scalars(sa.select(OutboxMessage))]
+    assert not [text for text in texts if "赵磊" in text or "zhaolei@" in text]
+    reason = session.scalar(sa.select(Item.reason).where(Item.enrolment_id == made.id))
+    assert reason == f"erased person #{person.id}的护照复印件不清楚。"
+
+
+def test_a_latin_name_is_replaced_as_a_whole_word_only():
+    erasure = personal_data.Erasure(7, "Li", "li@example.org")
+    assert erasure.scrub("Li wrote to Lisa (li@example.org); LI agreed.") == (
+        "erased person #7 wrote to Lisa (erased-7@invalid); erased person #7 agreed.")
