@@ -23,7 +23,7 @@ def _environ_settings() -> dict[str, Any]:
         settings["MAIL_PORT"] = int(env["MAIL_PORT"])
     if env.get("PROXY_FIX_X_FOR"):
         settings["PROXY_FIX_X_FOR"] = _trusted_proxies(env["PROXY_FIX_X_FOR"])
-    for name in ("CLEARANCE_MAX_DOCUMENT_BYTES", "CLEARANCE_GRACE_DAYS"):
+    for name in ("CLEARANCE_MAX_DOCUMENT_BYTES", "CLEARANCE_GRACE_DAYS", "DOCUMENT_RETENTION_DAYS"):
         if env.get(name):
             settings[name] = int(env[name])
     return settings
@@ -75,6 +75,9 @@ class Config:
     CLEARANCE_MAX_DOCUMENT_BYTES = 10 * 1000 * 1000
     # Days a person enrolled or promoted after a requirement's due date has to meet it.
     CLEARANCE_GRACE_DAYS = 7
+    # Days clearance documents are kept after their course's last day; then `flask documents
+    # purge` deletes their contents, keeping what was decided on them.
+    DOCUMENT_RETENTION_DAYS = 90
     PASSWORD_RESET_MAX_AGE = 3600
     # How long the link that finishes a sign-up works, in seconds.
     SIGNUP_CONFIRM_MAX_AGE = 86400

@@ -186,3 +186,15 @@ def test_a_download_filename_never_breaks_the_header_line():
     assert attachment('a"\r\nb.csv') == 'attachment; filename="a_ b.csv"'
     assert attachment("北京.ics") == (
         "attachment; filename=\"__.ics\"; filename*=UTF-8''%E5%8C%97%E4%BA%AC.ics")
+
+
+def test_mail_to_an_erased_persons_placeholder_is_kept_but_never_sent(app, session, mailbox):
+    queue_mail(session, to="erased-12@invalid", template="password_reset_no_account",
+               signup_url="http://example.org/signup")
+    session.commit()
+    deliver_pending(session)
+    session.commit()
+    message = session.scalars(sa.select(OutboxMessage)
+                              .where(OutboxMessage.recipient == "erased-12@invalid")).one()
+    assert message.status is OutboxStatus.FAILED and message.attempts == 0
+    assert mailbox.to("erased-12@invalid") == []

@@ -58,6 +58,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /courses/{id}/enrolments {user_id}": dict(zip(ROLES, (A, U, U, 201, U, U, 201, 201), strict=True)),
     "GET /courses/{id}/enrolments": dict(zip(ROLES, (A, U, U, 200, 200, 200, 200, 200), strict=True)),
     "GET /me/enrolments": SIGNED_IN_200,
+    "GET /me/export": SIGNED_IN_200,
     "GET /enrolments/{id}": dict(zip(ROLES, (A, U, U, 200, U, 200, 200, 200), strict=True)),
     "POST /enrolments/{id}/approve": ONLY_COORDINATORS_200,
     "POST /enrolments/{id}/reject": ONLY_COORDINATORS_200,
@@ -208,6 +209,7 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
             "POST", f"/courses/{w['course']().id}/enrolments", {"user_id": w["american"]().id}),
         "GET /courses/{id}/enrolments": lambda role: ("GET", f"/courses/{main.id}/enrolments", None),
         "GET /me/enrolments": lambda role: ("GET", "/me/enrolments", None),
+        "GET /me/export": lambda role: ("GET", "/me/export", None),
         "GET /enrolments/{id}": lambda role: ("GET", f"/enrolments/{w['american'](main).id}", None),
         "POST /enrolments/{id}/approve": lambda role: (
             "POST", f"/enrolments/{w['american'](approval_course()).id}/approve", None),

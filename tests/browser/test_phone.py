@@ -96,6 +96,7 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "admin": (
         ("users", "/admin/users"),
+        ("erase?", "{erase}"),
         ("audit log", "/admin/audit"),
     ),
 }
@@ -220,6 +221,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
                                      "Cancel"),
         "revoke": first_link(browser, demo_server, coordinator, "/symposia/1", "Revoke"),
         "checklist": checklist.split("/")[2],
+        "erase": first_link(browser, demo_server, ROLES["admin"], "/admin/users", "Erase"),
     }
 
     def screenshot(page: Page, name: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.clearance.conftest import HTML, PDF, fresh
+from tests.clearance.test_views import MAY_READ, reader_of
 from training.accounts.tokens import issue_token
 from training.audit.models import AuditEntry
 from training.clearance import services
@@ -53,21 +54,21 @@ def _upload(client, headers, enrolment, content, filename="passport.pdf", key="p
                        data={"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data")
 
 
-READERS = ["person", "us_focal", "cn_focal", "instructor", "other", "coordinator", "anonymous"]
+READERS = ["person", "us_focal", "cn_focal", "instructor", "other", "coordinator", "admin", "anonymous"]
 
 
 @pytest.mark.parametrize("who", READERS)
-def test_who_reads_a_document_by_the_api(client, session, programme, enrol, as_user, who):
+def test_who_reads_a_document_by_the_api(client, session, programme, enrol, as_user, make_user, who):
     enrolment = enrol(programme)
     person = enrolment.user
     uploaded = _upload(client, as_user(person), enrolment, PDF)
     assert uploaded.status_code == 201, uploaded.get_json()
     body = uploaded.get_json()
     assert (body["state"], body["content_type"]) == ("submitted", "application/pdf")
-    reader = person if who == "person" else getattr(programme, who, None)
+    reader = reader_of(programme, person, who, make_user)
     response = client.get(f"{API}/enrolments/{enrolment.id}/requirements/passport/document",
                           headers=as_user(reader))
-    if who in ("person", "us_focal", "coordinator"):
+    if who in MAY_READ:
         assert response.status_code == 200 and response.data == PDF
         assert response.headers["Content-Disposition"].startswith("attachment;")
         assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -23,8 +23,8 @@ def test_the_trail_says_who_set_submitted_and_returned_what(session, client, pro
     sign_in(client, programme.coordinator)
     trail = " | ".join(_trail(client.get(f"/courses/{programme.course.slug}/seats").get_data(as_text=True)))
     assert "Chen Coordinator set the clearance requirements of “" in trail
-    assert "Zhao Lei submitted passport.pdf for “passport” of Zhao Lei." in trail
-    assert "Chen Coordinator returned “passport” of Zhao Lei." in trail
+    assert "Zhao Lei submitted passport.pdf for “Passport copy” of Zhao Lei." in trail
+    assert "Chen Coordinator returned “Passport copy” of Zhao Lei." in trail
     assert "clearance returned" not in trail
 
 
@@ -33,4 +33,4 @@ def test_a_chinese_reader_reads_the_clearance_trail_in_chinese(session, client, 
     sign_in(client, programme.coordinator)
     client.set_cookie("locale", "zh_Hans")
     trail = " | ".join(_trail(client.get(f"/courses/{programme.course.slug}/seats").get_data(as_text=True)))
-    assert "Chen Coordinator 退回了 Zhao Lei 的“passport”。" in trail
+    assert "Chen Coordinator 退回了 Zhao Lei 的“护照复印件”。" in trail

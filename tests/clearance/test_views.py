@@ -3,10 +3,12 @@ clearance columns, with real CSRF tokens."""
 
 from __future__ import annotations
 
+import csv
 import gc
 import io
 import re
 import warnings
+from zoneinfo import ZoneInfo
 
 import flask
 import pytest
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from tests import factories
 from tests.clearance.conftest import FOUR, HTML, PDF, PNG, fresh
 from tests.conftest import csrf_token, sign_in
+from training.accounts.models import Role
 from training.audit.models import AuditEntry
 from training.clearance import services
 from training.clearance.models import Document, ItemState
@@ -77,19 +80,28 @@ def test_a_document_larger_than_other_requests_may_be_is_accepted_up_to_its_own_
     assert session.scalar(sa.select(Document.size)) == len(five_megabytes)
 
 
-READERS = ["person", "us_focal", "cn_focal", "instructor", "other", "coordinator", "anonymous"]
-MAY_READ = {"person", "us_focal", "coordinator"}
+# The person, their focal point, the other country's focal point, the course's own instructor,
+# another trainee of the same country on the course, a coordinator, an administrator, nobody.
+READERS = ["person", "us_focal", "cn_focal", "instructor", "other", "coordinator", "admin", "anonymous"]
+MAY_READ = {"person", "us_focal", "coordinator", "admin"}
+
+
+def reader_of(programme, person, who, make_user):
+    if who == "admin":
+        return make_user(Role.ADMIN, None, name="Ada Admin")
+    return person if who == "person" else getattr(programme, who, None)
 
 
 @pytest.mark.parametrize("who", READERS)
-def test_who_downloads_a_document_and_everyone_else_gets_a_404(app, session, programme, enrol, who):
+def test_who_downloads_a_document_and_everyone_else_gets_a_404(app, session, programme, enrol, make_user,
+                                                                who):
     enrolment = enrol(programme)
     person = enrolment.user
     services.submit_document(session, enrolment, "passport", filename="passport.pdf", content=PDF,
                              actor=person)
     session.commit()
     client = app.test_client()
-    reader = person if who == "person" else getattr(programme, who, None)
+    reader = reader_of(programme, person, who, make_user)
     if reader is not None:
         sign_in(client, reader)
     response = client.get(f"/enrolments/{enrolment.id}/requirements/passport/document")
@@ -106,6 +118,19 @@ def test_who_downloads_a_document_and_everyone_else_gets_a_404(app, session, pro
         assert response.status_code == 404 and PDF not in response.data
         assert page.status_code == 404
         assert reads == []
+
+
+def test_a_guessed_document_address_is_a_404_like_any_other(client, session, programme, enrol):
+    enrolment = enrol(programme)
+    person = enrolment.user
+    services.submit_document(session, enrolment, "passport", filename="passport.pdf", content=PDF,
+                             actor=person)
+    session.commit()
+    sign_in(client, person)
+    for path in (f"/enrolments/{enrolment.id + 1000}/requirements/passport/document",
+                 f"/enrolments/{enrolment.id}/requirements/visa/document",
+                 f"/enrolments/{enrolment.id}/requirements/photo/document"):
+        assert client.get(path).status_code == 404, path
 
 
 def test_a_coordinator_reviews_accepts_returns_records_and_extends(client, session, programme, enrol):
@@ -257,3 +282,46 @@ def test_a_document_read_begins_as_a_writing_request(app, path, writes):
     with app.test_request_context(path, method="GET"):
         prepare_document_requests()
         assert bool(flask.request.environ.get(WRITES_ON_READ)) is writes
+
+
+def test_the_roster_csv_has_a_clearance_column_escaped_like_every_cell(app, session, programme, enrol):
+    cleared = enrol(programme)
+    person = cleared.user
+    for key in ("passport", "nomination", "photo"):
+        services.submit_document(session, cleared, key, filename=f"{key}.pdf", content=PDF, actor=person)
+        services.decide(session, cleared, key, decision="accepted", actor=programme.coordinator)
+    services.record_check(session, cleared, "vetting", actor=programme.coordinator)
+    halfway = enrol(programme)
+    halfway_email = halfway.user.email
+    services.submit_document(session, halfway, "passport", filename="p.pdf", content=PDF, actor=halfway.user)
+    services.decide(session, halfway, "passport", decision="accepted", actor=programme.coordinator)
+    chinese = enrol(programme, "CN")
+    chinese_email = chinese.user.email
+    chinese.user.name = "=HYPERLINK(\"http://evil.example\")"
+    emails = (person.email, halfway_email, chinese_email)
+    session.commit()
+    client = app.test_client()
+    sign_in(client, programme.coordinator)
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/courses/{programme.course.slug}/roster.csv").get_data(as_text=True))))
+    by_email = {row["email"]: row for row in rows}
+    day = fresh(session, cleared).cleared_at.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    # Vetting is asked of US personnel only: the Chinese trainee has three requirements.
+    assert [by_email[e]["clearance"] for e in emails] == [f"cleared {day}", "1 of 4", "0 of 3"]
+    assert by_email[chinese_email]["name"].startswith("'=")
+
+
+def test_document_sizes_and_upload_times_read_in_the_readers_language(app, session, programme, enrol):
+    enrolment = enrol(programme)
+    person = enrolment.user
+    services.submit_document(session, enrolment, "passport", filename="scan.pdf", content=PDF, actor=person)
+    session.commit()
+    client = app.test_client()
+    sign_in(client, person)
+    page = client.get(f"/enrolments/{enrolment.id}/clearance").get_data(as_text=True)
+    assert f"{len(PDF)} bytes, uploaded " in page and "China Standard Time" in page
+    assert "at most 10 MB" in page
+    client.set_cookie("locale", "zh_Hans")
+    page = client.get(f"/enrolments/{enrolment.id}/clearance").get_data(as_text=True)
+    assert f"{len(PDF)}字节" in page and "中国标准时间" in page
+    assert "Bytes" not in page

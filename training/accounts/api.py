@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import Response
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from training.accounts import services, tokens
+from training.accounts import personal_data, services, tokens
 from training.accounts.limits import SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_ADDRESS, submitted_account
 from training.accounts.models import MAX_EMAIL, MAX_NAME, MAX_ORGANISATION, MAX_TIMEZONE, MAX_TOKEN_NAME, Role
 from training.accounts.permissions import role_required
@@ -65,6 +66,21 @@ def create_user(data: dict):
     with unit_of_work():
         user = services.create_user_as(db.session, current_user, via="api", **data)
     return user
+
+
+@blp.route("/me/export", methods=["GET"])
+@login_required
+@blp.response(200, {"type": "object"}, description="Everything the system holds about you: the "
+              "account, enrolments, clearance (document details, never the files), invitations, calendar, "
+              "audit entries")
+@documents(401)
+def export_me():
+    """Everything the system holds about the caller, as JSON (the export is audited)."""
+    person = current_user._get_current_object()
+    with unit_of_work():
+        export = personal_data.export_person(db.session, person, actor=person, via="api")
+    return Response(personal_data.export_json(export), mimetype="application/json",
+                    headers={"Cache-Control": "private, no-store"})
 
 
 @tokens_blp.route("/tokens", methods=["POST"])

@@ -79,6 +79,13 @@ class User(UserMixin, db.Model):
     # The same for API tokens, which a sign-out in a browser leaves alone: raised by "sign out
     # everywhere" and a new password only.
     credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # When the account was erased: its name, email and organisation were replaced, and it can
+    # never sign in again; its enrolments keep their statuses under "erased person #id".
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def get_id(self) -> str:
         """Flask-Login's id for the session and remember-me cookies: the id and the session version."""

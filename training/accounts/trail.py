@@ -25,6 +25,10 @@ PHRASES = {
     "api_token.revoked": _l("%(actor)s revoked an API token."),
     "calendar.feed_token_created": _l("%(actor)s created their personal calendar link."),
     "calendar.feed_token_replaced": _l("%(actor)s replaced their personal calendar link."),
+    "user.exported": _l("%(actor)s exported the personal data of %(subject)s."),
+    "user.exported:own": _l("%(actor)s exported their own personal data."),
+    "user.erased": _l("%(actor)s erased the personal data of %(subject)s: name, email, organisation "
+                      "and documents removed."),
 }
 
 
@@ -36,4 +40,7 @@ def register_trail() -> None:
     register_subject("User", USERS)
     register_phrases(PHRASES)
     # A role's label is read in the reader's language when shown, not once at start-up.
-    register_fields(values={"role": {r.value: LazyString(lambda role=r: role.label) for r in Role}})
+    register_fields(
+        {"sections": _l("Sections"), "mails_removed": _l("Queued mails removed"),
+         "mails_rewritten": _l("Mails rewritten"), "audit_entries_rewritten": _l("Audit entries rewritten")},
+        values={"role": {r.value: LazyString(lambda role=r: role.label) for r in Role}})

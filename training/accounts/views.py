@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from training.accounts import services, tokens
+from training.accounts import personal_data, services, tokens
 from training.accounts.forms import (
     ChangePasswordForm,
     ConfirmSignupForm,
@@ -31,6 +31,7 @@ from training.core.confirm import Confirmation, show_confirmation
 from training.core.errors import DomainError
 from training.core.extensions import db, limiter
 from training.core.forms import ConfirmForm
+from training.core.headers import attachment
 from training.core.uow import unit_of_work
 from training.core.urls import safe_next
 
@@ -206,6 +207,18 @@ def change_password() -> Response | tuple[str, int]:
                   "success")
             return redirect(url_for("accounts.profile"))
     return _profile_page(password_form=form)
+
+
+@bp.route("/profile/export.json")
+@login_required
+def export_own() -> Response:
+    """Everything the system holds about the signed-in person, as a JSON download (audited)."""
+    person = current_user._get_current_object()
+    with unit_of_work():
+        export = personal_data.export_person(db.session, person, actor=person)
+    return Response(personal_data.export_json(export), mimetype="application/json", headers={
+        "Content-Disposition": attachment(personal_data.export_filename(person)),
+        "Cache-Control": "private, no-store"})
 
 
 @bp.route("/profile/sign-out-everywhere", methods=["POST"])

@@ -60,6 +60,7 @@ _phrases: dict[str, LazyString] = {}
 _labels: dict[str, LazyString] = {}
 _references: dict[str, str] = {}
 _values: dict[str, dict[str, LazyString]] = defaultdict(dict)
+_hidden: set[str] = set()
 
 # Fields a sentence already says (who, which seat) or that mean nothing to a reader.
 _UNSHOWN = frozenset({"sequence", "user_id", "quota_id", "person", "answered_at", "sessions"})
@@ -94,10 +95,13 @@ def register_fields(
     *,
     references: Mapping[str, str] = {},  # noqa: B006 - read only
     values: Mapping[str, Mapping[str, LazyString]] = {},  # noqa: B006 - read only
+    hidden: Collection[str] = (),
 ) -> None:
     """Names of snapshot fields; fields that hold ids of other things (instructors → Instructor);
-    and words for coded values (status "confirmed" → "confirmed" in the reader's language)."""
+    words for coded values (status "confirmed" → "confirmed" in the reader's language); and
+    fields kept for programs that a reader is not shown as a change (a key beside its title)."""
     _labels.update(labels)
+    _hidden.update(hidden)
     _references.update(references)
     for key, words in values.items():
         _values[key].update(words)
@@ -196,7 +200,7 @@ class _Reader:
             return []
         found = []
         for key in [*before, *(k for k in after if k not in before)]:
-            if key in _UNSHOWN or before.get(key) == after.get(key):
+            if key in _UNSHOWN or key in _hidden or before.get(key) == after.get(key):
                 continue
             old, new = self.value(key, before.get(key), zone), self.value(key, after.get(key), zone)
             was, now = _when(before.get(key), zone), _when(after.get(key), zone)

@@ -8,10 +8,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the template helpers, and keep feed tokens out of logs."""
+    from training.accounts.signals import person_export_wanted
     from training.calendar import api
+    from training.calendar.services.personal import export_personal_feed
     from training.calendar.views import bp, personal_feed_url, subscribe_links
     from training.core.api import register_api
 
+    # The feed token itself belongs to the account: the erasure deletes it there.
+    person_export_wanted.connect(export_personal_feed)
     app.register_blueprint(bp)
     register_api(api.blp)
     app.jinja_env.globals["calendar_links"] = subscribe_links

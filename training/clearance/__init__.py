@@ -24,19 +24,25 @@ def _enrolments_in(shown: Iterable[Any]) -> list[Any]:
 
 def init_app(app: Flask) -> None:
     """Register the tables, the pages, the lapse on every enrolment change, and the CLI commands."""
+    from training.accounts.signals import person_erasing, person_export_wanted
     from training.clearance import api, models, services  # noqa: F401
-    from training.clearance.cli import clearance_cli, lapse_overdue_command
+    from training.clearance.cli import clearance_cli, documents_cli, lapse_overdue_command
+    from training.clearance.services import personal_data
     from training.clearance.trail import register_trail
     from training.clearance.views import bp, prepare_document_requests
     from training.core.api import register_api
     from training.core.extensions import db
     from training.enrolment.cli import enrolment_cli
-    from training.enrolment.signals import enrolment_details_wanted, enrolments_changed
+    from training.enrolment.signals import enrolment_details_wanted, enrolments_changed, roster_columns_wanted
 
+    person_export_wanted.connect(personal_data.export_clearance)
+    person_erasing.connect(personal_data.erase_from_clearance)
+    app.cli.add_command(documents_cli)
     app.register_blueprint(bp)
     app.before_request_funcs.setdefault(None, []).insert(0, prepare_document_requests)
     enrolments_changed.connect(services.on_enrolments_changed)
     enrolment_details_wanted.connect(api.clearance_details)
+    roster_columns_wanted.connect(services.state.roster_columns)
     register_api(api.blp)
     register_trail()
     # The command belongs with the other seat jobs under `flask enrolment`; the group is

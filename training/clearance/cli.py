@@ -58,3 +58,27 @@ def remind_command(days: tuple[int, ...]) -> None:
     sent = services.send_reminders(db.session, days or services.REMINDER_DAYS)
     db.session.commit()
     click.echo(f"{sent} reminders queued.")
+
+
+documents_cli = AppGroup("documents", help="Clearance documents kept in the database.")
+
+
+@documents_cli.command("purge")
+@click.option("--now", "now_text", metavar="ISO-INSTANT", help="Run as of this instant instead of now.")
+@click.option("--dry-run", is_flag=True, help="List what would be purged; change nothing.")
+def purge_command(now_text: str | None, dry_run: bool) -> None:
+    """Delete the contents of documents whose course ended more than DOCUMENT_RETENTION_DAYS ago,
+    keeping what was decided on them. Run it daily; running it again purges nothing more."""
+    now = _instant(now_text)
+    purged = services.purge_documents(db.session, now=now, dry_run=dry_run, via="cli")
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    verb = "would purge" if dry_run else "purged"
+    for document in purged:
+        click.echo(f"{document.course_slug}: enrolment #{document.enrolment_id} {document.requirement_key} "
+                   f"document #{document.document_id} ({document.size} bytes) {verb}")
+    noun = "document" if len(purged) == 1 else "documents"
+    days = services.retention_days()
+    click.echo(f"{len(purged)} {noun} {verb} (kept {days} days after each course's end).")

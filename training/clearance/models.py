@@ -153,5 +153,12 @@ class Document(db.Model):
     content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # When the contents (and the file name, which often names the person) were deleted, after the
+    # retention period or with the person's erasure; the type, size, hash and the decision stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     item: Mapped[Item] = relationship(lazy="raise")
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None

@@ -23,7 +23,7 @@ from training.clearance.forms import (
 )
 from training.clearance.services.requirements import RequirementSpec
 from training.core.database import mark_writing_read, utcnow
-from training.core.errors import Forbidden, NotFound
+from training.core.errors import Forbidden, Gone, NotFound
 from training.core.extensions import db
 from training.core.headers import attachment
 from training.core.i18n import in_reader_language
@@ -180,7 +180,7 @@ def _after(enrolment_id: int) -> Response:
 def document(enrolment_id: int, key: str) -> Response | tuple[str, int]:
     enrolment = _enrolment(enrolment_id)
     if request.method == "GET":
-        with unit_of_work(error_pages=NOT_ON_THE_PAGE):
+        with unit_of_work(error_pages=(*NOT_ON_THE_PAGE, Gone)):
             document = services.read_document(db.session, enrolment, key, actor=current_user)
             content, filename, content_type = document.content, document.filename, document.content_type
         return Response(content, mimetype=content_type, headers={

@@ -87,3 +87,9 @@ class Forbidden(DomainError):
     """The actor may not do this."""
 
     status = 403
+
+
+class Gone(DomainError):
+    """The thing existed but its contents were deleted on purpose (a retention period, an erasure)."""
+
+    status = 410

@@ -7,6 +7,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
+from babel.units import format_unit
 from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, format_datetime, format_time, get_locale, refresh
 from flask_babel import gettext as _
@@ -190,6 +191,18 @@ def local_datetime(value: datetime, zone: str) -> datetime:
     return value.astimezone(ZoneInfo(zone))
 
 
+def show_size(size: int, locale: str | None = None) -> str:
+    """A file's size as the reader writes it, in the decimal units the size limits are set in:
+    "125 bytes", "12.5 kB", "10 MB"; "125字节", "10 MB" in Chinese."""
+    locale = locale or str(get_locale() or "en")
+    if size < 1000:
+        return format_unit(size, "digital-byte", length="long", locale=locale)
+    if size < 1000 * 1000:
+        return format_unit(size / 1000, "digital-kilobyte", length="short", format="#,##0.#", locale=locale)
+    return format_unit(size / 1000 / 1000, "digital-megabyte", length="short", format="#,##0.#",
+                       locale=locale)
+
+
 def _fresh_locale() -> None:
     # Flask-Babel caches the choice on g, which outlives a request when an app context was
     # already pushed (CLI, tests): each request chooses again.
@@ -213,6 +226,7 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: str(get_locale() or "en"),
     )
     app.jinja_env.filters["country"] = country_name
+    app.jinja_env.filters["size"] = show_size
 
 
 class ChineseVersion:

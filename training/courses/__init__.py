@@ -9,14 +9,18 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     """Register the blueprint, the navigation entries and the template helpers."""
     from training.accounts.models import Role
+    from training.accounts.signals import person_erasing, person_export_wanted
     from training.core import localtime
     from training.core.api import register_api
     from training.core.navigation import add_nav_item
     from training.courses import api, instructor_views, models, services  # noqa: F401
+    from training.courses.services import personal_data
     from training.courses.trail import register_trail
     from training.courses.views import bp, course_status_badge
 
     register_trail()
+    person_export_wanted.connect(personal_data.export_instructor)
+    person_erasing.connect(personal_data.erase_from_directory)
     app.register_blueprint(bp)
     register_api(api.blp)
     add_nav_item(app, "courses.catalogue", _l("Courses"), order=10)

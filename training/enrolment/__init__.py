@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from flask_login import current_user
 
     from training.accounts.models import Role
+    from training.accounts.signals import person_erasing, person_export_wanted
     from training.core.api import register_api
     from training.core.extensions import db
     from training.core.navigation import add_nav_item
@@ -24,10 +25,13 @@ def init_app(app: Flask) -> None:
         services,
     )
     from training.enrolment.cli import enrolment_cli
+    from training.enrolment.services import personal_data
     from training.enrolment.trail import register_trail
     from training.enrolment.views import bp
 
     register_trail()
+    person_export_wanted.connect(personal_data.export_enrolments)
+    person_erasing.connect(personal_data.erase_from_enrolments)
     app.register_blueprint(bp)
     seat_summaries_wanted.connect(services.answer_seat_summaries)
     participants_wanted.connect(services.answer_participants)

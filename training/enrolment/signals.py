@@ -19,3 +19,7 @@ enrolments_changed = _signals.signal("enrolments-changed")
 # sender: the Enrolment (its person loaded); session=Session, viewer=User. Each receiver returns
 # a dict of fields that GET /api/v1/enrolments/{id} adds to the enrolment ({"clearance": ...}).
 enrolment_details_wanted = _signals.signal("enrolment-details-wanted")
+
+# sender: the Course; session=Session, enrolments=list[Enrolment]. Each receiver returns a dict of
+# extra roster CSV columns, {column name: {enrolment id: cell text}}, in a fixed number of queries.
+roster_columns_wanted = _signals.signal("roster-columns-wanted")

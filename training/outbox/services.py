@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage, Message
@@ -37,6 +38,12 @@ def render_mail(template: str, locale: str | None, **context: object) -> tuple[s
     return header_value(subject), body.strip() + "\n"
 
 
+def is_undeliverable(address: str) -> bool:
+    """Whether address is under the reserved .invalid domain, which no mail server delivers to."""
+    domain = address.rstrip(">").rpartition("@")[2].lower()
+    return domain == "invalid" or domain.endswith(".invalid")
+
+
 def queue_mail(
     session: Session,
     *,
@@ -62,6 +69,10 @@ def queue_mail(
         calendar_method=calendar_method,
         calendar_body=calendar_body,
     )
+    if is_undeliverable(to):
+        # An erased person's placeholder: kept as a record of what the change told them, never sent.
+        message.status = OutboxStatus.FAILED
+        message.last_error = "the .invalid domain never delivers (RFC 2606)"
     session.add(message)
     if flush:
         session.flush()
@@ -201,3 +212,49 @@ def deliver_pending(session: Session, limit: int | None = None) -> DeliveryRepor
             report.sent += 1
         session.commit()
     return report
+
+
+@dataclass
+class MailScrubbed:
+    """What erasing a person did to the mail: unsent mail to them removed, other mail rewritten."""
+
+    removed: int = 0
+    rewritten: int = 0
+
+
+def scrub_mail_about(
+    session: Session, *, address: str, needles: list[str], scrub: Callable[[str], str], new_address: str,
+) -> MailScrubbed:
+    """Take a person out of the outbox: mail still to be sent to address is removed (it would
+    greet them by name at an address they asked to be forgotten at); every other message that
+    names them (a focal point told of their lapse) has its texts passed through scrub, and
+    delivered mail to them keeps only a placeholder address."""
+    done = MailScrubbed()
+    address = address.lower()
+    unsent = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
+    done.removed = session.execute(
+        sa.delete(OutboxMessage).where(sa.func.lower(OutboxMessage.recipient) == address,
+                                       OutboxMessage.status.in_(unsent))
+    ).rowcount or 0
+    texts = (OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body, OutboxMessage.calendar_body)
+    mentions = [sa.func.lower(column).contains(needle.lower(), autoescape=True)
+                for needle in needles if needle for column in texts]
+    if not mentions:
+        return done
+    for message in session.scalars(sa.select(OutboxMessage).where(sa.or_(*mentions))).all():
+        if message.recipient.lower() == address:
+            message.recipient = new_address
+        message.subject = scrub(message.subject)
+        message.body = scrub(message.body)
+        if message.calendar_body is not None:
+            message.calendar_body = scrub(message.calendar_body)
+        done.rewritten += 1
+    session.flush()
+    return done
+
+
+def queued_to(session: Session, address: str) -> int:
+    """How many messages to address are still to be sent."""
+    return session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        sa.func.lower(OutboxMessage.recipient) == address.lower(),
+        OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)))) or 0

@@ -48,9 +48,13 @@ def init_app(app: Flask) -> None:
 
     # Days before the RSVP deadline on which `flask rsvp remind` mails those who have not answered.
     app.config.setdefault("RSVP_REMINDER_DAYS", (7, 2))
+    from training.accounts.signals import person_erasing, person_export_wanted
+    from training.symposia.services import personal_data
     from training.symposia.trail import register_trail
 
     register_trail()
+    person_export_wanted.connect(personal_data.export_invitations)
+    person_erasing.connect(personal_data.erase_from_symposia)
     app.register_blueprint(bp)
     register_api(api.blp)
     app.register_blueprint(rsvp_bp)

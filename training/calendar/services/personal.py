@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
-from training.accounts.models import User
+from training.accounts.models import FeedToken, User
 from training.accounts.tokens import feed_token, replace_feed_token
 from training.calendar.services.courses import session_rows
 from training.calendar.services.events import (
@@ -111,3 +111,11 @@ def personal_feed_url(session: Session, user: User, *, create: bool = False) -> 
     if token is None and create:
         token = replace_feed_token(session, user)
     return external_url("calendar.personal_feed", token=token) if token else None
+
+
+def export_personal_feed(person: User, *, session: Session, **_: object) -> dict[str, object]:
+    """person_export_wanted: whether the person has a personal feed address, and since when; never
+    the address, which opens their calendar to whoever holds it."""
+    token = session.scalar(sa.select(FeedToken).where(FeedToken.user_id == person.id))
+    return {"calendar": {"personal_feed": token is not None,
+                         "personal_feed_created_at": token.created_at.isoformat() if token else None}}

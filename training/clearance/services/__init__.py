@@ -30,6 +30,7 @@ from training.clearance.services.items import (
     submit_document,
 )
 from training.clearance.services.requirements import RequirementSpec, copy_requirements, set_requirements
+from training.clearance.services.retention import Purged, purge_documents, purge_due_at, retention_days
 from training.clearance.services.state import (
     Clearance,
     ClearanceLine,
@@ -47,6 +48,7 @@ __all__ = [
     "Clearance",
     "ClearanceLine",
     "Lapse",
+    "Purged",
     "RequirementSpec",
     "Upload",
     "base_due_at",
@@ -66,9 +68,12 @@ __all__ = [
     "may_see",
     "may_upload",
     "on_enrolments_changed",
+    "purge_documents",
+    "purge_due_at",
     "read_document",
     "record_check",
     "requirements_of",
+    "retention_days",
     "send_reminders",
     "set_requirements",
     "sniff_type",

@@ -18,7 +18,7 @@ from training.clearance.services.documents import check_upload
 from training.clearance.services.notices import focal_points_of, mail_clearance
 from training.clearance.services.state import Clearance, clearance_of, update_cleared
 from training.core.database import utcnow
-from training.core.errors import Conflict, DomainError, Forbidden, NotFound
+from training.core.errors import Conflict, DomainError, Forbidden, Gone, NotFound
 from training.courses.models import Course
 from training.enrolment.models import Enrolment
 from training.enrolment.services import lock_quotas
@@ -102,7 +102,8 @@ def _snapshot(item: Item) -> dict[str, Any]:
 def _audit(session: Session, actor: User | None, action: str, enrolment: Enrolment, requirement: Requirement,
            before: dict[str, Any] | None, after: dict[str, Any], via: str) -> None:
     record(session, actor=actor, action=action, subject=enrolment, before=before,
-           after={"requirement": requirement.key, "person_id": enrolment.user_id, **after},
+           after={"requirement": requirement.key, "requirement_id": requirement.id,
+                  "person_id": enrolment.user_id, **after},
            topic=f"course:{enrolment.course_id}", via=via)
 
 
@@ -235,6 +236,9 @@ def read_document(
     line = clearance.line(key)
     if line is None or line.document is None:
         raise NotFound(_("No such document."))
+    if line.document.is_purged:
+        raise Gone(_("This document's contents were deleted after the retention period (or with the "
+                     "person's data); what was decided on it stays."))
     document = session.scalars(
         sa.select(Document).where(Document.id == line.document.id).options(undefer(Document.content))
         .execution_options(populate_existing=True)
@@ -242,7 +246,7 @@ def read_document(
     if document.content is None:
         raise NotFound(_("No such document."))
     record(session, actor=actor, action="clearance.document_read", subject=enrolment,
-           after={"requirement": key, "person_id": enrolment.user_id, "document_id": document.id,
-                  "filename": document.filename},
+           after={"requirement": key, "requirement_id": line.requirement.id, "person_id": enrolment.user_id,
+                  "document_id": document.id, "filename": document.filename},
            topic=f"course:{enrolment.course_id}", via=via)
     return document

@@ -25,6 +25,7 @@ from training.enrolment.services.access import (
     within_scope,
 )
 from training.enrolment.services.seats import position_expression, waitlist_position, waitlist_positions
+from training.enrolment.signals import roster_columns_wanted
 
 STATUS_ORDER = (
     EnrolmentStatus.CONFIRMED,
@@ -96,19 +97,25 @@ class RosterFile:
 
 
 def roster_csv(session: Session, course: Course, scope: RosterScope) -> RosterFile:
-    """The roster scope may see as CSV, every cell (names, emails, organisations) spreadsheet-safe."""
+    """The roster scope may see as CSV, every cell (names, emails, organisations) spreadsheet-safe,
+    with the columns the features above enrolment add (clearance progress)."""
+    shown = [row for group in course_roster(session, course, scope) for row in group.rows]
+    extra: dict[str, dict[int, str]] = {}
+    for _receiver, columns in roster_columns_wanted.send(
+            course, session=session, enrolments=[row.enrolment for row in shown]):
+        extra.update(columns or {})
     rows = []
-    for group in course_roster(session, course, scope):
-        for row in group.rows:
-            e = row.enrolment
-            rows.append([
-                course.slug, e.country, i18n.country_name(e.country), e.status.value,
-                row.position or "", e.user.name, e.user.email, e.user.organisation,
-                e.requested_at.isoformat(), e.decided_at.isoformat() if e.decided_at else "",
-                e.quota.country if e.quota else "", e.nominated_by.name if e.nominated_by else "",
-            ])
+    for row in shown:
+        e = row.enrolment
+        rows.append([
+            course.slug, e.country, i18n.country_name(e.country), e.status.value,
+            row.position or "", e.user.name, e.user.email, e.user.organisation,
+            e.requested_at.isoformat(), e.decided_at.isoformat() if e.decided_at else "",
+            e.quota.country if e.quota else "", e.nominated_by.name if e.nominated_by else "",
+            *(cells.get(e.id, "") for cells in extra.values()),
+        ])
     filename = f"roster-{course.slug}{'-' + scope.country if scope.country else ''}.csv"
-    return RosterFile(filename, csv_text(ROSTER_CSV_HEADER, rows))
+    return RosterFile(filename, csv_text((*ROSTER_CSV_HEADER, *extra), rows))
 
 
 @dataclass
