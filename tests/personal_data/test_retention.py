@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from tests.clearance.conftest import PDF, PNG
@@ -14,6 +15,7 @@ from training.accounts.tokens import issue_token
 from training.audit.models import AuditEntry
 from training.clearance import services
 from training.clearance.models import Document, ItemState
+from training.core.errors import Conflict
 
 
 def _accepted_passport(session, programme, enrol):
@@ -63,6 +65,18 @@ def test_documents_are_purged_the_moment_the_retention_period_ends_and_only_once
     purges = session.scalars(sa.select(AuditEntry)
                              .where(AuditEntry.action == "clearance.document_purged")).all()
     assert len(purges) == 2 and all(e.actor_id is None and e.via == "cli" for e in purges)
+    # The file names go from the trail too: a scan is often named after its owner.
+    uploads = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "clearance.submitted")).all()
+    assert uploads and "zhao-passport" not in str([(e.before, e.after) for e in uploads])
+
+
+def test_a_purged_document_left_submitted_cannot_be_decided_on(app, session, programme, enrol):
+    enrolment, _person = _accepted_passport(session, programme, enrol)
+    _purge(app, "--now", _course_end_plus(programme, 91))
+    with pytest.raises(Conflict, match="deleted after the retention period"):
+        services.decide(session, enrolment, "photo", decision="accepted", actor=programme.coordinator)
+    session.rollback()
+    assert services.clearance_of(session, enrolment).line("photo").state is ItemState.SUBMITTED
 
 
 def test_the_retention_period_is_configurable(app, session, programme, enrol):

@@ -163,6 +163,12 @@ def decide(
     if requirement.kind is RequirementKind.DOCUMENT and not submitted:
         raise Conflict(_("There is no submitted document to decide on for %(title)s.",
                          title=requirement.shown_title), field="decision")
+    line = clearance.line(key)
+    if requirement.kind is RequirementKind.DOCUMENT and line is not None and line.document is not None \
+            and line.document.is_purged:
+        # Nobody can have read what is no longer there: a decision on it would vouch for nothing.
+        raise Conflict(_("The document for %(title)s was deleted after the retention period: nobody "
+                         "can review it now.", title=requirement.shown_title), field="decision")
     item = _item(session, enrolment, requirement, item)
     before = _snapshot(item)
     now = utcnow()

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from training.audit import personal as audit
 from training.audit.services import record
 from training.clearance.models import Document, Item, Requirement
 from training.core.database import utcnow
@@ -70,6 +71,10 @@ def purge_documents(session: Session, *, now: datetime | None = None, dry_run: b
         .values(content=None, filename="", purged_at=now)
         .execution_options(synchronize_session=False)
     )
+    # A scan's file name often carries the person's name or passport number: it goes from the
+    # trail's recorded values with the contents.
+    audit.blank_fields(session, audit.about_subjects("Enrolment", {row.enrolment_id for row in purged}),
+                       {"filename"})
     enrolments = {e.id: e for e in session.scalars(
         sa.select(Enrolment).where(Enrolment.id.in_({row.enrolment_id for row in purged})))}
     for row in purged:
