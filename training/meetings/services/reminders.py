@@ -29,7 +29,7 @@ class Reminders:
 def _language(session: Session, emails: list[str]) -> dict[str, str | None]:
     if not emails:
         return {}
-    return dict(session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails))).tuples())
+    return dict(session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails))))
 
 
 def send_reminders(session: Session, now: datetime, *, days: int = REMINDER_DAYS) -> Reminders:
@@ -40,7 +40,7 @@ def send_reminders(session: Session, now: datetime, *, days: int = REMINDER_DAYS
         sa.select(ActionItem, MeetingSeries).join(MeetingSeries, MeetingSeries.id == ActionItem.series_id)
         .where(ActionItem.status == ActionStatus.OPEN, ActionItem.owner_email != "",
                ActionItem.due_on <= today + timedelta(days=days))
-        .order_by(ActionItem.due_on, ActionItem.id)).tuples().all()
+        .order_by(ActionItem.due_on, ActionItem.id)).all()
     languages = _language(session, sorted({item.owner_email for item, _series in items}))
     for item, series in items:
         if item.reminded_on == today:

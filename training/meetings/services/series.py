@@ -127,7 +127,7 @@ def clean_participants(specs: Sequence[ParticipantSpec]) -> list[ParticipantSpec
 def _accounts(session: Session, emails: Sequence[str]) -> dict[str, int]:
     if not emails:
         return {}
-    return dict(session.execute(sa.select(User.email, User.id).where(User.email.in_(emails))).tuples().all())
+    return dict(session.execute(sa.select(User.email, User.id).where(User.email.in_(emails))).all())
 
 
 def _wall_clock(spec: SeriesSpec) -> datetime:
