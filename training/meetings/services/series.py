@@ -165,13 +165,19 @@ def check_spec(spec: SeriesSpec) -> dict[str, Any]:
         problems.add(_("Keep it under %(n)d characters.", n=MAX_RULE), "rrule")
     else:
         first = _wall_clock(spec)
+        start_exists = True
         try:
             local_datetime_to_instant(first, spec.timezone, field="starts_at")
+        except DomainError as error:
+            problems.add_error(error)
+            start_exists = False
+        try:
             values["rrule"] = normalise_rule(spec.rrule, first, spec.timezone)
             values["first_start"] = first
             values["timezone"] = spec.timezone
         except DomainError as error:
-            problems.add_error(error)
+            if start_exists or error.field != "starts_at":  # else the same time, refused once
+                problems.add_error(error)
     problems.raise_any()
     return values
 
