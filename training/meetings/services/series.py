@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -185,7 +186,7 @@ def check_spec(spec: SeriesSpec) -> dict[str, Any]:
 def _unique_slug(session: Session, title: str) -> str:
     # The feed's address is known to its participants only: a word part people recognise
     # and a random part nobody guesses.
-    base = slugify(title, 50) or "meeting"
+    base = slugify(re.sub(r"[\u2010-\u2015]", " ", title), 50) or "meeting"
     return f"{base}-{secrets.token_hex(5)}"
 
 
