@@ -63,8 +63,8 @@ _values: dict[str, dict[str, LazyString]] = defaultdict(dict)
 
 # Fields a sentence already says (who, which seat) or that mean nothing to a reader.
 _UNSHOWN = frozenset({"sequence", "user_id", "quota_id", "person", "answered_at", "sessions"})
-_DATETIMES = frozenset({"starts_at", "ends_at", "enrolment_opens_at", "enrolment_closes_at",
-                        "rsvp_deadline", "seat_release_at"})
+_DATETIMES = {"starts_at", "ends_at", "enrolment_opens_at", "enrolment_closes_at", "rsvp_deadline",
+              "seat_release_at"}
 _DATES = frozenset({"starts_on", "ends_on", "from", "to"})
 _COUNTRIES = frozenset({"host_country", "country"})
 _GENERIC_LABELS = {
@@ -94,10 +94,13 @@ def register_fields(
     *,
     references: Mapping[str, str] = {},  # noqa: B006 - read only
     values: Mapping[str, Mapping[str, LazyString]] = {},  # noqa: B006 - read only
+    datetimes: Collection[str] = (),
 ) -> None:
     """Names of snapshot fields; fields that hold ids of other things (instructors → Instructor);
-    and words for coded values (status "confirmed" → "confirmed" in the reader's language)."""
+    words for coded values (status "confirmed" → "confirmed" in the reader's language); and
+    fields that hold instants, read as a day and time on the subject's clock."""
     _labels.update(labels)
+    _DATETIMES.update(datetimes)
     _references.update(references)
     for key, words in values.items():
         _values[key].update(words)

@@ -78,4 +78,4 @@ def register_trail() -> None:
     register_fields(LABELS, values={
         "status": {**{s.value: s.label for s in OccurrenceStatus}, **{s.value: s.label for s in ActionStatus}},
         "result": {"reached": _l("reached"), "late": _l("reached late"), "unreached": _l("not reached")},
-    })
+    }, datetimes=("recurrence_id", "tested_at"))

@@ -19,7 +19,7 @@ from training.meetings.services.schedule import Meeting, duration, find_meeting,
 
 
 def _snapshot(meeting: Meeting) -> dict[str, object]:
-    return {"recurrence_id": meeting.key, "status": meeting.status.value,
+    return {"recurrence_id": meeting.original_start.isoformat(), "status": meeting.status.value,
             "starts_at": meeting.starts_at.isoformat(), "location": meeting.location}
 
 

@@ -50,7 +50,7 @@ def write_minutes(session: Session, series: MeetingSeries, key: str | datetime, 
     row.updated_at = utcnow()
     session.flush()
     record(session, actor=actor, action="meetings.minutes_written", subject=series,
-           before={"recurrence_id": meeting.key, **before}, after={"recurrence_id": meeting.key, **values},
+           before={"recurrence_id": meeting.original_start.isoformat(), **before}, after={"recurrence_id": meeting.original_start.isoformat(), **values},
            topic=topic(series), via=via)
     return find_meeting(series, meeting.recurrence_id)
 
@@ -132,7 +132,7 @@ def add_action(session: Session, series: MeetingSeries, key: str | datetime, spe
     session.add(action)
     session.flush()
     record(session, actor=actor, action="meetings.action_added", subject=action,
-           after={"recurrence_id": meeting.key, **action_snapshot(action)}, topic=topic(series), via=via)
+           after={"recurrence_id": meeting.original_start.isoformat(), **action_snapshot(action)}, topic=topic(series), via=via)
     return action
 
 

@@ -29,7 +29,7 @@ class Reminders:
 def _language(session: Session, emails: list[str]) -> dict[str, str | None]:
     if not emails:
         return {}
-    return dict(session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails))))
+    return {row.email: row.locale for row in session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails)))}
 
 
 def send_reminders(session: Session, now: datetime, *, days: int = REMINDER_DAYS) -> Reminders:
