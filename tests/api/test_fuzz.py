@@ -45,11 +45,13 @@ def seed(session, coordinator) -> None:
     symposia.add_invitation(session, symposium, actor=coordinator, name="Invitee", email="i@example.org")
     series = meetings.create_series(session, meetings.SeriesSpec(
         title="Fuzzed series", timezone="Asia/Shanghai", starts_at=moment, duration_minutes=60,
-        rrule="FREQ=WEEKLY;COUNT=4", participants=[meetings.ParticipantSpec("p@example.org")]), actor=coordinator)
+        rrule="FREQ=WEEKLY;COUNT=4", participants=[meetings.ParticipantSpec("p@example.org")]),
+        actor=coordinator)
     meetings.add_action(session, series, meetings.meetings_of(series)[0].key, meetings.ActionSpec(
-        what="Fuzzed item", side="CN", owner_name="Owner", due_on=start + timedelta(days=3)), actor=coordinator)
-    meetings.add_contact_point(session, meetings.ContactSpec(side="CN", name="Desk", phone="+86 10 1234 5678"),
-                               actor=coordinator)
+        what="Fuzzed item", side="CN", owner_name="Owner", due_on=start + timedelta(days=3)),
+        actor=coordinator)
+    meetings.add_contact_point(session, meetings.ContactSpec(side="CN", name="Desk",
+                                                             phone="+86 10 1234 5678"), actor=coordinator)
     session.commit()
 
 

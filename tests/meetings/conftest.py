@@ -51,10 +51,18 @@ PARTICIPANTS = (
 
 def spec(**overrides: Any) -> services.SeriesSpec:
     values: dict[str, Any] = dict(
-        title="China–US working-level meeting on cybercrime cases", title_zh="中美打击网络犯罪案件工作层会晤",
-        timezone="America/New_York", starts_at=WASHINGTON_FIRST, duration_minutes=90, rrule=WASHINGTON_RULE,
-        side_a="CN", side_b="US", location="FBI Headquarters, Washington",
-        video_url="https://video.example/cyber", participants=PARTICIPANTS)
+        title="China–US working-level meeting on cybercrime cases",
+        title_zh="中美打击网络犯罪案件工作层会晤",
+        timezone="America/New_York",
+        starts_at=WASHINGTON_FIRST,
+        duration_minutes=90,
+        rrule=WASHINGTON_RULE,
+        side_a="CN",
+        side_b="US",
+        location="FBI Headquarters, Washington",
+        video_url="https://video.example/cyber",
+        participants=PARTICIPANTS,
+    )
     values.update(overrides)
     return services.SeriesSpec(**values)
 

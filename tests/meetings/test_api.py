@@ -6,11 +6,18 @@ import pytest
 
 from training.accounts.tokens import issue_token
 
-SERIES = {"title": "China–US working-level meeting on cybercrime cases", "timezone": "America/New_York",
-          "starts_at": "2027-01-20T10:00:00", "duration_minutes": 90, "rrule": "FREQ=MONTHLY;BYDAY=3WE;COUNT=12",
-          "location": "FBI Headquarters, Washington",
-          "participants": [{"email": "agent.smith@fbi.example", "name": "Agent Smith", "language": "en"},
-                           {"email": "wang.jun@mps.example", "name": "王军", "language": "zh_Hans"}]}
+SERIES = {
+    "title": "China–US working-level meeting on cybercrime cases",
+    "timezone": "America/New_York",
+    "starts_at": "2027-01-20T10:00:00",
+    "duration_minutes": 90,
+    "rrule": "FREQ=MONTHLY;BYDAY=3WE;COUNT=12",
+    "location": "FBI Headquarters, Washington",
+    "participants": [
+        {"email": "agent.smith@fbi.example", "name": "Agent Smith", "language": "en"},
+        {"email": "wang.jun@mps.example", "name": "王军", "language": "zh_Hans"},
+    ],
+}
 
 
 @pytest.fixture
@@ -22,6 +29,7 @@ def as_(client, session, people):
             session.commit()
             headers["Authorization"] = f"Bearer {token}"
         return client.open(f"/api/v1{path}", method=method, json=json, headers=headers)
+
     return call
 
 
@@ -40,7 +48,11 @@ def test_a_coordinator_creates_a_series_and_gets_its_calendar_address(created, c
 
 
 def test_occurrences_carry_offsets_and_follow_daylight_saving(as_, created):
-    response = as_("us_focal", "GET", f"/meetings/{created['id']}/occurrences?from=2027-02-01T00:00:00&to=2027-04-30T00:00:00")
+    response = as_(
+        "us_focal",
+        "GET",
+        f"/meetings/{created['id']}/occurrences?from=2027-02-01T00:00:00&to=2027-04-30T00:00:00",
+    )
     items = response.get_json()["items"]
     assert [(i["recurrence_id"], i["starts_at"], i["status"]) for i in items] == [
         ("2027-02-17T10:00:00", "2027-02-17T10:00:00-05:00", "scheduled"),
@@ -60,17 +72,20 @@ def test_patch_moves_or_cancels_one_occurrence(as_, created):
     assert statuses.count("scheduled") == 10
 
 
-@pytest.mark.parametrize("body, field", [
-    ({**SERIES, "rrule": "FREQ=SECONDLY;COUNT=3"}, "rrule"),
-    ({**SERIES, "rrule": "FREQ=WEEKLY"}, "rrule"),
-    ({**SERIES, "rrule": "FREQ=DAILY;UNTIL=20990101"}, "rrule"),
-    ({**SERIES, "starts_at": "2027-03-14T02:30:00", "rrule": "FREQ=YEARLY;COUNT=2"}, "starts_at"),
-    ({**SERIES, "starts_at": "not a date"}, "starts_at"),
-    ({**SERIES, "timezone": "Mars/Olympus"}, "timezone"),
-    ({**SERIES, "duration_minutes": "90"}, "duration_minutes"),
-    ({**SERIES, "participants": [{"email": "nobody"}]}, "participants"),
-    ({**SERIES, "sides": ["US", "US"]}, "sides"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({**SERIES, "rrule": "FREQ=SECONDLY;COUNT=3"}, "rrule"),
+        ({**SERIES, "rrule": "FREQ=WEEKLY"}, "rrule"),
+        ({**SERIES, "rrule": "FREQ=DAILY;UNTIL=20990101"}, "rrule"),
+        ({**SERIES, "starts_at": "2027-03-14T02:30:00", "rrule": "FREQ=YEARLY;COUNT=2"}, "starts_at"),
+        ({**SERIES, "starts_at": "not a date"}, "starts_at"),
+        ({**SERIES, "timezone": "Mars/Olympus"}, "timezone"),
+        ({**SERIES, "duration_minutes": "90"}, "duration_minutes"),
+        ({**SERIES, "participants": [{"email": "nobody"}]}, "participants"),
+        ({**SERIES, "sides": ["US", "US"]}, "sides"),
+    ],
+)
 def test_bad_series_get_problem_json_with_the_field(as_, body, field):
     response = as_("coordinator", "POST", "/meetings", body)
     assert response.status_code == 422, response.get_json()
@@ -80,20 +95,40 @@ def test_bad_series_get_problem_json_with_the_field(as_, body, field):
 
 def test_an_occurrence_id_that_is_not_an_occurrence_is_404(as_, created):
     for key in ("2027-03-18T10:00:00", "nope", "2027-02-31T10:00:00"):
-        response = as_("coordinator", "PATCH", f"/meetings/{created['id']}/occurrences/{key}", {"status": "cancelled"})
+        response = as_(
+            "coordinator", "PATCH", f"/meetings/{created['id']}/occurrences/{key}", {"status": "cancelled"}
+        )
         assert response.status_code == 404, key
 
 
 def test_actions_are_added_and_updated_with_their_rules(as_, created):
     base = f"/meetings/{created['id']}/occurrences/2027-01-20T10:00:00/actions"
-    early = as_("coordinator", "POST", base, {"what": "Share logs", "side": "US", "owner_name": "Agent Smith",
-                                              "due_on": "2027-01-19"})
+    early = as_(
+        "coordinator",
+        "POST",
+        base,
+        {"what": "Share logs", "side": "US", "owner_name": "Agent Smith", "due_on": "2027-01-19"},
+    )
     assert early.status_code == 422 and "due_on" in early.get_json()["errors"]
-    wrong_side = as_("coordinator", "POST", base, {"what": "Share logs", "side": "FR", "owner_name": "X",
-                                                   "due_on": "2027-02-19"})
+    wrong_side = as_(
+        "coordinator",
+        "POST",
+        base,
+        {"what": "Share logs", "side": "FR", "owner_name": "X", "due_on": "2027-02-19"},
+    )
     assert wrong_side.status_code == 422 and "side" in wrong_side.get_json()["errors"]
-    made = as_("coordinator", "POST", base, {"what": "Share logs", "side": "US", "owner_name": "Agent Smith",
-                                             "owner_email": "agent.smith@fbi.example", "due_on": "2027-02-19"})
+    made = as_(
+        "coordinator",
+        "POST",
+        base,
+        {
+            "what": "Share logs",
+            "side": "US",
+            "owner_name": "Agent Smith",
+            "owner_email": "agent.smith@fbi.example",
+            "due_on": "2027-02-19",
+        },
+    )
     assert made.status_code == 201
     action = made.get_json()
     assert as_("cn_focal", "PATCH", f"/actions/{action['id']}", {"status": "done"}).status_code == 403
@@ -110,26 +145,50 @@ def test_roles_on_every_endpoint(as_, created):
     assert as_("fr_focal", "GET", series).status_code == 404
     assert as_("us_focal", "GET", series).status_code == 200
     assert as_("us_focal", "POST", "/meetings", SERIES).status_code == 403
-    assert as_("us_focal", "PATCH", f"{series}/occurrences/2027-03-17T10:00:00",
-               {"status": "cancelled"}).status_code == 403
+    assert (
+        as_(
+            "us_focal", "PATCH", f"{series}/occurrences/2027-03-17T10:00:00", {"status": "cancelled"}
+        ).status_code
+        == 403
+    )
     assert as_("personnel", "GET", "/contact-points").status_code == 403
-    assert as_("us_focal", "POST", "/contact-points", {"side": "US", "name": "X", "phone": "+1 202 555 0100"}
-               ).status_code == 403
+    assert (
+        as_(
+            "us_focal", "POST", "/contact-points", {"side": "US", "name": "X", "phone": "+1 202 555 0100"}
+        ).status_code
+        == 403
+    )
 
 
 def test_contact_points_and_their_tests(as_):
-    made = as_("coordinator", "POST", "/contact-points", {"side": "CN", "name": "MPS cyber duty desk",
-                                                          "phone": "+86 10 6620 0000", "languages": "zh, en"})
+    made = as_(
+        "coordinator",
+        "POST",
+        "/contact-points",
+        {"side": "CN", "name": "MPS cyber duty desk", "phone": "+86 10 6620 0000", "languages": "zh, en"},
+    )
     assert made.status_code == 201 and made.get_json()["overdue"] is True
     point = made.get_json()["id"]
-    assert as_("coordinator", "POST", "/contact-points", {"side": "CN", "name": "No way to reach"}
-               ).status_code == 422
-    tested = as_("us_focal", "POST", f"/contact-points/{point}/tests", {"method": "phone", "result": "reached"})
+    assert (
+        as_("coordinator", "POST", "/contact-points", {"side": "CN", "name": "No way to reach"}).status_code
+        == 422
+    )
+    tested = as_(
+        "us_focal", "POST", f"/contact-points/{point}/tests", {"method": "phone", "result": "reached"}
+    )
     assert tested.status_code == 201 and tested.get_json()["tested_by"] == "Una Focal"
-    future = as_("us_focal", "POST", f"/contact-points/{point}/tests", {"method": "phone", "result": "reached",
-                                                                        "tested_at": "2999-01-01T00:00:00"})
+    future = as_(
+        "us_focal",
+        "POST",
+        f"/contact-points/{point}/tests",
+        {"method": "phone", "result": "reached", "tested_at": "2999-01-01T00:00:00"},
+    )
     assert future.status_code == 422 and "tested_at" in future.get_json()["errors"]
     listed = as_("cn_focal", "GET", "/contact-points").get_json()["items"]
     assert [(p["name"], p["overdue"]) for p in listed] == [("MPS cyber duty desk", False)]
-    assert as_("coordinator", "POST", "/contact-points/424242/tests", {"method": "phone", "result": "reached"}
-               ).status_code == 404
+    assert (
+        as_(
+            "coordinator", "POST", "/contact-points/424242/tests", {"method": "phone", "result": "reached"}
+        ).status_code
+        == 404
+    )

@@ -7,7 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from training.core.database import utcnow
-from training.demo import accounts, meetings as demo
+from training.demo import accounts
+from training.demo import meetings as demo
 from training.meetings import services
 from training.meetings.models import ContactPoint, OccurrenceStatus
 from training.outbox.models import OutboxMessage

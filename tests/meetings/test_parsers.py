@@ -1,5 +1,6 @@
-"""Our meeting feed and invitations read the same in every reader: each occurrence at one UTC instant in
-zoneinfo, python-dateutil, recurring-ical-events, vobject, ical.js and libical, moved and cancelled ones too."""
+"""Our meeting feed and invitations read the same in every reader: each occurrence at one UTC instant
+in zoneinfo, python-dateutil, recurring-ical-events, vobject, ical.js and libical, moved and cancelled
+ones too."""
 
 from __future__ import annotations
 
@@ -21,15 +22,20 @@ ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "meetings-in
 
 # Each series: its zone, the meeting moved (to a new local start), the meeting cancelled.
 SERIES = {
-    "Washington": ("America/New_York", ("2027-03-17T10:00:00", datetime(2027, 3, 18, 14)), "2027-11-17T10:00:00"),
+    "Washington": (
+        "America/New_York",
+        ("2027-03-17T10:00:00", datetime(2027, 3, 18, 14)),
+        "2027-11-17T10:00:00",
+    ),
     "Beijing": ("Asia/Shanghai", ("2027-05-19T10:00:00", datetime(2027, 5, 20, 15)), "2027-08-18T10:00:00"),
 }
 
 
 def _series_with_changes(session, people, city):
     zone, (moved, to), cancelled = SERIES[city]
-    series = services.create_series(session, spec(timezone=zone, title=f"Working-level meeting ({city})"),
-                                    actor=people.coordinator)
+    series = services.create_series(
+        session, spec(timezone=zone, title=f"Working-level meeting ({city})"), actor=people.coordinator
+    )
     services.move_meeting(session, series, moved, starts_at=to, actor=people.coordinator, now=BEFORE_ALL)
     services.cancel_meeting(session, series, cancelled, actor=people.coordinator, now=BEFORE_ALL)
     session.commit()
@@ -42,15 +48,23 @@ def _iso(value):
 
 def _table(city, series, results):
     names = ["zoneinfo", *results]
-    lines = [f"{city} ({series.timezone}), 10:00 on the third Wednesday, {len(results)} readers of our feed",
-             " | ".join(["meeting (local, as planned)", "status", *names])]
+    lines = [
+        f"{city} ({series.timezone}), 10:00 on the third Wednesday, {len(results)} readers of our feed",
+        " | ".join(["meeting (local, as planned)", "status", *names]),
+    ]
     for meeting in services.meetings_of(series):
         expected = None if meeting.cancelled else _iso(meeting.starts_at)
-        cells = [meeting.recurrence_id.strftime("%Y-%m-%d %H:%M"), meeting.status.value,
-                 (expected or "—")[:16].replace("T", " ")]
+        cells = [
+            meeting.recurrence_id.strftime("%Y-%m-%d %H:%M"),
+            meeting.status.value,
+            (expected or "—")[:16].replace("T", " "),
+        ]
         for starts in results.values():
-            cells.append((expected[:16].replace("T", " ") if expected in starts else "MISSING") if expected else
-                         ("—" if _iso(meeting.original_start) not in starts else "STILL THERE"))
+            cells.append(
+                (expected[:16].replace("T", " ") if expected in starts else "MISSING")
+                if expected
+                else ("—" if _iso(meeting.original_start) not in starts else "STILL THERE")
+            )
         lines.append(" | ".join(cells))
     return "\n".join(lines)
 
@@ -106,8 +120,13 @@ def test_a_single_cancellation_applied_to_the_series_removes_that_date_only(sess
     series = services.create_series(session, spec(), actor=people.coordinator)
     session.commit()
     [request] = _mails(session)[:1]
-    services.cancel_meeting(session, services.reload(session, series), "2027-06-16T10:00:00",
-                            actor=people.coordinator, now=BEFORE_ALL)
+    services.cancel_meeting(
+        session,
+        services.reload(session, series),
+        "2027-06-16T10:00:00",
+        actor=people.coordinator,
+        now=BEFORE_ALL,
+    )
     session.commit()
     cancel = _mails(session, "CANCEL")[0]
     calendar = Calendar.from_ical(request.calendar_body)
@@ -123,7 +142,7 @@ def test_a_single_cancellation_applied_to_the_series_removes_that_date_only(sess
 
 
 def test_moved_and_cancelled_mails_as_delivered(session, people, mailbox, artifacts_dir):
-    series = _series_with_changes(session, people, "Washington")
+    _series_with_changes(session, people, "Washington")
     assert deliver_pending(session).sent == 6
     delivered = mailbox.to("agent.smith@fbi.example")
     moved, cancelled = delivered[1], delivered[2]
@@ -136,7 +155,9 @@ def test_moved_and_cancelled_mails_as_delivered(session, people, mailbox, artifa
     assert parts["text/calendar"].get_param("method") == "CANCEL"
     assert "METHOD:CANCEL" in ics and "RECURRENCE-ID;TZID=America/New_York:20271117T100000" in ics
     moved_ics = {p.get_content_type(): p for p in moved.walk()}["text/calendar"].get_content()
-    assert "METHOD:REQUEST" in moved_ics and "RECURRENCE-ID;TZID=America/New_York:20270317T100000" in moved_ics
+    assert (
+        "METHOD:REQUEST" in moved_ics and "RECURRENCE-ID;TZID=America/New_York:20270317T100000" in moved_ics
+    )
     assert "SEQUENCE:1" in moved_ics and "SEQUENCE:2" in ics
     (artifacts_dir / "meetings-moved.eml").write_bytes(moved.as_bytes())
     (artifacts_dir / "meetings-cancelled.eml").write_bytes(cancelled.as_bytes())

@@ -29,21 +29,24 @@ def test_beijing_series_is_at_two_in_the_morning_utc_all_year(app):
     assert {i.hour for i in instants} == {2}
 
 
-@pytest.mark.parametrize("rule, words", [
-    ("FREQ=SECONDLY;COUNT=5", "FREQ=SECONDLY"),
-    ("FREQ=MINUTELY;COUNT=5", "FREQ=MINUTELY"),
-    ("FREQ=HOURLY;COUNT=5", "FREQ=HOURLY"),
-    ("FREQ=WEEKLY", "must end"),
-    ("FREQ=WEEKLY;UNTIL=20500101", "within 10 years"),
-    ("FREQ=DAILY;COUNT=5000", "between 1 and 530"),
-    ("FREQ=WEEKLY;COUNT=3;UNTIL=20271231", "not both"),
-    ("FREQ=MONTHLY;BYDAY=9XX;COUNT=3", "BYDAY"),
-    ("FREQ=MONTHLY;BYDAY=3TH;COUNT=3", "first meeting must be one the rule gives"),
-    ("nonsense", "NAME=VALUE"),
-    ("FREQ=WEEKLY;COUNT=two", "whole numbers"),
-    ("FREQ=WEEKLY;BYHOUR=3;COUNT=2", "not supported"),
-    ("", "FREQ=WEEKLY"),
-])
+@pytest.mark.parametrize(
+    "rule, words",
+    [
+        ("FREQ=SECONDLY;COUNT=5", "FREQ=SECONDLY"),
+        ("FREQ=MINUTELY;COUNT=5", "FREQ=MINUTELY"),
+        ("FREQ=HOURLY;COUNT=5", "FREQ=HOURLY"),
+        ("FREQ=WEEKLY", "must end"),
+        ("FREQ=WEEKLY;UNTIL=20500101", "within 10 years"),
+        ("FREQ=DAILY;COUNT=5000", "between 1 and 530"),
+        ("FREQ=WEEKLY;COUNT=3;UNTIL=20271231", "not both"),
+        ("FREQ=MONTHLY;BYDAY=9XX;COUNT=3", "BYDAY"),
+        ("FREQ=MONTHLY;BYDAY=3TH;COUNT=3", "first meeting must be one the rule gives"),
+        ("nonsense", "NAME=VALUE"),
+        ("FREQ=WEEKLY;COUNT=two", "whole numbers"),
+        ("FREQ=WEEKLY;BYHOUR=3;COUNT=2", "not supported"),
+        ("", "FREQ=WEEKLY"),
+    ],
+)
 def test_bad_rules_are_refused_with_a_clear_message(app, rule, words):
     with pytest.raises(DomainError) as refused:
         normalise_rule(rule, WASHINGTON_FIRST, "America/New_York")
@@ -77,9 +80,13 @@ def test_the_form_patterns_write_the_rules_people_mean(app):
     assert nth_weekday(first.date()) == "3WE"
     assert nth_weekday(datetime(2027, 3, 31).date()) == "-1WE"
     assert rule_from_pattern("monthly_weekday", first, count=12) == "FREQ=MONTHLY;BYDAY=3WE;COUNT=12"
-    assert rule_from_pattern("weekly", first, interval=2, count=6) == "FREQ=WEEKLY;BYDAY=WE;INTERVAL=2;COUNT=6"
-    assert rule_from_pattern("monthly_date", first, until=datetime(2027, 6, 30).date()) == \
-        "FREQ=MONTHLY;BYMONTHDAY=20;UNTIL=20270630"
+    assert (
+        rule_from_pattern("weekly", first, interval=2, count=6) == "FREQ=WEEKLY;BYDAY=WE;INTERVAL=2;COUNT=6"
+    )
+    assert (
+        rule_from_pattern("monthly_date", first, until=datetime(2027, 6, 30).date())
+        == "FREQ=MONTHLY;BYMONTHDAY=20;UNTIL=20270630"
+    )
 
 
 def test_a_five_year_weekly_series_expands_quickly(app):

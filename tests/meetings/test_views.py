@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import csrf_token
-from tests.meetings.conftest import outbox, spec
+from tests.meetings.conftest import outbox
 from training.meetings import services
 from training.meetings.models import ActionItem, ContactPoint, MeetingSeries
 
@@ -19,10 +19,16 @@ def _page(series, key=None):
 
 
 def test_coordinators_and_the_sides_focal_points_open_a_series_and_its_meetings(
-        client, login, people, washington):
+    client, login, people, washington
+):
     for who in (people.coordinator, people.us_focal, people.cn_focal):
         login(who)
-        for path in ("/meetings", _page(washington), _page(washington, "2027-01-20T10:00:00"), "/contact-points"):
+        for path in (
+            "/meetings",
+            _page(washington),
+            _page(washington, "2027-01-20T10:00:00"),
+            "/contact-points",
+        ):
             assert client.get(path).status_code == 200, (who.email, path)
         client.post("/logout", data={"csrf_token": csrf_token(client, "/meetings")})
 
@@ -45,8 +51,15 @@ def test_focal_points_cannot_create_or_change_series(client, login, people, wash
     login(people.us_focal)
     assert client.get("/meetings/new").status_code == 403
     token = csrf_token(client, _page(washington))
-    for path in ("/edit", "/participants", "/2027-04-21T10:00:00/move", "/2027-04-21T10:00:00/minutes",
-                 "/2027-04-21T10:00:00/actions", "/cancel", "/2027-04-21T10:00:00/cancel"):
+    for path in (
+        "/edit",
+        "/participants",
+        "/2027-04-21T10:00:00/move",
+        "/2027-04-21T10:00:00/minutes",
+        "/2027-04-21T10:00:00/actions",
+        "/cancel",
+        "/2027-04-21T10:00:00/cancel",
+    ):
         assert client.post(_page(washington) + path, data={"csrf_token": token}).status_code == 403, path
 
 
@@ -60,11 +73,22 @@ def test_unknown_series_and_meetings_are_404(client, login, people, washington):
 def test_a_coordinator_creates_a_series_through_the_form(client, login, people, session):
     login(people.coordinator)
     token = csrf_token(client, "/meetings/new")
-    response = client.post("/meetings/new", data={
-        "csrf_token": token, "title": "Hotline review", "side_a": "CN", "side_b": "US",
-        "timezone": "Asia/Shanghai", "starts_at": "2027-02-03T10:00", "duration_minutes": "60",
-        "pattern": "weekly", "interval": "2", "count": "6",
-        "participants": "li.ming@mps.example, 李明, zh\nagent@fbi.example, Agent Smith"})
+    response = client.post(
+        "/meetings/new",
+        data={
+            "csrf_token": token,
+            "title": "Hotline review",
+            "side_a": "CN",
+            "side_b": "US",
+            "timezone": "Asia/Shanghai",
+            "starts_at": "2027-02-03T10:00",
+            "duration_minutes": "60",
+            "pattern": "weekly",
+            "interval": "2",
+            "count": "6",
+            "participants": "li.ming@mps.example, 李明, zh\nagent@fbi.example, Agent Smith",
+        },
+    )
     assert response.status_code == 302
     series = session.scalar(sa.select(MeetingSeries).where(MeetingSeries.title == "Hotline review"))
     assert series.rrule == "FREQ=WEEKLY;INTERVAL=2;COUNT=6;BYDAY=WE"
@@ -74,10 +98,20 @@ def test_a_coordinator_creates_a_series_through_the_form(client, login, people, 
 def test_a_bad_form_shows_each_problem_beside_its_field_and_changes_nothing(client, login, people, session):
     login(people.coordinator)
     token = csrf_token(client, "/meetings/new")
-    response = client.post("/meetings/new", data={
-        "csrf_token": token, "title": "Bad", "side_a": "US", "side_b": "US", "timezone": "America/New_York",
-        "starts_at": "2027-03-14T02:30", "duration_minutes": "60", "pattern": "custom",
-        "rrule": "FREQ=SECONDLY;COUNT=2"})
+    response = client.post(
+        "/meetings/new",
+        data={
+            "csrf_token": token,
+            "title": "Bad",
+            "side_a": "US",
+            "side_b": "US",
+            "timezone": "America/New_York",
+            "starts_at": "2027-03-14T02:30",
+            "duration_minutes": "60",
+            "pattern": "custom",
+            "rrule": "FREQ=SECONDLY;COUNT=2",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="side_b-error"' in html and 'id="rrule-error"' in html
@@ -96,8 +130,9 @@ def test_malformed_dates_are_refused_not_500(client, login, people, washington, 
 def test_moving_a_meeting_from_its_page(client, login, people, washington, session):
     login(people.coordinator)
     page = _page(washington, "2027-04-21T10:00:00")
-    response = client.post(page + "/move", data={"csrf_token": csrf_token(client, page),
-                                                 "starts_at": "2027-04-22T09:30"})
+    response = client.post(
+        page + "/move", data={"csrf_token": csrf_token(client, page), "starts_at": "2027-04-22T09:30"}
+    )
     assert response.status_code == 302
     meeting = services.find_meeting(services.reload(session, washington), "2027-04-21T10:00:00")
     assert meeting.moved and meeting.starts_at.isoformat() == "2027-04-22T13:30:00+00:00"
@@ -117,32 +152,53 @@ def test_cancelling_a_meeting_asks_first_and_then_acts(client, login, people, wa
 def test_minutes_in_chinese_are_shown_safely(client, login, people, washington, session):
     login(people.coordinator)
     page = _page(washington, "2027-01-20T10:00:00")
-    client.post(page + "/minutes", data={
-        "csrf_token": csrf_token(client, page), "agenda": "- 案件交流\n- 热线测试",
-        "minutes_zh": "双方**同意**交换日志。<script>alert(1)</script>", "minutes_en": ""})
+    client.post(
+        page + "/minutes",
+        data={
+            "csrf_token": csrf_token(client, page),
+            "agenda": "- 案件交流\n- 热线测试",
+            "minutes_zh": "双方**同意**交换日志。<script>alert(1)</script>",
+            "minutes_en": "",
+        },
+    )
     html = client.get(page).get_data(as_text=True)
     assert "<li>案件交流</li>" in html and "<strong>同意</strong>" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
 
 
-def test_an_action_due_before_the_meeting_is_refused_beside_the_field(client, login, people, washington, session):
+def test_an_action_due_before_the_meeting_is_refused_beside_the_field(
+    client, login, people, washington, session
+):
     login(people.coordinator)
     page = _page(washington, "2027-02-17T10:00:00")
-    response = client.post(page + "/actions", data={
-        "csrf_token": csrf_token(client, page), "what": "Share logs", "side": "CN", "owner_name": "Wang Jun",
-        "due_on": "2027-02-01"})
+    response = client.post(
+        page + "/actions",
+        data={
+            "csrf_token": csrf_token(client, page),
+            "what": "Share logs",
+            "side": "CN",
+            "owner_name": "Wang Jun",
+            "due_on": "2027-02-01",
+        },
+    )
     assert response.status_code == 422 and 'id="due_on-error"' in response.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(ActionItem)) == 0
 
 
 def test_a_focal_point_marks_their_sides_item_done(client, login, people, washington, session):
-    item = services.add_action(session, washington, "2027-01-20T10:00:00", services.ActionSpec(
-        what="Share logs", side="US", owner_name="Agent Smith", due_on=date(2027, 3, 1)), actor=people.coordinator)
+    item = services.add_action(
+        session,
+        washington,
+        "2027-01-20T10:00:00",
+        services.ActionSpec(what="Share logs", side="US", owner_name="Agent Smith", due_on=date(2027, 3, 1)),
+        actor=people.coordinator,
+    )
     session.commit()
     login(people.us_focal)
     page = _page(washington, "2027-01-20T10:00:00")
-    response = client.post(f"/actions/{item.id}/status", data={"csrf_token": csrf_token(client, page),
-                                                               "status": "done"})
+    response = client.post(
+        f"/actions/{item.id}/status", data={"csrf_token": csrf_token(client, page), "status": "done"}
+    )
     assert response.status_code == 302
     session.expire_all()
     assert session.get(ActionItem, item.id).status.value == "done"
@@ -151,58 +207,98 @@ def test_a_focal_point_marks_their_sides_item_done(client, login, people, washin
 def test_the_hotline_directory_shows_overdue_contact_points(client, login, people, session):
     login(people.coordinator)
     token = csrf_token(client, "/contact-points")
-    response = client.post("/contact-points", data={"csrf_token": token, "side": "US", "name": "FBI CyWatch",
-                                                    "phone": "+1 855 292 3937", "hours": "24/7"})
+    response = client.post(
+        "/contact-points",
+        data={
+            "csrf_token": token,
+            "side": "US",
+            "name": "FBI CyWatch",
+            "phone": "+1 855 292 3937",
+            "hours": "24/7",
+        },
+    )
     assert response.status_code == 302
     point = session.scalar(sa.select(ContactPoint))
     assert "overdue for a test" in client.get("/contact-points").get_data(as_text=True)
-    client.post(f"/contact-points/{point.id}/tests", data={"csrf_token": token, "method": "phone",
-                                                            "result": "reached"})
+    client.post(
+        f"/contact-points/{point.id}/tests",
+        data={"csrf_token": token, "method": "phone", "result": "reached"},
+    )
     html = client.get("/contact-points").get_data(as_text=True)
     assert "overdue for a test" not in html and "reached" in html
 
 
 def test_a_contact_point_without_phone_or_email_is_refused(client, login, people, session):
     login(people.coordinator)
-    response = client.post("/contact-points", data={"csrf_token": csrf_token(client, "/contact-points"),
-                                                    "side": "US", "name": "Nobody"})
+    response = client.post(
+        "/contact-points",
+        data={"csrf_token": csrf_token(client, "/contact-points"), "side": "US", "name": "Nobody"},
+    )
     assert response.status_code == 422 and 'id="phone-error"' in response.get_data(as_text=True)
 
 
 def test_focal_points_record_tests_but_do_not_add_contact_points(client, login, people, session):
-    point = services.add_contact_point(session, services.ContactSpec(side="CN", name="MPS duty desk",
-                                                                     phone="+86 10 6620 0000"),
-                                       actor=people.coordinator)
+    point = services.add_contact_point(
+        session,
+        services.ContactSpec(side="CN", name="MPS duty desk", phone="+86 10 6620 0000"),
+        actor=people.coordinator,
+    )
     session.commit()
     login(people.us_focal)
     token = csrf_token(client, "/contact-points")
-    assert client.post("/contact-points", data={"csrf_token": token, "side": "US", "name": "X",
-                                                "phone": "+1 202 000 0000"}).status_code == 403
-    assert client.post(f"/contact-points/{point.id}/tests", data={
-        "csrf_token": token, "method": "phone", "result": "late"}).status_code == 302
-    assert client.post("/contact-points/999999/tests", data={
-        "csrf_token": token, "method": "phone", "result": "late"}).status_code == 404
+    assert (
+        client.post(
+            "/contact-points",
+            data={"csrf_token": token, "side": "US", "name": "X", "phone": "+1 202 000 0000"},
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/contact-points/{point.id}/tests",
+            data={"csrf_token": token, "method": "phone", "result": "late"},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/contact-points/999999/tests", data={"csrf_token": token, "method": "phone", "result": "late"}
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("page", ["series", "meeting", "directory"])
-def test_pages_run_the_same_queries_for_few_and_many_meetings(client, login, people, make_series, session,
-                                                              count_queries, page):
+def test_pages_run_the_same_queries_for_few_and_many_meetings(
+    client, login, people, make_series, session, count_queries, page
+):
     login(people.coordinator)
     counts = []
     for weeks in (3, 200):
         series = make_series(rrule=f"FREQ=WEEKLY;COUNT={weeks}", starts_at=datetime(2027, 1, 6, 10))
         for n in range(min(weeks, 3)):
             key = services.meetings_of(series)[n].key
-            services.add_action(session, series, key, services.ActionSpec(
-                what=f"Item {n}", side="CN", owner_name="Wang", due_on=date(2027, 6, 1)), actor=people.coordinator)
-            services.write_minutes(session, series, key, agenda="x", minutes_en="y", minutes_zh="",
-                                   actor=people.coordinator)
-            services.add_contact_point(session, services.ContactSpec(side="US", name=f"Desk {weeks}-{n}",
-                                                                     phone="+1 202 555 0100"),
-                                       actor=people.coordinator)
+            services.add_action(
+                session,
+                series,
+                key,
+                services.ActionSpec(what=f"Item {n}", side="CN", owner_name="Wang", due_on=date(2027, 6, 1)),
+                actor=people.coordinator,
+            )
+            services.write_minutes(
+                session, series, key, agenda="x", minutes_en="y", minutes_zh="", actor=people.coordinator
+            )
+            services.add_contact_point(
+                session,
+                services.ContactSpec(side="US", name=f"Desk {weeks}-{n}", phone="+1 202 555 0100"),
+                actor=people.coordinator,
+            )
         session.commit()
-        path = {"series": _page(series), "meeting": _page(series, services.meetings_of(
-            services.reload(session, series))[2].key), "directory": "/contact-points"}[page]
+        path = {
+            "series": _page(series),
+            "meeting": _page(series, services.meetings_of(services.reload(session, series))[2].key),
+            "directory": "/contact-points",
+        }[page]
         client.get(path)
         with count_queries() as counter:
             assert client.get(path).status_code == 200

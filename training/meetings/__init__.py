@@ -8,15 +8,16 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages, the API, the `meetings` commands, the menu entries and the personal-data receivers."""
+    """Register the pages, the API, the `meetings` commands, the menu entries, and the receivers of a
+    person's export and erasure."""
     from training.accounts.models import Role
     from training.accounts.signals import person_erasing, person_export_wanted
     from training.core.api import register_api
     from training.core.navigation import add_nav_item
     from training.meetings import api, services
     from training.meetings.cli import meetings_cli
-    from training.meetings.trail import register_trail
     from training.meetings.text import render_minutes
+    from training.meetings.trail import register_trail
     from training.meetings.views import bp
 
     app.config.setdefault("CONTACT_POINT_TEST_DAYS", services.contacts.DEFAULT_TEST_DAYS)

@@ -39,8 +39,11 @@ from training.meetings.models import (
     OccurrenceStatus,
 )
 
-blp = api_blueprint("api_meetings", __name__,
-                    "Meetings: recurring series, one-off changes, action items, the hotline's contact points.")
+blp = api_blueprint(
+    "api_meetings",
+    __name__,
+    "Meetings: recurring series, one-off changes, action items, the hotline's contact points.",
+)
 
 seen_by_both_sides = role_required(Role.COORDINATOR, Role.FOCAL_POINT)
 coordinators_only = role_required(Role.COORDINATOR)
@@ -55,17 +58,26 @@ class ParticipantSchema(ma.Schema):
 class SeriesInSchema(ma.Schema):
     title = Text(MAX_TITLE, min_length=1, required=True)
     title_zh = Text(MAX_TITLE, load_default="")
-    sides = ma.fields.List(CountryCode(), load_default=lambda: ["CN", "US"],
-                           validate=ma.validate.Length(equal=2))
+    sides = ma.fields.List(
+        CountryCode(), load_default=lambda: ["CN", "US"], validate=ma.validate.Length(equal=2)
+    )
     timezone = TimezoneName(required=True)
-    starts_at = Instant(required=True, metadata={"description": "The first meeting's local start, no offset",
-                                                  "example": "2027-01-20T10:00:00"})
+    starts_at = Instant(
+        required=True,
+        metadata={
+            "description": "The first meeting's local start, no offset",
+            "example": "2027-01-20T10:00:00",
+        },
+    )
     duration_minutes = StrictInteger(minimum=1, maximum=MAX_DURATION_MINUTES, required=True)
-    rrule = Text(MAX_RULE, min_length=1, required=True, metadata={"example": "FREQ=MONTHLY;BYDAY=3WE;COUNT=12"})
+    rrule = Text(
+        MAX_RULE, min_length=1, required=True, metadata={"example": "FREQ=MONTHLY;BYDAY=3WE;COUNT=12"}
+    )
     location = Text(MAX_PLACE, load_default="")
     video_url = Text(MAX_URL, load_default="")
-    participants = ma.fields.List(ma.fields.Nested(ParticipantSchema), load_default=list,
-                                  validate=ma.validate.Length(max=200))
+    participants = ma.fields.List(
+        ma.fields.Nested(ParticipantSchema), load_default=list, validate=ma.validate.Length(max=200)
+    )
 
 
 class SeriesOutSchema(ma.Schema):
@@ -175,34 +187,64 @@ class ContactTestOutSchema(ma.Schema):
 
 def _series_out(series: MeetingSeries) -> dict[str, Any]:
     return {
-        "id": series.id, "slug": series.slug, "title": series.title, "title_zh": series.title_zh,
-        "sides": list(series.sides), "timezone": series.timezone,
-        "starts_at": services.recurrence_key(series.first_start), "duration_minutes": series.duration_minutes,
-        "rrule": series.rrule, "location": series.location, "video_url": series.video_url,
-        "status": series.status.value, "sequence": series.sequence,
+        "id": series.id,
+        "slug": series.slug,
+        "title": series.title,
+        "title_zh": series.title_zh,
+        "sides": list(series.sides),
+        "timezone": series.timezone,
+        "starts_at": services.recurrence_key(series.first_start),
+        "duration_minutes": series.duration_minutes,
+        "rrule": series.rrule,
+        "location": series.location,
+        "video_url": series.video_url,
+        "status": series.status.value,
+        "sequence": series.sequence,
         "calendar_url": external_url("calendar.meeting_feed", slug=series.slug),
-        "participants": [{"email": p.email, "name": p.name, "language": p.language} for p in series.participants],
+        "participants": [
+            {"email": p.email, "name": p.name, "language": p.language} for p in series.participants
+        ],
     }
 
 
 def _occurrence_out(meeting: services.Meeting) -> dict[str, Any]:
     zone = ZoneInfo(meeting.series.timezone)
-    return {"recurrence_id": meeting.key, "starts_at": meeting.starts_at.astimezone(zone).isoformat(),
-            "ends_at": meeting.ends_at.astimezone(zone).isoformat(), "status": meeting.shown_status.value,
-            "location": meeting.location}
+    return {
+        "recurrence_id": meeting.key,
+        "starts_at": meeting.starts_at.astimezone(zone).isoformat(),
+        "ends_at": meeting.ends_at.astimezone(zone).isoformat(),
+        "status": meeting.shown_status.value,
+        "location": meeting.location,
+    }
 
 
 def _action_out(action: ActionItem) -> dict[str, Any]:
-    return {"id": action.id, "series_id": action.series_id,
-            "recurrence_id": services.recurrence_key(action.occurrence.recurrence_id), "what": action.what,
-            "side": action.side, "owner_name": action.owner_name, "owner_email": action.owner_email,
-            "due_on": action.due_on, "status": action.status.value}
+    return {
+        "id": action.id,
+        "series_id": action.series_id,
+        "recurrence_id": services.recurrence_key(action.occurrence.recurrence_id),
+        "what": action.what,
+        "side": action.side,
+        "owner_name": action.owner_name,
+        "owner_email": action.owner_email,
+        "due_on": action.due_on,
+        "status": action.status.value,
+    }
 
 
 def _contact_out(point: ContactPoint, now: datetime) -> dict[str, Any]:
-    return {"id": point.id, "side": point.side, "name": point.name, "organisation": point.organisation,
-            "phone": point.phone, "email": point.email, "hours": point.hours, "languages": point.languages,
-            "last_tested_at": point.last_tested_at, "overdue": services.is_overdue(point, now)}
+    return {
+        "id": point.id,
+        "side": point.side,
+        "name": point.name,
+        "organisation": point.organisation,
+        "phone": point.phone,
+        "email": point.email,
+        "hours": point.hours,
+        "languages": point.languages,
+        "last_tested_at": point.last_tested_at,
+        "overdue": services.is_overdue(point, now),
+    }
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -220,10 +262,18 @@ def create_series(data: dict[str, Any]):
     """Create a series; every participant is sent it as a calendar invitation (coordinators)."""
     side_a, side_b = data["sides"]
     spec = services.SeriesSpec(
-        title=data["title"], title_zh=data["title_zh"], side_a=side_a, side_b=side_b, timezone=data["timezone"],
-        starts_at=data["starts_at"], duration_minutes=data["duration_minutes"], rrule=data["rrule"],
-        location=data["location"], video_url=data["video_url"],
-        participants=[services.ParticipantSpec(**p) for p in data["participants"]])
+        title=data["title"],
+        title_zh=data["title_zh"],
+        side_a=side_a,
+        side_b=side_b,
+        timezone=data["timezone"],
+        starts_at=data["starts_at"],
+        duration_minutes=data["duration_minutes"],
+        rrule=data["rrule"],
+        location=data["location"],
+        video_url=data["video_url"],
+        participants=[services.ParticipantSpec(**p) for p in data["participants"]],
+    )
     with unit_of_work(), api_fields({"side_a": "sides", "side_b": "sides"}):
         series = services.create_series(db.session, spec, actor=current_user, via="api")
         series_id = series.id
@@ -265,13 +315,17 @@ def change_occurrence(data: dict[str, Any], series_id: int, recurrence_id: str):
         raise DomainError(_("Give one of starts_at, status or location."), field="starts_at")
     with unit_of_work():
         if data["status"] == "cancelled":
-            meeting = services.cancel_meeting(db.session, series, recurrence_id, actor=current_user, via="api")
+            meeting = services.cancel_meeting(
+                db.session, series, recurrence_id, actor=current_user, via="api"
+            )
         elif data["starts_at"] is not None:
-            meeting = services.move_meeting(db.session, series, recurrence_id, starts_at=data["starts_at"],
-                                            actor=current_user, via="api")
+            meeting = services.move_meeting(
+                db.session, series, recurrence_id, starts_at=data["starts_at"], actor=current_user, via="api"
+            )
         else:
-            meeting = services.place_meeting(db.session, series, recurrence_id, location=data["location"],
-                                             actor=current_user, via="api")
+            meeting = services.place_meeting(
+                db.session, series, recurrence_id, location=data["location"], actor=current_user, via="api"
+            )
         out = _occurrence_out(meeting)
     return out
 
@@ -285,8 +339,9 @@ def add_action(data: dict[str, Any], series_id: int, recurrence_id: str):
     """An action item agreed at a meeting (coordinators); due on or after the meeting's day."""
     series = services.get_series(db.session, series_id, viewer=current_user)
     with unit_of_work():
-        action = services.add_action(db.session, series, recurrence_id, services.ActionSpec(**data),
-                                     actor=current_user, via="api")
+        action = services.add_action(
+            db.session, series, recurrence_id, services.ActionSpec(**data), actor=current_user, via="api"
+        )
         action_id = action.id
     action, _series = services.get_action(db.session, action_id, viewer=current_user)
     return _action_out(action)
@@ -303,13 +358,17 @@ def update_action(data: dict[str, Any], action_id: int):
     changes = {k: v for k, v in data.items() if k != "status" and v is not None}
     spec = None
     if changes:
-        spec = services.ActionSpec(what=changes.get("what", action.what), side=action.side,
-                                   owner_name=changes.get("owner_name", action.owner_name),
-                                   owner_email=changes.get("owner_email", action.owner_email),
-                                   due_on=changes.get("due_on", action.due_on))
+        spec = services.ActionSpec(
+            what=changes.get("what", action.what),
+            side=action.side,
+            owner_name=changes.get("owner_name", action.owner_name),
+            owner_email=changes.get("owner_email", action.owner_email),
+            due_on=changes.get("due_on", action.due_on),
+        )
     with unit_of_work():
-        services.update_action(db.session, action, series, status=data["status"], spec=spec,
-                               actor=current_user, via="api")
+        services.update_action(
+            db.session, action, series, status=data["status"], spec=spec, actor=current_user, via="api"
+        )
     return _action_out(action)
 
 
@@ -331,8 +390,9 @@ def list_contact_points():
 def add_contact_point(data: dict[str, Any]):
     """A new contact point on one side (coordinators)."""
     with unit_of_work():
-        point = services.add_contact_point(db.session, services.ContactSpec(**data), actor=current_user,
-                                           via="api")
+        point = services.add_contact_point(
+            db.session, services.ContactSpec(**data), actor=current_user, via="api"
+        )
         out = _contact_out(point, utcnow())
     return out
 
@@ -346,10 +406,22 @@ def record_test(data: dict[str, Any], point_id: int):
     """Log a test of a contact point: how, the result, a note (coordinators and focal points)."""
     point = services.get_contact_point(db.session, point_id, viewer=current_user)
     with unit_of_work():
-        test = services.record_test(db.session, point, method=data["method"], result=data["result"],
-                                    note=data["note"], tested_at=_utc(data["tested_at"]), actor=current_user,
-                                    via="api")
-        out = {"id": test.id, "tested_at": test.tested_at, "tested_by": test.tested_by_name,
-               "method": test.method, "result": test.result.value, "note": test.note}
+        test = services.record_test(
+            db.session,
+            point,
+            method=data["method"],
+            result=data["result"],
+            note=data["note"],
+            tested_at=_utc(data["tested_at"]),
+            actor=current_user,
+            via="api",
+        )
+        out = {
+            "id": test.id,
+            "tested_at": test.tested_at,
+            "tested_by": test.tested_by_name,
+            "method": test.method,
+            "result": test.result.value,
+            "note": test.note,
+        }
     return out
-

@@ -65,8 +65,9 @@ def _people(event: Event, series: MeetingSeries, participant: Participant, metho
     event.add("attendee", attendee)
 
 
-def _base(series: MeetingSeries, participant: Participant, method: str, *, summary: str,
-          description: str) -> Event:
+def _base(
+    series: MeetingSeries, participant: Participant, method: str, *, summary: str, description: str
+) -> Event:
     event = Event()
     event.add("uid", series_uid(series))
     event.add("dtstamp", utcnow())
@@ -78,8 +79,14 @@ def _base(series: MeetingSeries, participant: Participant, method: str, *, summa
     return event
 
 
-def series_request(series: MeetingSeries, meetings: Sequence[Meeting], participant: Participant, *,
-                   summary: str, description: str = "") -> str:
+def series_request(
+    series: MeetingSeries,
+    meetings: Sequence[Meeting],
+    participant: Participant,
+    *,
+    summary: str,
+    description: str = "",
+) -> str:
     """METHOD:REQUEST for the whole series: the rule, its cancelled dates and its moved meetings."""
     calendar = _calendar(series, "REQUEST")
     master = _base(series, participant, "REQUEST", summary=summary, description=description)
@@ -102,8 +109,15 @@ def series_request(series: MeetingSeries, meetings: Sequence[Meeting], participa
     return calendar.to_ical().decode("utf-8")
 
 
-def _override(series: MeetingSeries, meeting: Meeting, participant: Participant, method: str, *,
-              summary: str, description: str = "") -> Event:
+def _override(
+    series: MeetingSeries,
+    meeting: Meeting,
+    participant: Participant,
+    method: str,
+    *,
+    summary: str,
+    description: str = "",
+) -> Event:
     event = _base(series, participant, method, summary=summary, description=description)
     event.add("recurrence-id", _local(series, meeting.recurrence_id))
     event.start = _in_zone(series, meeting.starts_at)
@@ -114,17 +128,20 @@ def _override(series: MeetingSeries, meeting: Meeting, participant: Participant,
     return event
 
 
-def meeting_request(series: MeetingSeries, meeting: Meeting, participant: Participant, *, summary: str,
-                    description: str = "") -> str:
+def meeting_request(
+    series: MeetingSeries, meeting: Meeting, participant: Participant, *, summary: str, description: str = ""
+) -> str:
     """METHOD:REQUEST for one meeting moved (or placed elsewhere): RECURRENCE-ID names it."""
     calendar = _calendar(series, "REQUEST")
-    calendar.add_component(_override(series, meeting, participant, "REQUEST", summary=summary,
-                                     description=description))
+    calendar.add_component(
+        _override(series, meeting, participant, "REQUEST", summary=summary, description=description)
+    )
     return calendar.to_ical().decode("utf-8")
 
 
-def meeting_cancel(series: MeetingSeries, meeting: Meeting, participant: Participant, *, summary: str,
-                   description: str = "") -> str:
+def meeting_cancel(
+    series: MeetingSeries, meeting: Meeting, participant: Participant, *, summary: str, description: str = ""
+) -> str:
     """METHOD:CANCEL for one meeting only: RECURRENCE-ID names it; the series goes on."""
     calendar = _calendar(series, "CANCEL")
     event = _override(series, meeting, participant, "CANCEL", summary=summary, description=description)
@@ -132,8 +149,9 @@ def meeting_cancel(series: MeetingSeries, meeting: Meeting, participant: Partici
     return calendar.to_ical().decode("utf-8")
 
 
-def series_cancel(series: MeetingSeries, participant: Participant, *, summary: str,
-                  description: str = "") -> str:
+def series_cancel(
+    series: MeetingSeries, participant: Participant, *, summary: str, description: str = ""
+) -> str:
     """METHOD:CANCEL for the whole series (no RECURRENCE-ID): every meeting of it."""
     calendar = _calendar(series, "CANCEL")
     event = _base(series, participant, "CANCEL", summary=summary, description=description)

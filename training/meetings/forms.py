@@ -39,24 +39,39 @@ class SeriesForm(Form):
     side_a = SelectField(_l("First side"), default="CN")
     side_b = SelectField(_l("Second side"), default="US")
     timezone = SelectField(_l("Timezone of the venue"), default="Asia/Shanghai")
-    starts_at = DateTimeLocalField(_l("First meeting (venue time)"), validators=[DataRequired()],
-                                   format=LOCAL_FORMATS)
-    duration_minutes = IntegerField(_l("Duration in minutes"), default=90,
-                                    validators=[DataRequired(), NumberRange(1, MAX_DURATION_MINUTES)])
+    starts_at = DateTimeLocalField(
+        _l("First meeting (venue time)"), validators=[DataRequired()], format=LOCAL_FORMATS
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"),
+        default=90,
+        validators=[DataRequired(), NumberRange(1, MAX_DURATION_MINUTES)],
+    )
     pattern = SelectField(_l("Repeats"), default="monthly_weekday")
-    interval = IntegerField(_l("Every how many weeks or months"), default=1,
-                            validators=[Optional(), NumberRange(1, 99)])
-    count = IntegerField(_l("Number of meetings"), validators=[Optional(), NumberRange(1, MAX_OCCURRENCES)],
-                         description=_l("Or give the last day below."))
+    interval = IntegerField(
+        _l("Every how many weeks or months"), default=1, validators=[Optional(), NumberRange(1, 99)]
+    )
+    count = IntegerField(
+        _l("Number of meetings"),
+        validators=[Optional(), NumberRange(1, MAX_OCCURRENCES)],
+        description=_l("Or give the last day below."),
+    )
     until = DateField(_l("Last day (optional)"), validators=[Optional()])
-    rrule = StringField(_l("Rule (for “written out”)"), validators=[Optional(), Length(max=MAX_RULE)],
-                        description=_l("An RFC 5545 RRULE, such as FREQ=MONTHLY;BYDAY=3WE;COUNT=12."))
+    rrule = StringField(
+        _l("Rule (for “written out”)"),
+        validators=[Optional(), Length(max=MAX_RULE)],
+        description=_l("An RFC 5545 RRULE, such as FREQ=MONTHLY;BYDAY=3WE;COUNT=12."),
+    )
     location = StringField(_l("Place"), validators=[Optional(), Length(max=MAX_PLACE)])
     video_url = StringField(_l("Video link (optional)"), validators=[Optional(), Length(max=MAX_URL)])
     participants = TextAreaField(
-        _l("Participants"), validators=[Optional(), Length(max=MAX_PARTICIPANT_LINES)],
-        description=_l("One a line: email, name, language (en or zh_Hans). Each receives the series "
-                       "as a calendar invitation."))
+        _l("Participants"),
+        validators=[Optional(), Length(max=MAX_PARTICIPANT_LINES)],
+        description=_l(
+            "One a line: email, name, language (en or zh_Hans). Each receives the series "
+            "as a calendar invitation."
+        ),
+    )
     submit = SubmitField(_l("Create the series"))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -67,7 +82,10 @@ class SeriesForm(Form):
         self.timezone.choices = timezone_choices()
         self.pattern.choices = [
             ("weekly", _l("Weekly, on the first meeting's weekday")),
-            ("monthly_weekday", _l("Monthly, on the first meeting's weekday of the month (say, third Wednesday)")),
+            (
+                "monthly_weekday",
+                _l("Monthly, on the first meeting's weekday of the month (say, third Wednesday)"),
+            ),
             ("monthly_date", _l("Monthly, on the first meeting's date")),
             ("custom", _l("Written out as a rule")),
         ]
@@ -82,28 +100,37 @@ class SeriesEditForm(Form):
 
 
 class ParticipantsForm(Form):
-    participants = TextAreaField(_l("Invite"), validators=[DataRequired(), Length(max=MAX_PARTICIPANT_LINES)],
-                                 description=_l("One a line: email, name, language (en or zh_Hans)."))
+    participants = TextAreaField(
+        _l("Invite"),
+        validators=[DataRequired(), Length(max=MAX_PARTICIPANT_LINES)],
+        description=_l("One a line: email, name, language (en or zh_Hans)."),
+    )
     submit = SubmitField(_l("Invite"))
 
 
 class MoveForm(Form):
-    starts_at = DateTimeLocalField(_l("New start (venue time)"), validators=[DataRequired()],
-                                   format=LOCAL_FORMATS)
+    starts_at = DateTimeLocalField(
+        _l("New start (venue time)"), validators=[DataRequired()], format=LOCAL_FORMATS
+    )
     submit = SubmitField(_l("Move this meeting"))
 
 
 class PlaceForm(Form):
-    location = StringField(_l("Place of this meeting"), validators=[Optional(), Length(max=MAX_PLACE)],
-                           description=_l("Empty: the series' own place."))
+    location = StringField(
+        _l("Place of this meeting"),
+        validators=[Optional(), Length(max=MAX_PLACE)],
+        description=_l("Empty: the series' own place."),
+    )
     submit = SubmitField(_l("Save the place"))
 
 
 class SplitForm(Form):
-    starts_at = DateTimeLocalField(_l("From this meeting on, start at (venue time)"),
-                                   validators=[DataRequired()], format=LOCAL_FORMATS)
-    duration_minutes = IntegerField(_l("Duration in minutes"),
-                                    validators=[DataRequired(), NumberRange(1, MAX_DURATION_MINUTES)])
+    starts_at = DateTimeLocalField(
+        _l("From this meeting on, start at (venue time)"), validators=[DataRequired()], format=LOCAL_FORMATS
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"), validators=[DataRequired(), NumberRange(1, MAX_DURATION_MINUTES)]
+    )
     location = StringField(_l("Place"), validators=[Optional(), Length(max=MAX_PLACE)])
     submit = SubmitField(_l("Change this and the following meetings"))
 
@@ -119,7 +146,9 @@ class ActionForm(Form):
     what = TextAreaField(_l("Action"), validators=[DataRequired(), Length(max=MAX_ACTION)])
     side = SelectField(_l("Owning side"))
     owner_name = StringField(_l("Owner"), validators=[DataRequired(), Length(max=MAX_NAME)])
-    owner_email = StringField(_l("Owner's email (for reminders)"), validators=[Optional(), Length(max=MAX_EMAIL)])
+    owner_email = StringField(
+        _l("Owner's email (for reminders)"), validators=[Optional(), Length(max=MAX_EMAIL)]
+    )
     due_on = DateField(_l("Due"), validators=[DataRequired()])
     submit = SubmitField(_l("Add the action item"))
 

@@ -75,12 +75,21 @@ class ContactResult(StrEnum):
 
 
 _SERIES_LABELS = {SeriesStatus.ACTIVE: _l("active"), SeriesStatus.CANCELLED: _l("cancelled")}
-_OCCURRENCE_LABELS = {OccurrenceStatus.SCHEDULED: _l("scheduled"), OccurrenceStatus.MOVED: _l("moved"),
-                      OccurrenceStatus.CANCELLED: _l("cancelled")}
-_ACTION_LABELS = {ActionStatus.OPEN: _l("open"), ActionStatus.DONE: _l("done"),
-                  ActionStatus.DROPPED: _l("dropped")}
-_RESULT_LABELS = {ContactResult.REACHED: _l("reached"), ContactResult.LATE: _l("reached late"),
-                  ContactResult.UNREACHED: _l("not reached")}
+_OCCURRENCE_LABELS = {
+    OccurrenceStatus.SCHEDULED: _l("scheduled"),
+    OccurrenceStatus.MOVED: _l("moved"),
+    OccurrenceStatus.CANCELLED: _l("cancelled"),
+}
+_ACTION_LABELS = {
+    ActionStatus.OPEN: _l("open"),
+    ActionStatus.DONE: _l("done"),
+    ActionStatus.DROPPED: _l("dropped"),
+}
+_RESULT_LABELS = {
+    ContactResult.REACHED: _l("reached"),
+    ContactResult.LATE: _l("reached late"),
+    ContactResult.UNREACHED: _l("not reached"),
+}
 
 
 class MeetingSeries(db.Model):
@@ -110,20 +119,27 @@ class MeetingSeries(db.Model):
     video_url: Mapped[str] = mapped_column(sa.String(MAX_URL), default="")
     organiser_name: Mapped[str] = mapped_column(sa.String(MAX_NAME))
     organiser_email: Mapped[str] = mapped_column(sa.String(MAX_EMAIL))
-    status: Mapped[SeriesStatus] = mapped_column(enum_column(SeriesStatus, "meeting_series_status"),
-                                                 default=SeriesStatus.ACTIVE)
+    status: Mapped[SeriesStatus] = mapped_column(
+        enum_column(SeriesStatus, "meeting_series_status"), default=SeriesStatus.ACTIVE
+    )
     # Raised by every change a calendar must follow (the rule, an occurrence moved or cancelled).
     sequence: Mapped[int] = mapped_column(default=0)
     # The series this one continues after a "this and following" change.
     continues_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("meeting_series.id", ondelete="SET NULL"), index=True)
+        sa.ForeignKey("meeting_series.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     participants: Mapped[list[Participant]] = relationship(
-        back_populates="series", lazy="raise", cascade="all, delete-orphan", order_by="Participant.id")
+        back_populates="series", lazy="raise", cascade="all, delete-orphan", order_by="Participant.id"
+    )
     occurrences: Mapped[list[Occurrence]] = relationship(
-        back_populates="series", lazy="raise", cascade="all, delete-orphan", order_by="Occurrence.recurrence_id")
+        back_populates="series",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="Occurrence.recurrence_id",
+    )
 
     @property
     def shown_title(self) -> str:
@@ -167,7 +183,8 @@ class Occurrence(db.Model):
     # The original wall-clock start the rule gives (naive, on the series' clock): its identity.
     recurrence_id: Mapped[datetime] = mapped_column(sa.DateTime)
     status: Mapped[OccurrenceStatus] = mapped_column(
-        enum_column(OccurrenceStatus, "meeting_occurrence_status"), default=OccurrenceStatus.SCHEDULED)
+        enum_column(OccurrenceStatus, "meeting_occurrence_status"), default=OccurrenceStatus.SCHEDULED
+    )
     # Set when moved: the new start and end as instants.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -180,7 +197,8 @@ class Occurrence(db.Model):
 
     series: Mapped[MeetingSeries] = relationship(back_populates="occurrences", lazy="raise")
     actions: Mapped[list[ActionItem]] = relationship(
-        back_populates="occurrence", lazy="raise", cascade="all, delete-orphan", order_by="ActionItem.id")
+        back_populates="occurrence", lazy="raise", cascade="all, delete-orphan", order_by="ActionItem.id"
+    )
 
 
 class ActionItem(db.Model):
@@ -190,18 +208,21 @@ class ActionItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurrence_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("meeting_occurrences.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("meeting_occurrences.id", ondelete="CASCADE"), index=True
+    )
     # Denormalised from the occurrence: the series page lists every open item in one query.
     series_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_series.id", ondelete="CASCADE"), index=True)
     what: Mapped[str] = mapped_column(sa.String(MAX_ACTION))
     side: Mapped[str] = mapped_column(sa.String(2))
     owner_name: Mapped[str] = mapped_column(sa.String(MAX_NAME))
     owner_email: Mapped[str] = mapped_column(sa.String(MAX_EMAIL), default="")
-    owner_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
-                                                      index=True)
+    owner_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     due_on: Mapped[date] = mapped_column(sa.Date)
-    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, "meeting_action_status"),
-                                                 default=ActionStatus.OPEN)
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_column(ActionStatus, "meeting_action_status"), default=ActionStatus.OPEN
+    )
     # The day the owner was last reminded: at most one reminder a day, and one before the due date.
     reminded_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -231,8 +252,11 @@ class ContactPoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tests: Mapped[list[ContactTest]] = relationship(
-        back_populates="contact_point", lazy="raise", cascade="all, delete-orphan",
-        order_by="ContactTest.tested_at.desc()")
+        back_populates="contact_point",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="ContactTest.tested_at.desc()",
+    )
 
 
 class ContactTest(db.Model):
@@ -241,8 +265,9 @@ class ContactTest(db.Model):
     __tablename__ = "contact_point_tests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contact_point_id: Mapped[int] = mapped_column(sa.ForeignKey("contact_points.id", ondelete="CASCADE"),
-                                                  index=True)
+    contact_point_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contact_points.id", ondelete="CASCADE"), index=True
+    )
     tested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     tested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     tested_by_name: Mapped[str] = mapped_column(sa.String(MAX_NAME))

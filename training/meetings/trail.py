@@ -5,7 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from training.audit.readable import Named, NameSource, name_columns, register_fields, register_phrases, register_subject
+from training.audit.readable import (
+    Named,
+    NameSource,
+    name_columns,
+    register_fields,
+    register_phrases,
+    register_subject,
+)
 from training.core.i18n import in_reader_language
 from training.meetings.models import ActionItem, ActionStatus, ContactPoint, MeetingSeries, OccurrenceStatus
 
@@ -13,13 +20,21 @@ PHRASES = {
     "meetings.series_created": _l("%(actor)s created the meeting series “%(subject)s”."),
     "meetings.series_updated": _l("%(actor)s changed the meeting series “%(subject)s”."),
     "meetings.series_cancelled": _l("%(actor)s cancelled the meeting series “%(subject)s”."),
-    "meetings.series_split": _l("%(actor)s changed “%(subject)s” from one meeting on: a new series continues it."),
+    "meetings.series_split": _l(
+        "%(actor)s changed “%(subject)s” from one meeting on: a new series continues it."
+    ),
     "meetings.participants_added": _l("%(actor)s invited %(participants)s to “%(subject)s”."),
     "meetings.participant_removed": _l("%(actor)s took %(participants)s off “%(subject)s”."),
     "meetings.meeting_moved": _l("%(actor)s moved the meeting of %(recurrence_id)s of “%(subject)s”."),
-    "meetings.meeting_cancelled": _l("%(actor)s cancelled the meeting of %(recurrence_id)s of “%(subject)s”."),
-    "meetings.meeting_placed": _l("%(actor)s changed the place of the meeting of %(recurrence_id)s of “%(subject)s”."),
-    "meetings.minutes_written": _l("%(actor)s wrote the agenda or minutes of the meeting of %(recurrence_id)s of “%(subject)s”."),
+    "meetings.meeting_cancelled": _l(
+        "%(actor)s cancelled the meeting of %(recurrence_id)s of “%(subject)s”."
+    ),
+    "meetings.meeting_placed": _l(
+        "%(actor)s changed the place of the meeting of %(recurrence_id)s of “%(subject)s”."
+    ),
+    "meetings.minutes_written": _l(
+        "%(actor)s wrote the agenda or minutes of the meeting of %(recurrence_id)s of “%(subject)s”."
+    ),
     "meetings.action_added": _l("%(actor)s added the action item “%(subject)s”."),
     "meetings.action_updated": _l("%(actor)s updated the action item “%(subject)s”."),
     "meetings.contact_added": _l("%(actor)s added the contact point %(subject)s."),
@@ -55,16 +70,18 @@ LABELS = {
 }
 
 SERIES = NameSource(
-    lambda ids: sa.select(*name_columns(MeetingSeries.id, MeetingSeries.title, MeetingSeries.title_zh,
-                                        MeetingSeries.timezone)).where(MeetingSeries.id.in_(ids)),
+    lambda ids: sa.select(
+        *name_columns(MeetingSeries.id, MeetingSeries.title, MeetingSeries.title_zh, MeetingSeries.timezone)
+    ).where(MeetingSeries.id.in_(ids)),
     lambda title, title_zh, zone: Named(in_reader_language(title, title_zh), zone),
 )
 ACTIONS = NameSource(
     lambda ids: sa.select(*name_columns(ActionItem.id, ActionItem.what)).where(ActionItem.id.in_(ids)),
 )
 CONTACTS = NameSource(
-    lambda ids: sa.select(*name_columns(ContactPoint.id, ContactPoint.name, ContactPoint.organisation))
-    .where(ContactPoint.id.in_(ids)),
+    lambda ids: sa.select(*name_columns(ContactPoint.id, ContactPoint.name, ContactPoint.organisation)).where(
+        ContactPoint.id.in_(ids)
+    ),
     lambda name, organisation, zone: Named(f"{name} ({organisation})" if organisation else name, zone),
 )
 
@@ -75,7 +92,14 @@ def register_trail() -> None:
     register_subject("ActionItem", ACTIONS)
     register_subject("ContactPoint", CONTACTS)
     register_phrases(PHRASES)
-    register_fields(LABELS, values={
-        "status": {**{s.value: s.label for s in OccurrenceStatus}, **{s.value: s.label for s in ActionStatus}},
-        "result": {"reached": _l("reached"), "late": _l("reached late"), "unreached": _l("not reached")},
-    }, datetimes=("recurrence_id", "tested_at"))
+    register_fields(
+        LABELS,
+        values={
+            "status": {
+                **{s.value: s.label for s in OccurrenceStatus},
+                **{s.value: s.label for s in ActionStatus},
+            },
+            "result": {"reached": _l("reached"), "late": _l("reached late"), "unreached": _l("not reached")},
+        },
+        datetimes=("recurrence_id", "tested_at"),
+    )

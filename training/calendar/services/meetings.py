@@ -1,4 +1,5 @@
 """The meeting feeds: a series as one recurring event (RRULE) with its one-off changes as overrides."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,29 +27,49 @@ def series_events(series: MeetingSeries) -> list[FeedEvent]:
     for every meeting moved or held elsewhere."""
     uid = series_uid(series)
     every = meetings.meetings_of(series)
-    description = _("Working-level meeting: %(a)s and %(b)s.", a=country_name(series.side_a),
-                    b=country_name(series.side_b))
+    description = _(
+        "Working-level meeting: %(a)s and %(b)s.",
+        a=country_name(series.side_a),
+        b=country_name(series.side_b),
+    )
     if series.video_url:
         description += "\n" + _("Video link: %(url)s", url=series.video_url)
     first = every[0]
     master = FeedEvent(
-        uid=uid, summary=series.shown_title, start=first.original_start,
+        uid=uid,
+        summary=series.shown_title,
+        start=first.original_start,
         end=first.original_start + timedelta(minutes=series.duration_minutes),
-        stamp=series.updated_at, sequence=series.sequence, cancelled=series.cancelled, tzid=series.timezone,
-        location=series.location, description=description, url=series.video_url or None,
-        rrule=series.rrule, exdates=tuple(m.original_start for m in every if m.cancelled and not series.cancelled),
+        stamp=series.updated_at,
+        sequence=series.sequence,
+        cancelled=series.cancelled,
+        tzid=series.timezone,
+        location=series.location,
+        description=description,
+        url=series.video_url or None,
+        rrule=series.rrule,
+        exdates=tuple(m.original_start for m in every if m.cancelled and not series.cancelled),
         recurs_until=every[-1].original_start,
     )
     events = [master]
     for meeting in every:
         if meeting.cancelled or not (meeting.moved or meeting.location != series.location):
             continue
-        events.append(FeedEvent(
-            uid=uid, summary=series.shown_title, start=meeting.starts_at, end=meeting.ends_at,
-            stamp=series.updated_at, sequence=series.sequence, tzid=series.timezone,
-            location=meeting.location, description=description, url=series.video_url or None,
-            recurrence_id=meeting.original_start,
-        ))
+        events.append(
+            FeedEvent(
+                uid=uid,
+                summary=series.shown_title,
+                start=meeting.starts_at,
+                end=meeting.ends_at,
+                stamp=series.updated_at,
+                sequence=series.sequence,
+                tzid=series.timezone,
+                location=meeting.location,
+                description=description,
+                url=series.video_url or None,
+                recurrence_id=meeting.original_start,
+            )
+        )
     return events
 
 
@@ -56,8 +77,11 @@ def meeting_feed(session: Session, slug: str) -> Feed:
     """/calendar/meetings/<slug>.ics: one series. Its address is known to its participants only."""
     if len(slug) > 120 or "\x00" in slug:
         raise NotFound(_("There is no such meeting series."))
-    series = session.scalar(sa.select(MeetingSeries).where(MeetingSeries.slug == slug)
-                            .options(selectinload(MeetingSeries.occurrences)))
+    series = session.scalar(
+        sa.select(MeetingSeries)
+        .where(MeetingSeries.slug == slug)
+        .options(selectinload(MeetingSeries.occurrences))
+    )
     if series is None:
         raise NotFound(_("There is no such meeting series."))
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -75,7 +99,11 @@ def meeting_feed(session: Session, slug: str) -> Feed:
 def participating_series(session: Session, user: User) -> Sequence[MeetingSeries]:
     """The series user takes part in (by account or by address), with their occurrence rows."""
     mine = sa.select(Participant.series_id).where(
-        sa.or_(Participant.user_id == user.id, Participant.email == user.email.lower()))
-    return session.scalars(sa.select(MeetingSeries).where(MeetingSeries.id.in_(mine))
-                           .options(selectinload(MeetingSeries.occurrences))
-                           .order_by(MeetingSeries.starts_at, MeetingSeries.id)).all()
+        sa.or_(Participant.user_id == user.id, Participant.email == user.email.lower())
+    )
+    return session.scalars(
+        sa.select(MeetingSeries)
+        .where(MeetingSeries.id.in_(mine))
+        .options(selectinload(MeetingSeries.occurrences))
+        .order_by(MeetingSeries.starts_at, MeetingSeries.id)
+    ).all()

@@ -1,4 +1,5 @@
-"""One person's own feed: their courses' sessions, what they teach, the symposia they attend, their meetings."""
+"""One person's own feed: their courses' sessions, what they teach, the symposia they attend, and
+their meeting series."""
 from __future__ import annotations
 
 from collections.abc import Sequence

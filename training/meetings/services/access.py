@@ -60,8 +60,9 @@ def clean_email(value: str, field: str, *, required: bool = True) -> str:
         raise DomainError(_("%(email)s is not an email address.", email=text or "''"), field=field) from None
 
 
-def clean_text(value: object, limit: int, field: str, *, required: bool = False,
-               message: str | None = None) -> str:
+def clean_text(
+    value: object, limit: int, field: str, *, required: bool = False, message: str | None = None
+) -> str:
     text = str(value or "").strip()
     if required and not text:
         raise DomainError(message or _("This is required."), field=field)

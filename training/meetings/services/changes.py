@@ -19,28 +19,50 @@ from training.meetings.services.schedule import Meeting, duration, find_meeting,
 
 
 def _snapshot(meeting: Meeting) -> dict[str, object]:
-    return {"recurrence_id": meeting.original_start.isoformat(), "status": meeting.status.value,
-            "starts_at": meeting.starts_at.isoformat(), "location": meeting.location}
+    return {
+        "recurrence_id": meeting.original_start.isoformat(),
+        "status": meeting.status.value,
+        "starts_at": meeting.starts_at.isoformat(),
+        "location": meeting.location,
+    }
 
 
 def _changeable(series: MeetingSeries, meeting: Meeting, now: datetime) -> None:
     if series.cancelled:
         raise Conflict(_("This series is cancelled."))
     if meeting.starts_at <= now:
-        raise DomainError(_("Only meetings to come can be changed; this one has begun."),
-                          field="recurrence_id")
+        raise DomainError(
+            _("Only meetings to come can be changed; this one has begun."), field="recurrence_id"
+        )
 
 
-def _record(session: Session, series: MeetingSeries, before: Meeting, action: str, *, actor: User,
-            via: str) -> Meeting:
+def _record(
+    session: Session, series: MeetingSeries, before: Meeting, action: str, *, actor: User, via: str
+) -> Meeting:
     after = find_meeting(series, before.recurrence_id)
-    record(session, actor=actor, action=action, subject=series, before=_snapshot(before),
-           after=_snapshot(after), topic=topic(series), via=via)
+    record(
+        session,
+        actor=actor,
+        action=action,
+        subject=series,
+        before=_snapshot(before),
+        after=_snapshot(after),
+        topic=topic(series),
+        via=via,
+    )
     return after
 
 
-def move_meeting(session: Session, series: MeetingSeries, key: str | datetime, *, starts_at: datetime,
-                 actor: User, via: str = "web", now: datetime | None = None) -> Meeting:
+def move_meeting(
+    session: Session,
+    series: MeetingSeries,
+    key: str | datetime,
+    *,
+    starts_at: datetime,
+    actor: User,
+    via: str = "web",
+    now: datetime | None = None,
+) -> Meeting:
     """Move one meeting to another day or hour (a time without offset is on the series' clock).
 
     Its participants get a REQUEST naming it by RECURRENCE-ID, with the series' SEQUENCE raised.
@@ -52,8 +74,9 @@ def move_meeting(session: Session, series: MeetingSeries, key: str | datetime, *
     _changeable(series, meeting, now)
     if meeting.cancelled:
         raise Conflict(_("This meeting is cancelled; it cannot be moved."), field="recurrence_id")
-    start = local_datetime_to_instant(starts_at.replace(second=0, microsecond=0), series.timezone,
-                                      field="starts_at")
+    start = local_datetime_to_instant(
+        starts_at.replace(second=0, microsecond=0), series.timezone, field="starts_at"
+    )
     if start <= now:
         raise DomainError(_("Move it to a time still to come."), field="starts_at")
     row = occurrence_row(session, meeting)
@@ -70,8 +93,15 @@ def move_meeting(session: Session, series: MeetingSeries, key: str | datetime, *
     return after
 
 
-def cancel_meeting(session: Session, series: MeetingSeries, key: str | datetime, *, actor: User,
-                   via: str = "web", now: datetime | None = None) -> Meeting:
+def cancel_meeting(
+    session: Session,
+    series: MeetingSeries,
+    key: str | datetime,
+    *,
+    actor: User,
+    via: str = "web",
+    now: datetime | None = None,
+) -> Meeting:
     """Cancel one meeting, that date only: a CANCEL with its RECURRENCE-ID to every participant."""
     require_coordinator(actor)
     meeting = find_meeting(series, key)
@@ -89,8 +119,16 @@ def cancel_meeting(session: Session, series: MeetingSeries, key: str | datetime,
     return after
 
 
-def place_meeting(session: Session, series: MeetingSeries, key: str | datetime, *, location: str,
-                  actor: User, via: str = "web", now: datetime | None = None) -> Meeting:
+def place_meeting(
+    session: Session,
+    series: MeetingSeries,
+    key: str | datetime,
+    *,
+    location: str,
+    actor: User,
+    via: str = "web",
+    now: datetime | None = None,
+) -> Meeting:
     """Hold one meeting elsewhere (Washington this time); empty: the series' own place again."""
     require_coordinator(actor)
     meeting = find_meeting(series, key)

@@ -55,8 +55,15 @@ class ContactSpec:
 
 
 def snapshot(point: ContactPoint) -> dict[str, Any]:
-    return {"country": point.side, "name": point.name, "organisation": point.organisation,
-            "phone": point.phone, "email": point.email, "hours": point.hours, "languages": point.languages}
+    return {
+        "country": point.side,
+        "name": point.name,
+        "organisation": point.organisation,
+        "phone": point.phone,
+        "email": point.email,
+        "hours": point.hours,
+        "languages": point.languages,
+    }
 
 
 def require_may_see(viewer: Any) -> None:
@@ -84,8 +91,9 @@ def _clean(spec: ContactSpec) -> dict[str, Any]:
         except DomainError as error:
             problems.add_error(error)
     if not problems and not values["phone"] and not values["email"]:
-        problems.add(_("Give a phone number or an email address: a contact point must be reachable."),
-                     "phone")
+        problems.add(
+            _("Give a phone number or an email address: a contact point must be reachable."), "phone"
+        )
     problems.raise_any()
     return values
 
@@ -105,8 +113,15 @@ def add_contact_point(session: Session, spec: ContactSpec, *, actor: User, via: 
     point = ContactPoint(**_clean(spec))
     session.add(point)
     session.flush()
-    record(session, actor=actor, action="meetings.contact_added", subject=point, after=snapshot(point),
-           topic=TOPIC, via=via)
+    record(
+        session,
+        actor=actor,
+        action="meetings.contact_added",
+        subject=point,
+        after=snapshot(point),
+        topic=TOPIC,
+        via=via,
+    )
     return point
 
 
@@ -123,9 +138,18 @@ def may_test(actor: Any, point: ContactPoint) -> bool:
     return may_see_meetings(actor)
 
 
-def record_test(session: Session, point: ContactPoint, *, method: str, result: str, note: str = "",
-                tested_at: datetime | None = None, actor: User, via: str = "web",
-                now: datetime | None = None) -> ContactTest:
+def record_test(
+    session: Session,
+    point: ContactPoint,
+    *,
+    method: str,
+    result: str,
+    note: str = "",
+    tested_at: datetime | None = None,
+    actor: User,
+    via: str = "web",
+    now: datetime | None = None,
+) -> ContactTest:
     """Log one test of a contact point; a test that reached it is its new "last tested" date."""
     if not may_test(actor, point):
         raise Forbidden(_("Only coordinators and focal points test the hotline."))
@@ -145,15 +169,30 @@ def record_test(session: Session, point: ContactPoint, *, method: str, result: s
     except DomainError as error:
         problems.add_error(error)
     problems.raise_any()
-    test = ContactTest(contact_point_id=point.id, tested_at=when, tested_by_id=actor.id,
-                       tested_by_name=actor.name, method=method, result=outcome, note=text)
+    test = ContactTest(
+        contact_point_id=point.id,
+        tested_at=when,
+        tested_by_id=actor.id,
+        tested_by_name=actor.name,
+        method=method,
+        result=outcome,
+        note=text,
+    )
     session.add(test)
-    if outcome is not ContactResult.UNREACHED and (point.last_tested_at is None or when > point.last_tested_at):
+    if outcome is not ContactResult.UNREACHED and (
+        point.last_tested_at is None or when > point.last_tested_at
+    ):
         point.last_tested_at = when
     session.flush()
-    record(session, actor=actor, action="meetings.contact_tested", subject=point,
-           after={"method": method, "result": outcome.value, "tested_at": when.isoformat(), "note": text},
-           topic=TOPIC, via=via)
+    record(
+        session,
+        actor=actor,
+        action="meetings.contact_tested",
+        subject=point,
+        after={"method": method, "result": outcome.value, "tested_at": when.isoformat(), "note": text},
+        topic=TOPIC,
+        via=via,
+    )
     return test
 
 
@@ -166,19 +205,23 @@ def is_overdue(point: ContactPoint, now: datetime, days: int | None = None) -> b
 def directory(session: Session, *, viewer: Any) -> Sequence[ContactPoint]:
     """Every contact point by side and name, with its test log (two queries)."""
     require_may_see(viewer)
-    return session.scalars(sa.select(ContactPoint).options(selectinload(ContactPoint.tests))
-                           .order_by(ContactPoint.side, ContactPoint.name, ContactPoint.id)).all()
+    return session.scalars(
+        sa.select(ContactPoint)
+        .options(selectinload(ContactPoint.tests))
+        .order_by(ContactPoint.side, ContactPoint.name, ContactPoint.id)
+    ).all()
 
 
 def overdue_points(session: Session, now: datetime) -> Sequence[ContactPoint]:
     limit = now - timedelta(days=test_days())
     return session.scalars(
-        sa.select(ContactPoint).where(sa.or_(ContactPoint.last_tested_at.is_(None),
-                                             ContactPoint.last_tested_at < limit))
-        .order_by(ContactPoint.side, ContactPoint.name)).all()
+        sa.select(ContactPoint)
+        .where(sa.or_(ContactPoint.last_tested_at.is_(None), ContactPoint.last_tested_at < limit))
+        .order_by(ContactPoint.side, ContactPoint.name)
+    ).all()
 
 
 def coordinators(session: Session) -> Sequence[User]:
-    return session.scalars(sa.select(User).where(User.role == Role.COORDINATOR, User.active.is_(True))
-                           .order_by(User.id)).all()
-
+    return session.scalars(
+        sa.select(User).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.id)
+    ).all()

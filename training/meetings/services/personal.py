@@ -19,24 +19,44 @@ def _mine(user: User) -> sa.ColumnElement[bool]:
 
 
 def _owned(user: User) -> sa.ColumnElement[bool]:
-    return sa.or_(ActionItem.owner_user_id == user.id, sa.func.lower(ActionItem.owner_email) == user.email.lower())
+    return sa.or_(
+        ActionItem.owner_user_id == user.id, sa.func.lower(ActionItem.owner_email) == user.email.lower()
+    )
 
 
 def export_person(user: User, *, session: Session, **_: Any) -> dict[str, Any]:
     """The series the person takes part in and the action items they own."""
     series = session.execute(
-        sa.select(MeetingSeries.title, MeetingSeries.slug, Participant.email, Participant.name,
-                  Participant.language)
-        .join(Participant, Participant.series_id == MeetingSeries.id).where(_mine(user))
-        .order_by(MeetingSeries.id)).all()
+        sa.select(
+            MeetingSeries.title, MeetingSeries.slug, Participant.email, Participant.name, Participant.language
+        )
+        .join(Participant, Participant.series_id == MeetingSeries.id)
+        .where(_mine(user))
+        .order_by(MeetingSeries.id)
+    ).all()
     actions = session.scalars(sa.select(ActionItem).where(_owned(user)).order_by(ActionItem.id)).all()
     return {
         "meeting_participations": [
-            {"series": row.title, "slug": row.slug, "email": row.email, "name": row.name,
-             "language": row.language} for row in series],
+            {
+                "series": row.title,
+                "slug": row.slug,
+                "email": row.email,
+                "name": row.name,
+                "language": row.language,
+            }
+            for row in series
+        ],
         "meeting_action_items": [
-            {"what": a.what, "side": a.side, "owner": a.owner_name, "owner_email": a.owner_email,
-             "due_on": a.due_on.isoformat(), "status": a.status.value} for a in actions],
+            {
+                "what": a.what,
+                "side": a.side,
+                "owner": a.owner_name,
+                "owner_email": a.owner_email,
+                "due_on": a.due_on.isoformat(),
+                "status": a.status.value,
+            }
+            for a in actions
+        ],
     }
 
 
@@ -46,12 +66,28 @@ def erase_person(user: User, *, session: Session, actor: Any = None, via: str = 
     The items themselves stay (what a side agreed to do is the series' record), owned by nobody named.
     """
     removed = session.execute(sa.delete(Participant).where(_mine(user))).rowcount
-    session.execute(sa.update(ActionItem).where(_owned(user))
-                    .values(owner_name=ERASED, owner_email="", owner_user_id=None))
-    session.execute(sa.update(ContactPoint).where(sa.func.lower(ContactPoint.email) == user.email.lower())
-                    .values(name=ERASED, email="", phone=""))
-    session.execute(sa.update(ContactTest).where(ContactTest.tested_by_id == user.id)
-                    .values(tested_by_name=ERASED, tested_by_id=None))
+    session.execute(
+        sa.update(ActionItem)
+        .where(_owned(user))
+        .values(owner_name=ERASED, owner_email="", owner_user_id=None)
+    )
+    session.execute(
+        sa.update(ContactPoint)
+        .where(sa.func.lower(ContactPoint.email) == user.email.lower())
+        .values(name=ERASED, email="", phone="")
+    )
+    session.execute(
+        sa.update(ContactTest)
+        .where(ContactTest.tested_by_id == user.id)
+        .values(tested_by_name=ERASED, tested_by_id=None)
+    )
     session.flush()
-    record(session, actor=actor, action="meetings.person_erased", subject=user,
-           after={"participations_removed": removed}, topic=f"user:{user.id}", via=via)
+    record(
+        session,
+        actor=actor,
+        action="meetings.person_erased",
+        subject=user,
+        after={"participations_removed": removed},
+        topic=f"user:{user.id}",
+        via=via,
+    )

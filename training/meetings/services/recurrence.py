@@ -42,22 +42,27 @@ def _numbers(value: str, low: int, high: int, name: str) -> list[int]:
     except ValueError:
         raise _refuse(_("%(part)s takes whole numbers.", part=name)) from None
     if any(not low <= n <= high or n == 0 for n in numbers):
-        raise _refuse(_("%(part)s takes numbers between %(low)d and %(high)d.", part=name, low=low,
-                        high=high))
+        raise _refuse(
+            _("%(part)s takes numbers between %(low)d and %(high)d.", part=name, low=low, high=high)
+        )
     return numbers
 
 
 def _parts(text: str) -> dict[str, str]:
     text = (text or "").strip()
     if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:"):]
+        text = text[len("RRULE:") :]
     parts: dict[str, str] = {}
     for piece in filter(None, text.split(";")):
         name, sep, value = piece.partition("=")
         name, value = name.strip().upper(), value.strip().upper()
         if not sep or not value:
-            raise _refuse(_("Write the rule as NAME=VALUE pairs separated by semicolons, such as "
-                            "FREQ=MONTHLY;BYDAY=3WE;COUNT=12."))
+            raise _refuse(
+                _(
+                    "Write the rule as NAME=VALUE pairs separated by semicolons, such as "
+                    "FREQ=MONTHLY;BYDAY=3WE;COUNT=12."
+                )
+            )
         if name not in _PARTS:
             raise _refuse(_("%(part)s is not supported in a meeting rule.", part=name[:20]))
         if name in parts:
@@ -121,8 +126,12 @@ def normalise_rule(text: str, first_start: datetime, zone: str) -> str:
     if not starts:
         raise _refuse(_("This rule gives no meeting after the first one's start."))
     if starts[0] != first_start:
-        raise _refuse(_("The first meeting must be one the rule gives: this rule's first is on %(day)s.",
-                        day=show_date(starts[0])))
+        raise _refuse(
+            _(
+                "The first meeting must be one the rule gives: this rule's first is on %(day)s.",
+                day=show_date(starts[0]),
+            )
+        )
     if len(starts) > MAX_OCCURRENCES:
         raise _refuse(_("A series holds at most %(n)d meetings.", n=MAX_OCCURRENCES))
     if starts[-1] > horizon:
@@ -197,8 +206,15 @@ def nth_weekday(day: date) -> str:
     return f"{-1 if n == 5 else n}{_WEEKDAYS[day.weekday()]}"
 
 
-def rule_from_pattern(pattern: str, first_start: datetime, *, interval: int | None = None,
-                      count: int | None = None, until: date | None = None, custom: str = "") -> str:
+def rule_from_pattern(
+    pattern: str,
+    first_start: datetime,
+    *,
+    interval: int | None = None,
+    count: int | None = None,
+    until: date | None = None,
+    custom: str = "",
+) -> str:
     """The RRULE text of what a form chose: every N weeks, monthly on the start's nth weekday or date,
     or a rule written out; ending after count meetings or on until."""
     if pattern == "custom":

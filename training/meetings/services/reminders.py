@@ -1,4 +1,5 @@
-"""`meetings remind`: owners of action items coming due or overdue, coordinators of untested contact points."""
+"""`meetings remind`: the owners of action items coming due or overdue, and the coordinators of
+contact points untested for too long."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ class Reminders:
 def _language(session: Session, emails: list[str]) -> dict[str, str | None]:
     if not emails:
         return {}
-    return {row.email: row.locale for row in session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails)))}
+    return {
+        row.email: row.locale
+        for row in session.execute(sa.select(User.email, User.locale).where(User.email.in_(emails)))
+    }
 
 
 def send_reminders(session: Session, now: datetime, *, days: int = REMINDER_DAYS) -> Reminders:
@@ -37,20 +41,37 @@ def send_reminders(session: Session, now: datetime, *, days: int = REMINDER_DAYS
     today = now.date()
     done = Reminders()
     items = session.execute(
-        sa.select(ActionItem, MeetingSeries).join(MeetingSeries, MeetingSeries.id == ActionItem.series_id)
-        .where(ActionItem.status == ActionStatus.OPEN, ActionItem.owner_email != "",
-               ActionItem.due_on <= today + timedelta(days=days))
-        .order_by(ActionItem.due_on, ActionItem.id)).all()
+        sa.select(ActionItem, MeetingSeries)
+        .join(MeetingSeries, MeetingSeries.id == ActionItem.series_id)
+        .where(
+            ActionItem.status == ActionStatus.OPEN,
+            ActionItem.owner_email != "",
+            ActionItem.due_on <= today + timedelta(days=days),
+        )
+        .order_by(ActionItem.due_on, ActionItem.id)
+    ).all()
     languages = _language(session, sorted({item.owner_email for item, _series in items}))
     for item, series in items:
         if item.reminded_on == today:
             continue
         overdue = item.due_on < today
-        if not overdue and item.reminded_on is not None and item.reminded_on >= item.due_on - timedelta(days=days):
+        if (
+            not overdue
+            and item.reminded_on is not None
+            and item.reminded_on >= item.due_on - timedelta(days=days)
+        ):
             continue  # already told it comes due
-        queue_mail(session, to=item.owner_email, template="meetings/action_reminder",
-                   locale=languages.get(item.owner_email), action=item, series=series, overdue=overdue,
-                   days_left=(item.due_on - today).days, flush=False)
+        queue_mail(
+            session,
+            to=item.owner_email,
+            template="meetings/action_reminder",
+            locale=languages.get(item.owner_email),
+            action=item,
+            series=series,
+            overdue=overdue,
+            days_left=(item.due_on - today).days,
+            flush=False,
+        )
         item.reminded_on = today
         if overdue:
             done.overdue += 1
@@ -59,9 +80,16 @@ def send_reminders(session: Session, now: datetime, *, days: int = REMINDER_DAYS
     points = overdue_points(session, now)
     if points:
         for coordinator in coordinators(session):
-            queue_mail(session, to=coordinator.email, template="meetings/contact_points_untested",
-                       locale=coordinator.locale, recipient=coordinator, points=points, days=test_days(),
-                       flush=False)
+            queue_mail(
+                session,
+                to=coordinator.email,
+                template="meetings/contact_points_untested",
+                locale=coordinator.locale,
+                recipient=coordinator,
+                points=points,
+                days=test_days(),
+                flush=False,
+            )
             done.untested += 1
     session.flush()
     return done

@@ -50,7 +50,9 @@ class Meeting:
 
     @property
     def location(self) -> str:
-        return (self.row.location if self.row is not None and self.row.location else "") or self.series.location
+        return (
+            self.row.location if self.row is not None and self.row.location else ""
+        ) or self.series.location
 
     @property
     def shown_status(self) -> OccurrenceStatus:
@@ -72,15 +74,19 @@ def meetings_of(series: MeetingSeries, rows: Sequence[Occurrence] | None = None)
         status = row.status if row is not None else OccurrenceStatus.SCHEDULED
         starts = row.starts_at if row is not None and row.status is OccurrenceStatus.MOVED else None
         ends = row.ends_at if row is not None and row.status is OccurrenceStatus.MOVED else None
-        meetings.append(Meeting(series, number, local, original, starts or original,
-                                ends or original + length, status, row))
+        meetings.append(
+            Meeting(
+                series, number, local, original, starts or original, ends or original + length, status, row
+            )
+        )
     return meetings
 
 
 def series_query() -> sa.Select[Any]:
     """A series with its participants and occurrence rows (three queries)."""
-    return sa.select(MeetingSeries).options(selectinload(MeetingSeries.participants),
-                                            selectinload(MeetingSeries.occurrences))
+    return sa.select(MeetingSeries).options(
+        selectinload(MeetingSeries.participants), selectinload(MeetingSeries.occurrences)
+    )
 
 
 def find_series(session: Session, slug: str, *, viewer: Any) -> MeetingSeries:
@@ -103,16 +109,22 @@ def find_meeting(series: MeetingSeries, key: str | datetime) -> Meeting:
     for meeting in meetings_of(series) if local is not None else ():
         if meeting.recurrence_id == local:
             return meeting
-    raise NotFound(_("This series has no meeting that starts at %(when)s (its original local start).",
-                     when=str(key)[:40]), field="recurrence_id")
+    raise NotFound(
+        _(
+            "This series has no meeting that starts at %(when)s (its original local start).",
+            when=str(key)[:40],
+        ),
+        field="recurrence_id",
+    )
 
 
 def occurrence_row(session: Session, meeting: Meeting) -> Occurrence:
     """The meeting's row, made when first something happens to it."""
     if meeting.row is not None:
         return meeting.row
-    row = Occurrence(series_id=meeting.series.id, recurrence_id=meeting.recurrence_id,
-                     status=OccurrenceStatus.SCHEDULED)
+    row = Occurrence(
+        series_id=meeting.series.id, recurrence_id=meeting.recurrence_id, status=OccurrenceStatus.SCHEDULED
+    )
     session.add(row)
     meeting.series.occurrences.append(row)
     session.flush()
@@ -121,8 +133,11 @@ def occurrence_row(session: Session, meeting: Meeting) -> Occurrence:
 
 def meetings_between(series: MeetingSeries, first: datetime | None, last: datetime | None) -> list[Meeting]:
     """The meetings that start (as they stand now) within [first, last], instants."""
-    return [m for m in meetings_of(series)
-            if (first is None or m.starts_at >= first) and (last is None or m.starts_at <= last)]
+    return [
+        m
+        for m in meetings_of(series)
+        if (first is None or m.starts_at >= first) and (last is None or m.starts_at <= last)
+    ]
 
 
 def next_meeting(series: MeetingSeries, now: datetime) -> Meeting | None:

@@ -76,10 +76,17 @@ class SeriesSpec:
 def snapshot(series: MeetingSeries) -> dict[str, Any]:
     """The audited fields of a series."""
     return {
-        "title": series.title, "title_zh": series.title_zh, "sides": [series.side_a, series.side_b],
-        "timezone": series.timezone, "first_start": series.first_start.isoformat(),
-        "duration_minutes": series.duration_minutes, "rrule": series.rrule, "location": series.location,
-        "video_url": series.video_url, "status": series.status.value, "sequence": series.sequence,
+        "title": series.title,
+        "title_zh": series.title_zh,
+        "sides": [series.side_a, series.side_b],
+        "timezone": series.timezone,
+        "first_start": series.first_start.isoformat(),
+        "duration_minutes": series.duration_minutes,
+        "rrule": series.rrule,
+        "location": series.location,
+        "video_url": series.video_url,
+        "status": series.status.value,
+        "sequence": series.sequence,
     }
 
 
@@ -112,8 +119,9 @@ def _video(value: str) -> str:
 def clean_participants(specs: Sequence[ParticipantSpec]) -> list[ParticipantSpec]:
     """The participants checked: real addresses, each once, a language we write in."""
     if len(specs) > MAX_PARTICIPANTS:
-        raise DomainError(_("A series has at most %(n)d participants.", n=MAX_PARTICIPANTS),
-                          field="participants")
+        raise DomainError(
+            _("A series has at most %(n)d participants.", n=MAX_PARTICIPANTS), field="participants"
+        )
     cleaned: dict[str, ParticipantSpec] = {}
     for spec in specs:
         email = clean_email(spec.email, "participants")
@@ -134,8 +142,9 @@ def _accounts(session: Session, emails: Sequence[str]) -> dict[str, int]:
 def _wall_clock(spec: SeriesSpec) -> datetime:
     """The first meeting's wall-clock start in the series' zone (an instant is seen there)."""
     if spec.starts_at.tzinfo is not None:
-        return spec.starts_at.astimezone(ZoneInfo(spec.timezone)).replace(tzinfo=None, second=0,
-                                                                           microsecond=0)
+        return spec.starts_at.astimezone(ZoneInfo(spec.timezone)).replace(
+            tzinfo=None, second=0, microsecond=0
+        )
     return spec.starts_at.replace(second=0, microsecond=0)
 
 
@@ -144,8 +153,10 @@ def check_spec(spec: SeriesSpec) -> dict[str, Any]:
     problems = Problems()
     values: dict[str, Any] = {}
     for name, check in (
-        ("title", lambda: clean_text(spec.title, MAX_TITLE, "title", required=True,
-                                     message=_("Give a title."))),
+        (
+            "title",
+            lambda: clean_text(spec.title, MAX_TITLE, "title", required=True, message=_("Give a title.")),
+        ),
         ("title_zh", lambda: clean_text(spec.title_zh, MAX_TITLE, "title_zh")),
         ("side_a", lambda: _side(spec.side_a, "side_a")),
         ("side_b", lambda: _side(spec.side_b, "side_b")),
@@ -190,38 +201,61 @@ def _unique_slug(session: Session, title: str) -> str:
     return f"{base}-{secrets.token_hex(5)}"
 
 
-def _add_participants(session: Session, series: MeetingSeries, specs: Sequence[ParticipantSpec]) -> list[
-        Participant]:
+def _add_participants(
+    session: Session, series: MeetingSeries, specs: Sequence[ParticipantSpec]
+) -> list[Participant]:
     accounts = _accounts(session, [s.email for s in specs])
-    added = [Participant(email=s.email, name=s.name, language=s.language, user_id=accounts.get(s.email))
-             for s in specs]
+    added = [
+        Participant(email=s.email, name=s.name, language=s.language, user_id=accounts.get(s.email))
+        for s in specs
+    ]
     series.participants.extend(added)
     return added
 
 
-def create_series(session: Session, spec: SeriesSpec, *, actor: User, via: str = "web",
-                  continues: MeetingSeries | None = None) -> MeetingSeries:
+def create_series(
+    session: Session,
+    spec: SeriesSpec,
+    *,
+    actor: User,
+    via: str = "web",
+    continues: MeetingSeries | None = None,
+) -> MeetingSeries:
     """A new series; every participant is sent the series as a calendar invitation."""
     require_coordinator(actor)
     values = check_spec(spec)
     participants = values.pop("participants")
     series = MeetingSeries(
-        slug=_unique_slug(session, values["title"]), organiser_name=actor.name, organiser_email=actor.email,
+        slug=_unique_slug(session, values["title"]),
+        organiser_name=actor.name,
+        organiser_email=actor.email,
         starts_at=local_datetime_to_instant(values["first_start"], values["timezone"]),
-        continues_id=continues.id if continues else None, occurrences=[], participants=[], **values)
+        continues_id=continues.id if continues else None,
+        occurrences=[],
+        participants=[],
+        **values,
+    )
     session.add(series)
     _add_participants(session, series, participants)
     session.flush()
-    record(session, actor=actor, action="meetings.series_created", subject=series, after=snapshot(series),
-           topic=topic(series), via=via)
+    record(
+        session,
+        actor=actor,
+        action="meetings.series_created",
+        subject=series,
+        after=snapshot(series),
+        topic=topic(series),
+        via=via,
+    )
     notices.invite(session, series, meetings_of(series), series.participants)
     return series
 
 
 def reload(session: Session, series: MeetingSeries) -> MeetingSeries:
     """series with its participants and occurrences loaded (after a change made elsewhere)."""
-    return session.scalars(series_query().where(MeetingSeries.id == series.id)
-                           .execution_options(populate_existing=True)).one()
+    return session.scalars(
+        series_query().where(MeetingSeries.id == series.id).execution_options(populate_existing=True)
+    ).one()
 
 
 def _require_active(series: MeetingSeries) -> None:
@@ -229,8 +263,17 @@ def _require_active(series: MeetingSeries) -> None:
         raise Conflict(_("This series is cancelled."))
 
 
-def update_series(session: Session, series: MeetingSeries, *, title: str, title_zh: str = "",
-                  location: str = "", video_url: str = "", actor: User, via: str = "web") -> MeetingSeries:
+def update_series(
+    session: Session,
+    series: MeetingSeries,
+    *,
+    title: str,
+    title_zh: str = "",
+    location: str = "",
+    video_url: str = "",
+    actor: User,
+    via: str = "web",
+) -> MeetingSeries:
     """Change a series' title or place; everyone is sent the series again (SEQUENCE + 1).
 
     Its clock and rule change only for meetings to come, by a split ("this and following").
@@ -256,14 +299,28 @@ def update_series(session: Session, series: MeetingSeries, *, title: str, title_
     series.sequence += 1
     series.updated_at = utcnow()
     session.flush()
-    record(session, actor=actor, action="meetings.series_updated", subject=series, before=before,
-           after=snapshot(series), topic=topic(series), via=via)
+    record(
+        session,
+        actor=actor,
+        action="meetings.series_updated",
+        subject=series,
+        before=before,
+        after=snapshot(series),
+        topic=topic(series),
+        via=via,
+    )
     notices.invite(session, series, meetings_of(series), series.participants, updated=True)
     return series
 
 
-def add_participants(session: Session, series: MeetingSeries, specs: Sequence[ParticipantSpec], *,
-                     actor: User, via: str = "web") -> list[Participant]:
+def add_participants(
+    session: Session,
+    series: MeetingSeries,
+    specs: Sequence[ParticipantSpec],
+    *,
+    actor: User,
+    via: str = "web",
+) -> list[Participant]:
     """Invite more people to a series; each is sent the series. Someone already on it is refused."""
     require_coordinator(actor)
     _require_active(series)
@@ -273,18 +330,27 @@ def add_participants(session: Session, series: MeetingSeries, specs: Sequence[Pa
     if again:
         raise Conflict(_("%(email)s is already a participant.", email=again), field="participants")
     if len(present) + len(cleaned) > MAX_PARTICIPANTS:
-        raise DomainError(_("A series has at most %(n)d participants.", n=MAX_PARTICIPANTS),
-                          field="participants")
+        raise DomainError(
+            _("A series has at most %(n)d participants.", n=MAX_PARTICIPANTS), field="participants"
+        )
     added = _add_participants(session, series, cleaned)
     session.flush()
-    record(session, actor=actor, action="meetings.participants_added", subject=series,
-           after={"participants": [p.email for p in added]}, topic=topic(series), via=via)
+    record(
+        session,
+        actor=actor,
+        action="meetings.participants_added",
+        subject=series,
+        after={"participants": [p.email for p in added]},
+        topic=topic(series),
+        via=via,
+    )
     notices.invite(session, series, meetings_of(series), added)
     return added
 
 
-def remove_participant(session: Session, series: MeetingSeries, participant_id: int, *, actor: User,
-                       via: str = "web") -> None:
+def remove_participant(
+    session: Session, series: MeetingSeries, participant_id: int, *, actor: User, via: str = "web"
+) -> None:
     """Take someone off a series; their calendar is told the series is cancelled for them."""
     require_coordinator(actor)
     participant = next((p for p in series.participants if p.id == participant_id), None)
@@ -294,8 +360,15 @@ def remove_participant(session: Session, series: MeetingSeries, participant_id: 
         notices.tell_series_cancelled(session, series, [participant])
     series.participants.remove(participant)
     session.flush()
-    record(session, actor=actor, action="meetings.participant_removed", subject=series,
-           before={"participants": [participant.email]}, topic=topic(series), via=via)
+    record(
+        session,
+        actor=actor,
+        action="meetings.participant_removed",
+        subject=series,
+        before={"participants": [participant.email]},
+        topic=topic(series),
+        via=via,
+    )
 
 
 def cancel_series(session: Session, series: MeetingSeries, *, actor: User, via: str = "web") -> int:
@@ -307,8 +380,16 @@ def cancel_series(session: Session, series: MeetingSeries, *, actor: User, via: 
     series.sequence += 1
     series.updated_at = utcnow()
     session.flush()
-    record(session, actor=actor, action="meetings.series_cancelled", subject=series, before=before,
-           after=snapshot(series), topic=topic(series), via=via)
+    record(
+        session,
+        actor=actor,
+        action="meetings.series_cancelled",
+        subject=series,
+        before=before,
+        after=snapshot(series),
+        topic=topic(series),
+        via=via,
+    )
     return notices.tell_series_cancelled(session, series)
 
 
@@ -329,10 +410,19 @@ def _rest_of_rule(series: MeetingSeries, meeting: Meeting) -> str:
     return ";".join(f"COUNT={left}" if p == count else p for p in parts)
 
 
-def split_series(session: Session, series: MeetingSeries, meeting: Meeting, *, starts_at: datetime,
-                 duration_minutes: object, location: str, actor: User, via: str = "web",
-                 now: datetime | None = None) -> MeetingSeries:
-    """"This and following": the series ends before meeting and a new one starts with the change.
+def split_series(
+    session: Session,
+    series: MeetingSeries,
+    meeting: Meeting,
+    *,
+    starts_at: datetime,
+    duration_minutes: object,
+    location: str,
+    actor: User,
+    via: str = "web",
+    now: datetime | None = None,
+) -> MeetingSeries:
+    """ "This and following": the series ends before meeting and a new one starts with the change.
 
     Meetings before it (and their minutes and action items) stay on the old series untouched;
     the changes already made to later meetings follow them, shifted as the new start shifts.
@@ -341,21 +431,32 @@ def split_series(session: Session, series: MeetingSeries, meeting: Meeting, *, s
     _require_active(series)
     now = now or utcnow()
     if meeting.number == 1:
-        raise DomainError(_("Change the whole series from its first meeting: nothing would stay behind."),
-                          field="recurrence_id")
+        raise DomainError(
+            _("Change the whole series from its first meeting: nothing would stay behind."),
+            field="recurrence_id",
+        )
     if meeting.original_start <= now:
-        raise DomainError(_("Only meetings to come can be changed; this one has begun."),
-                          field="recurrence_id")
+        raise DomainError(
+            _("Only meetings to come can be changed; this one has begun."), field="recurrence_id"
+        )
     if meeting.series.id != series.id:
         raise DomainError(_("This meeting belongs to another series."), field="recurrence_id")
     new_first = starts_at.replace(second=0, microsecond=0)
     shift = new_first - meeting.recurrence_id
     rule = _rest_of_rule(series, meeting)
     spec = SeriesSpec(
-        title=series.title, title_zh=series.title_zh, timezone=series.timezone, starts_at=new_first,
-        duration_minutes=duration_minutes, rrule=_shift_until(rule, shift), side_a=series.side_a,
-        side_b=series.side_b, location=location, video_url=series.video_url,
-        participants=[ParticipantSpec(p.email, p.name, p.language) for p in series.participants])
+        title=series.title,
+        title_zh=series.title_zh,
+        timezone=series.timezone,
+        starts_at=new_first,
+        duration_minutes=duration_minutes,
+        rrule=_shift_until(rule, shift),
+        side_a=series.side_a,
+        side_b=series.side_b,
+        location=location,
+        video_url=series.video_url,
+        participants=[ParticipantSpec(p.email, p.name, p.language) for p in series.participants],
+    )
     check_spec(spec)  # refused before anything changes: the old series keeps its meetings
     before = snapshot(series)
     later = [row for row in series.occurrences if row.recurrence_id >= meeting.recurrence_id]
@@ -371,10 +472,21 @@ def split_series(session: Session, series: MeetingSeries, meeting: Meeting, *, s
         successor.occurrences.append(row)
     session.flush()
     if later:
-        session.execute(sa.update(ActionItem).where(ActionItem.occurrence_id.in_([r.id for r in later]))
-                        .values(series_id=successor.id))
-    record(session, actor=actor, action="meetings.series_split", subject=series, before=before,
-           after={**snapshot(series), "continued_by": successor.slug}, topic=topic(series), via=via)
+        session.execute(
+            sa.update(ActionItem)
+            .where(ActionItem.occurrence_id.in_([r.id for r in later]))
+            .values(series_id=successor.id)
+        )
+    record(
+        session,
+        actor=actor,
+        action="meetings.series_split",
+        subject=series,
+        before=before,
+        after={**snapshot(series), "continued_by": successor.slug},
+        topic=topic(series),
+        via=via,
+    )
     notices.invite(session, series, meetings_of(series), series.participants, updated=True)
     return successor
 
