@@ -13,6 +13,7 @@ from icalendar import Calendar
 from tests.meetings.conftest import spec
 from tests.meetings.parsers import EXPANDERS, with_icaljs, with_libical
 from tests.symposia.test_calendar import libical_check
+from training.accounts.tokens import replace_feed_token
 from training.meetings import services
 from training.outbox.models import OutboxMessage
 from training.outbox.services import deliver_pending
@@ -161,3 +162,26 @@ def test_moved_and_cancelled_mails_as_delivered(session, people, mailbox, artifa
     assert "SEQUENCE:1" in moved_ics and "SEQUENCE:2" in ics
     (artifacts_dir / "meetings-moved.eml").write_bytes(moved.as_bytes())
     (artifacts_dir / "meetings-cancelled.eml").write_bytes(cancelled.as_bytes())
+
+
+def test_a_participants_personal_feed_holds_their_series_as_one_recurring_event(
+        session, client, people, make_user, count_queries):
+    una = people.us_focal
+    mine = [services.ParticipantSpec(una.email, una.name)]
+    series = services.create_series(session, spec(participants=mine), actor=people.coordinator)
+    token = replace_feed_token(session, una)
+    session.commit()
+    path = f"/calendar/feeds/{token}.ics"
+    client.get(path)
+    with count_queries() as one:
+        text = client.get(path).get_data(as_text=True)
+    assert f"UID:meeting-{series.id}@" in text and "RRULE:FREQ=MONTHLY;COUNT=12;BYDAY=3WE" in text
+    for n in range(3):
+        services.create_series(session, spec(title=f"Series {n}", participants=[
+            services.ParticipantSpec(una.email, una.name)]), actor=people.coordinator)
+    session.commit()
+    client.get(path)
+    with count_queries() as four:
+        text = client.get(path).get_data(as_text=True)
+    assert text.count("RRULE:") == 4
+    assert one.count == four.count
