@@ -33,19 +33,22 @@ PARTICIPANTS = (
 # The minutes of the meetings held so far: (agenda, English, Chinese), oldest first.
 MINUTES = (
     (
-        "- Terms of reference of the working group\n- Channels for urgent requests",
+        "- 工作组职责范围 / Terms of reference of the working group\n"
+        "- 紧急请求渠道 / Channels for urgent requests",
         "Both sides adopted the terms of reference.\n\n- Urgent requests go through the hotline, "
         "confirmed in writing within 24 hours.\n- Each side names two contact points.",
         "双方通过了工作组职责范围。\n\n- 紧急请求通过热线提出，24小时内书面确认。\n- 双方各指定两名联络人。",
     ),
     (
-        "- Case exchange: business e-mail compromise\n- Preservation of server logs",
+        "- 案件交流：商业电子邮件诈骗 / Case exchange: business e-mail compromise\n"
+        "- 服务器日志保全 / Preservation of server logs",
         "The US side presented a **business e-mail compromise** case with victims in both countries. "
         "The Chinese side agreed to ask the providers concerned to preserve the server logs.",
         "美方通报了一起受害人分布于两国的**商业电子邮件诈骗**案件。中方同意要求相关服务商保全服务器日志。",
     ),
     (
-        "- Results of the log preservation\n- Ransomware payments traced through exchanges",
+        "- 日志保全结果 / Results of the log preservation\n"
+        "- 经交易所追踪的勒索软件赎金 / Ransomware payments traced through exchanges",
         "Logs for three of the four accounts were preserved. Both sides will compare the wallet addresses "
         "of the ransomware case before the next meeting.",
         "四个账户中三个账户的日志已保全。双方将在下次会晤前比对勒索软件案件的钱包地址。",
@@ -195,7 +198,7 @@ def load(session: Session, today: date) -> MeetingSeries | None:
     items = (
         (
             0,
-            "Name two 24/7 contact points for the hotline",
+            "指定两名热线全天候联络人 / Name two 24/7 contact points for the hotline",
             "CN",
             "Wang Lei",
             "cn-focal@demo.training",
@@ -213,7 +216,7 @@ def load(session: Session, today: date) -> MeetingSeries | None:
         ),
         (
             1,
-            "Ask the providers to preserve the server logs of the four accounts",
+            "要求服务商保全四个账户的服务器日志 / Ask the providers to preserve the logs of four accounts",
             "CN",
             "Wang Jun",
             "cyber-bureau@mps.example",
@@ -222,7 +225,7 @@ def load(session: Session, today: date) -> MeetingSeries | None:
         ),
         (
             2,
-            "Compare the wallet addresses of the ransomware case",
+            "比对勒索软件案件的钱包地址 / Compare the wallet addresses of the ransomware case",
             "CN",
             "Wang Lei",
             "cn-focal@demo.training",

@@ -143,7 +143,7 @@ class MinutesForm(Form):
 
 
 class ActionForm(Form):
-    what = TextAreaField(_l("Action"), validators=[DataRequired(), Length(max=MAX_ACTION)])
+    what = TextAreaField(_l("Action item"), validators=[DataRequired(), Length(max=MAX_ACTION)])
     side = SelectField(_l("Owning side"))
     owner_name = StringField(_l("Owner"), validators=[DataRequired(), Length(max=MAX_NAME)])
     owner_email = StringField(

@@ -20,6 +20,7 @@ from training.core.database import utcnow
 from training.core.errors import Forbidden, NotFound
 from training.core.extensions import db
 from training.core.forms import ConfirmForm
+from training.core.i18n import country_name
 from training.core.localtime import show_datetime
 from training.core.uow import unit_of_work
 from training.core.urls import external_url
@@ -299,7 +300,7 @@ def _zone(series: MeetingSeries) -> ZoneInfo:
 
 def _action_form(series: MeetingSeries, **kwargs: Any) -> ActionForm:
     form = ActionForm(**kwargs)
-    form.side.choices = [(code, code) for code in series.sides]
+    form.side.choices = [(code, country_name(code)) for code in series.sides]
     return form
 
 
