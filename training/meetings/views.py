@@ -1,5 +1,5 @@
-"""Meeting pages: the series list, a series with its meetings, one meeting (agenda, minutes, action
-items, one-off changes), and the hotline's contact-point directory."""
+"""Meeting pages: the series list, a series with its meetings, and one meeting (agenda, minutes,
+action items, one-off changes). The hotline's pages are in contact_views."""
 
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ from training.meetings import services
 from training.meetings.forms import (
     ActionForm,
     ActionStatusForm,
-    ContactPointForm,
-    ContactTestForm,
     MinutesForm,
     MoveForm,
     ParticipantsForm,
@@ -39,8 +37,8 @@ from training.meetings.forms import (
     SplitForm,
 )
 from training.meetings.models import MeetingSeries
+from training.meetings.services.participants import parse_participant_lines
 from training.meetings.services.recurrence import describe, rule_from_pattern
-from training.meetings.services.series import parse_participant_lines
 
 bp = Blueprint("meetings", __name__)
 
@@ -480,75 +478,3 @@ def action_status(action_id: int) -> Response:
         if back
         else url_for("meetings.meeting_page", slug=series.slug, key=key) + "#actions"
     )
-
-
-# --- the hotline --------------------------------------------------------------------
-
-
-def _directory(status: int = 200, **forms: Any) -> tuple[str, int]:
-    now = utcnow()
-    points = services.directory(db.session, viewer=current_user)
-    if is_coordinator(current_user):
-        forms.setdefault("contact_form", ContactPointForm(formdata=None))
-    return render_template(
-        "meetings/contact_points.html",
-        points=points,
-        now=now,
-        overdue={p.id for p in points if services.is_overdue(p, now)},
-        days=services.test_days(),
-        test_form=ContactTestForm(formdata=None),
-        coordinator=is_coordinator(current_user),
-        **forms,
-    ), status
-
-
-@bp.route("/contact-points", methods=["GET", "POST"])
-@seen_by_both_sides
-def contact_points() -> Response | tuple[str, int]:
-    if request.method == "GET":
-        return _directory()
-    if not is_coordinator(current_user):
-        abort(403)
-    form = ContactPointForm()
-    if form.validate_on_submit():
-        with unit_of_work(form) as work:
-            services.add_contact_point(
-                db.session,
-                services.ContactSpec(
-                    side=form.side.data,
-                    name=form.name.data,
-                    organisation=form.organisation.data or "",
-                    phone=form.phone.data or "",
-                    email=form.email.data or "",
-                    hours=form.hours.data or "",
-                    languages=form.languages.data or "",
-                ),
-                actor=current_user,
-            )
-        if work.done:
-            flash(_("The contact point is added."), "success")
-            return redirect(url_for("meetings.contact_points"))
-    return _directory(422, contact_form=form)
-
-
-@bp.route("/contact-points/<int:point_id>/tests", methods=["POST"])
-@seen_by_both_sides
-def record_test(point_id: int) -> Response | tuple[str, int]:
-    point = services.get_contact_point(db.session, point_id, viewer=current_user)
-    form = ContactTestForm()
-    if form.validate_on_submit():
-        with unit_of_work(form, error_pages=NOT_ON_THE_PAGE) as work:
-            services.record_test(
-                db.session,
-                point,
-                method=form.method.data,
-                result=form.result.data,
-                note=form.note.data or "",
-                actor=current_user,
-            )
-        if work.done:
-            flash(_("The test is recorded."), "success")
-            return redirect(url_for("meetings.contact_points") + f"#contact-{point_id}")
-    else:
-        flash(_("Choose how it was tested and the result."), "error")
-    return _directory(422)

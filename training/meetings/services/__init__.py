@@ -1,7 +1,8 @@
 """Meeting rules, callable without HTTP: one module per concern, the public names re-exported.
 
 recurrence (a rule checked and expanded on the venue's clock), schedule (a series' meetings with
-their one-off changes), series (create, change, cancel, split, participants), changes (move,
+their one-off changes), series (create, change, cancel), participants, split ("this and
+following"), changes (move,
 cancel or place one meeting), minutes (agenda, minutes, action items), contacts (the hotline),
 notices (iTIP mail), reminders and personal (export and erasure). Services take a session,
 flush, raise domain errors and never commit.
@@ -34,6 +35,13 @@ from training.meetings.services.minutes import (
     update_action,
     write_minutes,
 )
+from training.meetings.services.participants import (
+    LANGUAGES,
+    ParticipantSpec,
+    add_participants,
+    parse_participant_lines,
+    remove_participant,
+)
 from training.meetings.services.personal import erase_person, export_person
 from training.meetings.services.recurrence import (
     HORIZON_YEARS,
@@ -54,18 +62,14 @@ from training.meetings.services.schedule import (
     next_meeting,
 )
 from training.meetings.services.series import (
-    LANGUAGES,
-    ParticipantSpec,
     SeriesSpec,
-    add_participants,
     cancel_series,
     create_series,
     reload,
-    remove_participant,
-    split_series,
     update_series,
     visible_series,
 )
+from training.meetings.services.split import split_series
 
 __all__ = [
     "HORIZON_YEARS",
@@ -108,6 +112,7 @@ __all__ = [
     "next_meeting",
     "normalise_rule",
     "open_actions",
+    "parse_participant_lines",
     "parse_recurrence_id",
     "place_meeting",
     "record_test",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
+from training.core.database import utcnow
 from training.core.i18n import in_reader_language
 from training.core.urls import external_url
 from training.meetings import calendar
@@ -66,7 +67,7 @@ def invite(
         "series_updated" if updated else "invitation",
         "REQUEST",
         lambda p, summary: calendar.series_request(series, meetings, p, summary=summary),
-        meetings=[m for m in meetings if not m.cancelled][:3],
+        meetings=[m for m in meetings if not m.cancelled and m.starts_at > utcnow()][:3],
     )
 
 
