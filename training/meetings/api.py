@@ -369,6 +369,7 @@ def update_action(data: dict[str, Any], action_id: int):
         services.update_action(
             db.session, action, series, status=data["status"], spec=spec, actor=current_user, via="api"
         )
+    action, _series = services.get_action(db.session, action_id, viewer=current_user)
     return _action_out(action)
 
 
