@@ -110,11 +110,24 @@ def _mails(session, method=None):
 
 def test_invitations_pass_libicals_itip_checks(session, people):
     series = _series_with_changes(session, people, "Washington")
+    # The series sent again after a change carries its EXDATE and its moved meeting's override.
+    services.update_series(
+        session,
+        series,
+        title="Working-level meeting on cybercrime cases",
+        location="FBI Headquarters",
+        actor=people.coordinator,
+    )
     services.cancel_series(session, series, actor=people.coordinator)
     session.commit()
     messages = _mails(session)
-    assert [m.calendar_method for m in messages] == ["REQUEST"] * 4 + ["CANCEL"] * 4
-    assert libical_check([m.calendar_body for m in messages]) == [{"ok": True, "errors": []}] * 8
+    assert [m.calendar_method for m in messages] == ["REQUEST"] * 4 + ["CANCEL"] * 2 + ["REQUEST"] * 2 + [
+        "CANCEL"
+    ] * 2
+    updated = messages[6].calendar_body
+    assert "EXDATE;TZID=America/New_York:20271117T100000" in updated
+    assert "RECURRENCE-ID;TZID=America/New_York:20270317T100000" in updated
+    assert libical_check([m.calendar_body for m in messages]) == [{"ok": True, "errors": []}] * 10
 
 
 def test_a_single_cancellation_applied_to_the_series_removes_that_date_only(session, people):
@@ -165,7 +178,8 @@ def test_moved_and_cancelled_mails_as_delivered(session, people, mailbox, artifa
 
 
 def test_a_participants_personal_feed_holds_their_series_as_one_recurring_event(
-        session, client, people, make_user, count_queries):
+    session, client, people, make_user, count_queries
+):
     una = people.us_focal
     mine = [services.ParticipantSpec(una.email, una.name)]
     series = services.create_series(session, spec(participants=mine), actor=people.coordinator)
@@ -177,11 +191,40 @@ def test_a_participants_personal_feed_holds_their_series_as_one_recurring_event(
         text = client.get(path).get_data(as_text=True)
     assert f"UID:meeting-{series.id}@" in text and "RRULE:FREQ=MONTHLY;COUNT=12;BYDAY=3WE" in text
     for n in range(3):
-        services.create_series(session, spec(title=f"Series {n}", participants=[
-            services.ParticipantSpec(una.email, una.name)]), actor=people.coordinator)
+        services.create_series(
+            session,
+            spec(title=f"Series {n}", participants=[services.ParticipantSpec(una.email, una.name)]),
+            actor=people.coordinator,
+        )
     session.commit()
     client.get(path)
     with count_queries() as four:
         text = client.get(path).get_data(as_text=True)
     assert text.count("RRULE:") == 4
     assert one.count == four.count
+
+
+def test_the_feed_takes_the_same_queries_for_few_and_many_meetings(session, client, people, count_queries):
+    counts = []
+    for weeks in (3, 260):
+        series = services.create_series(
+            session,
+            spec(
+                title=f"Weekly {weeks}",
+                rrule=f"FREQ=WEEKLY;COUNT={weeks}",
+                starts_at=datetime(2027, 1, 6, 9),
+                participants=(),
+            ),
+            actor=people.coordinator,
+        )
+        for meeting in services.meetings_of(series)[:3]:
+            services.place_meeting(
+                session, series, meeting.key, location="Embassy", actor=people.coordinator, now=BEFORE_ALL
+            )
+        session.commit()
+        client.get(f"/calendar/meetings/{series.slug}.ics")
+        with count_queries() as counter:
+            body = client.get(f"/calendar/meetings/{series.slug}.ics").get_data(as_text=True)
+        assert body.count("RECURRENCE-ID") == 3
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
