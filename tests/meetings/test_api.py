@@ -70,6 +70,10 @@ def test_patch_moves_or_cancels_one_occurrence(as_, created):
     assert cancelled.get_json()["status"] == "cancelled"
     statuses = [i["status"] for i in as_("coordinator", "GET", base).get_json()["items"]]
     assert statuses.count("scheduled") == 10
+    again = as_("coordinator", "PATCH", f"{base}/2027-04-21T10:00:00", {"status": "scheduled"})
+    assert again.status_code == 200 and again.get_json()["status"] == "scheduled"
+    twice = as_("coordinator", "PATCH", f"{base}/2027-04-21T10:00:00", {"status": "scheduled"})
+    assert twice.status_code == 409
 
 
 @pytest.mark.parametrize(

@@ -262,3 +262,21 @@ def test_a_feed_of_a_five_year_weekly_series_is_built_in_well_under_a_second(ses
     assert response.status_code == 200
     assert datetime.now(UTC) - started < timedelta(seconds=0.5)
     assert response.get_data(as_text=True).count("BEGIN:VEVENT") == 1
+
+
+def test_a_meeting_cancelled_by_mistake_is_held_after_all(session, people, washington):
+    services.cancel_meeting(
+        session, washington, "2027-04-21T10:00:00", actor=people.coordinator, now=BEFORE_ALL
+    )
+    before = len(outbox(session))
+    restored = services.restore_meeting(
+        session, washington, "2027-04-21T10:00:00", actor=people.coordinator, now=BEFORE_ALL
+    )
+    assert restored.status is OccurrenceStatus.SCHEDULED
+    new = outbox(session)[before:]
+    assert {m.calendar_method for m in new} == {"REQUEST"}
+    assert "RECURRENCE-ID;TZID=America/New_York:20270421T100000" in new[0].calendar_body
+    with pytest.raises(Conflict):
+        services.restore_meeting(
+            session, washington, "2027-05-19T10:00:00", actor=people.coordinator, now=BEFORE_ALL
+        )

@@ -47,9 +47,19 @@ def test_a_focal_point_of_another_country_gets_404_for_a_series(client, login, p
     assert client.get(_page(washington, "2027-01-20T10:00:00")).status_code == 404
 
 
-CHANGES = ("/edit", "/participants", "/participants/1/remove", "/cancel", "/2027-04-21T10:00:00/move",
-           "/2027-04-21T10:00:00/place", "/2027-04-21T10:00:00/split", "/2027-04-21T10:00:00/minutes",
-           "/2027-04-21T10:00:00/actions", "/2027-04-21T10:00:00/cancel")
+CHANGES = (
+    "/edit",
+    "/participants",
+    "/participants/1/remove",
+    "/cancel",
+    "/2027-04-21T10:00:00/move",
+    "/2027-04-21T10:00:00/place",
+    "/2027-04-21T10:00:00/restore",
+    "/2027-04-21T10:00:00/split",
+    "/2027-04-21T10:00:00/minutes",
+    "/2027-04-21T10:00:00/actions",
+    "/2027-04-21T10:00:00/cancel",
+)
 
 
 @pytest.mark.parametrize("who", ["us_focal", "cn_focal", "personnel"])
@@ -65,8 +75,13 @@ def test_only_coordinators_create_or_change_series(client, login, people, washin
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_everywhere(client, washington):
-    for path in ("/meetings", "/meetings/new", _page(washington), "/contact-points",
-                 _page(washington, "2027-04-21T10:00:00")):
+    for path in (
+        "/meetings",
+        "/meetings/new",
+        _page(washington),
+        "/contact-points",
+        _page(washington, "2027-04-21T10:00:00"),
+    ):
         assert client.get(path).status_code == 302, path
     for path in CHANGES:
         assert client.post(_page(washington) + path).status_code in (302, 400), path

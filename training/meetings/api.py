@@ -117,7 +117,11 @@ class OccurrencesSchema(ma.Schema):
 
 class OccurrenceChangeSchema(ma.Schema):
     starts_at = Instant(load_default=None, metadata={"description": "Without offset: the series' local time"})
-    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(["cancelled"]))
+    status = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.OneOf(["cancelled", "scheduled"]),
+        metadata={"description": "cancelled: this date only; scheduled: a cancelled meeting held after all"},
+    )
     location = Text(MAX_PLACE, load_default=None)
 
 
@@ -307,7 +311,8 @@ def occurrences(window: dict[str, Any], series_id: int):
 @blp.response(200, OccurrenceSchema)
 @documents(400, 401, 403, 404, 409, 415, 422)
 def change_occurrence(data: dict[str, Any], series_id: int, recurrence_id: str):
-    """Move one meeting ({"starts_at"}), cancel it ({"status": "cancelled"}) or place it ({"location"})."""
+    """Move one meeting ({"starts_at"}), cancel it ({"status": "cancelled"}), hold a cancelled one after all
+    ({"status": "scheduled"}) or place it ({"location"})."""
     series = services.get_series(db.session, series_id, viewer=current_user)
     services.find_meeting(series, recurrence_id)
     given = [name for name in ("starts_at", "status", "location") if data.get(name) is not None]
@@ -316,6 +321,10 @@ def change_occurrence(data: dict[str, Any], series_id: int, recurrence_id: str):
     with unit_of_work():
         if data["status"] == "cancelled":
             meeting = services.cancel_meeting(
+                db.session, series, recurrence_id, actor=current_user, via="api"
+            )
+        elif data["status"] == "scheduled":
+            meeting = services.restore_meeting(
                 db.session, series, recurrence_id, actor=current_user, via="api"
             )
         elif data["starts_at"] is not None:

@@ -115,6 +115,10 @@ class MoveForm(Form):
     submit = SubmitField(_l("Move this meeting"))
 
 
+class RestoreForm(Form):
+    submit = SubmitField(_l("Hold this meeting after all"))
+
+
 class PlaceForm(Form):
     location = StringField(
         _l("Place of this meeting"),

@@ -29,6 +29,9 @@ PHRASES = {
     "meetings.meeting_cancelled": _l(
         "%(actor)s cancelled the meeting of %(recurrence_id)s of “%(subject)s”."
     ),
+    "meetings.meeting_restored": _l(
+        "%(actor)s restored the cancelled meeting of %(recurrence_id)s of “%(subject)s”."
+    ),
     "meetings.meeting_placed": _l(
         "%(actor)s changed the place of the meeting of %(recurrence_id)s of “%(subject)s”."
     ),

@@ -32,6 +32,7 @@ from training.meetings.forms import (
     MoveForm,
     ParticipantsForm,
     PlaceForm,
+    RestoreForm,
     SeriesEditForm,
     SeriesForm,
     SplitForm,
@@ -274,6 +275,7 @@ def _meeting_page(series: MeetingSeries, key: str, status: int = 200, **forms: A
         )
         forms.setdefault("minutes_form", MinutesForm(formdata=None, obj=row))
         forms.setdefault("action_form", _action_form(series, formdata=None))
+        forms.setdefault("restore_form", RestoreForm(formdata=None))
     meetings = services.meetings_of(series)
     return render_template(
         "meetings/meeting.html",
@@ -337,6 +339,20 @@ def move(slug: str, key: str) -> Response | tuple[str, int]:
         ),
         _("The meeting is moved; the participants' calendars are updated."),
         "move_form",
+    )
+
+
+@bp.route("/meetings/<slug>/<key>/restore", methods=["POST"])
+@coordinators_only
+def restore(slug: str, key: str) -> Response | tuple[str, int]:
+    form = RestoreForm()
+    return _meeting_change(
+        slug,
+        key,
+        form,
+        lambda s: services.restore_meeting(db.session, s, key, actor=current_user),
+        _("The meeting is held after all; the participants' calendars show it again."),
+        "restore_form",
     )
 
 

@@ -11,7 +11,7 @@ flush, raise domain errors and never commit.
 from __future__ import annotations
 
 from training.meetings.services.access import may_see, may_see_meetings, require_coordinator, topic
-from training.meetings.services.changes import cancel_meeting, move_meeting, place_meeting
+from training.meetings.services.changes import cancel_meeting, move_meeting, place_meeting, restore_meeting
 from training.meetings.services.contacts import (
     METHODS,
     ContactSpec,
@@ -119,6 +119,7 @@ __all__ = [
     "recurrence_key",
     "reload",
     "remove_participant",
+    "restore_meeting",
     "require_coordinator",
     "send_reminders",
     "split_series",

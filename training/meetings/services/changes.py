@@ -144,3 +144,35 @@ def place_meeting(
     if not after.cancelled:
         notices.tell_moved(session, series, after)
     return after
+
+
+def restore_meeting(
+    session: Session,
+    series: MeetingSeries,
+    key: str | datetime,
+    *,
+    actor: User,
+    via: str = "web",
+    now: datetime | None = None,
+) -> Meeting:
+    """Hold a cancelled meeting after all, at its original time: a REQUEST with its RECURRENCE-ID
+    puts it back in every participant's calendar."""
+    require_coordinator(actor)
+    meeting = find_meeting(series, key)
+    if series.cancelled:
+        raise Conflict(_("This series is cancelled."))
+    if not meeting.cancelled:
+        raise Conflict(_("This meeting is not cancelled."), field="recurrence_id")
+    if meeting.original_start <= (now or utcnow()):
+        raise DomainError(
+            _("Only meetings to come can be changed; this one has begun."), field="recurrence_id"
+        )
+    row = occurrence_row(session, meeting)
+    row.status, row.starts_at, row.ends_at = OccurrenceStatus.SCHEDULED, None, None
+    row.updated_at = utcnow()
+    series.sequence += 1
+    series.updated_at = utcnow()
+    session.flush()
+    after = _record(session, series, meeting, "meetings.meeting_restored", actor=actor, via=via)
+    notices.tell_moved(session, series, after)
+    return after
