@@ -42,7 +42,6 @@ PHRASES = {
     "meetings.action_updated": _l("%(actor)s updated the action item “%(subject)s”."),
     "meetings.contact_added": _l("%(actor)s added the contact point %(subject)s."),
     "meetings.contact_tested": _l("%(actor)s tested the contact point %(subject)s: %(result)s."),
-    "meetings.person_erased": _l("Meetings forgot %(subject)s."),
 }
 
 LABELS = {

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from training.accounts.models import User
-from training.audit.services import record
 from training.meetings.models import ActionItem, ContactPoint, ContactTest, MeetingSeries, Participant
 
 ERASED = "—"
@@ -60,12 +59,14 @@ def export_person(user: User, *, session: Session, **_: Any) -> dict[str, Any]:
     }
 
 
-def erase_person(user: User, *, session: Session, actor: Any = None, via: str = "cli", **_: Any) -> None:
+def erase_person(user: User, *, session: Session, **_: Any) -> None:
     """Take the person off every series and scrub their name from action items and contact points.
 
     The items themselves stay (what a side agreed to do is the series' record), owned by nobody named.
+    The erasure as a whole is audited once by accounts: no entry is added here, so that the audit
+    total moves only by the erasure's own entries.
     """
-    removed = session.execute(sa.delete(Participant).where(_mine(user))).rowcount
+    session.execute(sa.delete(Participant).where(_mine(user)))
     session.execute(
         sa.update(ActionItem)
         .where(_owned(user))
@@ -82,12 +83,3 @@ def erase_person(user: User, *, session: Session, actor: Any = None, via: str = 
         .values(tested_by_name=ERASED, tested_by_id=None)
     )
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="meetings.person_erased",
-        subject=user,
-        after={"participations_removed": removed},
-        topic=f"user:{user.id}",
-        via=via,
-    )
