@@ -29,6 +29,7 @@ FEATURES = (
     "training.clearance",
     "training.calendar",
     "training.symposia",
+    "training.meetings",
     "training.demo",
 )
 

@@ -12,6 +12,7 @@ from training.accounts.models import Role
 from training.accounts.tokens import issue_token
 from training.courses import services as courses
 from training.enrolment import services as enrolment
+from training.meetings import services as meetings
 from training.symposia import services as symposia
 
 # Bounded so the suite stays fast; every operation still gets varied, hostile input.
@@ -42,6 +43,15 @@ def seed(session, coordinator) -> None:
         organiser_name="Fuzz", organiser_email="fuzz@example.org"), actor=coordinator)
     symposia.publish_symposium(session, symposium, actor=coordinator)
     symposia.add_invitation(session, symposium, actor=coordinator, name="Invitee", email="i@example.org")
+    series = meetings.create_series(session, meetings.SeriesSpec(
+        title="Fuzzed series", timezone="Asia/Shanghai", starts_at=moment, duration_minutes=60,
+        rrule="FREQ=WEEKLY;COUNT=4", participants=[meetings.ParticipantSpec("p@example.org")]),
+        actor=coordinator)
+    meetings.add_action(session, series, meetings.meetings_of(series)[0].key, meetings.ActionSpec(
+        what="Fuzzed item", side="CN", owner_name="Owner", due_on=start + timedelta(days=3)),
+        actor=coordinator)
+    meetings.add_contact_point(session, meetings.ContactSpec(side="CN", name="Desk",
+                                                             phone="+86 10 1234 5678"), actor=coordinator)
     session.commit()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from training.accounts.models import Role, User
 from training.clearance import services as clearance
 from training.courses import services as courses
 from training.enrolment import services as enrolment
+from training.meetings import services as meetings
 from training.symposia import services as symposia
 
 A, U, F, N = 401, 403, 404, 422  # anonymous, forbidden, not found (hidden), refused by a rule
@@ -80,6 +81,17 @@ EXPECTED: dict[str, dict[str, int]] = {
                                                                  strict=True)),
     "POST /enrolments/{id}/requirements/{key}/decision": ONLY_COORDINATORS_200,
     "POST /enrolments/{id}/requirements/{key}/extend": ONLY_COORDINATORS_200,
+    # The series is China–US: both focal points see it; personnel and instructors see no meetings.
+    "POST /meetings": ONLY_COORDINATORS_201,
+    "GET /meetings/{id}": dict(zip(ROLES, (A, U, U, 200, 200, U, 200, 200), strict=True)),
+    "GET /meetings/{id}/occurrences": dict(zip(ROLES, (A, U, U, 200, 200, U, 200, 200), strict=True)),
+    "PATCH /meetings/{id}/occurrences/{recurrence_id}": ONLY_COORDINATORS_200,
+    "POST /meetings/{id}/occurrences/{recurrence_id}/actions": ONLY_COORDINATORS_201,
+    # The item is the US side's: its focal point may mark it, China's may not.
+    "PATCH /actions/{id}": dict(zip(ROLES, (A, U, U, 200, U, U, 200, 200), strict=True)),
+    "GET /contact-points": dict(zip(ROLES, (A, U, U, 200, 200, U, 200, 200), strict=True)),
+    "POST /contact-points": ONLY_COORDINATORS_201,
+    "POST /contact-points/{id}/tests": dict(zip(ROLES, (A, U, U, 201, 201, U, 201, 201), strict=True)),
 }
 REQUIREMENTS = [
     {"key": "passport", "kind": "document", "title": "Passport copy", "due_days_before_start": 45},
@@ -146,8 +158,17 @@ def world(session, people, make_course, make_user, teacher, call):
     token = invitation.issued_link.rsplit("/", 1)[1]
     resent = symposia.add_invitation(session, published, actor=coordinator, name="Tom Baker",
                                      email="policy@meta.example", organisation="Meta")
+    series = meetings.create_series(session, meetings.SeriesSpec(
+        title="Working-level meeting", timezone="America/New_York", starts_at=datetime(2031, 1, 8, 10),
+        duration_minutes=60, rrule="FREQ=WEEKLY;COUNT=20"), actor=coordinator)
+    item = meetings.add_action(session, series, "2031-01-08T10:00:00", meetings.ActionSpec(
+        what="Share the logs", side="US", owner_name="Agent Smith", due_on="2031-02-01"), actor=coordinator)
+    hotline = meetings.add_contact_point(session, meetings.ContactSpec(side="US", name="CyWatch",
+                                                                       phone="+1 855 292 3937"),
+                                         actor=coordinator)
     session.commit()
     return {"main": main, "taught": taught, "course": course, "american": american,
+            "series": series, "item": item, "hotline": hotline,
             "fresh_session": fresh_session, "symposium": symposium, "published": published,
             "resent": resent, "token": token, "counter": counter, "with_document": with_document,
             "draft": make_course(publish=False), "draft_symposium": symposium(publish=False)}
@@ -164,6 +185,7 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
     """endpoint -> (role -> (method, path, body)), making fresh targets as needed."""
     w = world
     main = w["main"]
+    series = w["series"]
     n = w["counter"]
 
     def new_course(role):
@@ -243,6 +265,25 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
         "POST /enrolments/{id}/requirements/{key}/extend": lambda role: (
             "POST", f"/enrolments/{w['american'](main).id}/requirements/passport/extend",
             {"due_at": f"{main.starts_on.isoformat()}T09:00:00", "reason": "Passport office closed."}),
+        "POST /meetings": lambda role: ("POST", "/meetings", {
+            "title": f"Meeting by {role}", "timezone": "Asia/Shanghai", "starts_at": "2031-03-05T10:00:00",
+            "duration_minutes": 90, "rrule": "FREQ=MONTHLY;BYDAY=1WE;COUNT=6"}),
+        "GET /meetings/{id}": lambda role: ("GET", f"/meetings/{series.id}", None),
+        "GET /meetings/{id}/occurrences": lambda role: ("GET", f"/meetings/{series.id}/occurrences", None),
+        # Each role cancels a meeting of its own (the week after the one before).
+        "PATCH /meetings/{id}/occurrences/{recurrence_id}": lambda role: (
+            "PATCH", f"/meetings/{series.id}/occurrences/"
+                     f"{(datetime(2031, 1, 8, 10) + timedelta(weeks=ROLES.index(role))).isoformat()}",
+            {"status": "cancelled"}),
+        "POST /meetings/{id}/occurrences/{recurrence_id}/actions": lambda role: (
+            "POST", f"/meetings/{series.id}/occurrences/2031-01-08T10:00:00/actions",
+            {"what": f"Item by {role}", "side": "CN", "owner_name": "Wang Jun", "due_on": "2031-03-01"}),
+        "PATCH /actions/{id}": lambda role: ("PATCH", f"/actions/{w['item'].id}", {"status": "done"}),
+        "GET /contact-points": lambda role: ("GET", "/contact-points", None),
+        "POST /contact-points": lambda role: ("POST", "/contact-points", {
+            "side": "CN", "name": f"Desk of {role}", "phone": "+86 10 6620 4110"}),
+        "POST /contact-points/{id}/tests": lambda role: (
+            "POST", f"/contact-points/{w['hotline'].id}/tests", {"method": "phone", "result": "reached"}),
     }
 
 
@@ -255,7 +296,8 @@ def test_every_endpoint_answers_each_role_as_the_html_rules_say(call, world, peo
     covered = {" ".join(label.split(" ")[:2]).replace("{draft}", "{id}") for label in EXPECTED}
     normalised = {op.replace("{course_id}", "{id}").replace("{session_id}", "{id}")
                   .replace("{enrolment_id}", "{id}").replace("{symposium_id}", "{id}")
-                  .replace("{invitation_id}", "{id}") for op in documented}
+                  .replace("{invitation_id}", "{id}").replace("{series_id}", "{id}")
+                  .replace("{action_id}", "{id}").replace("{point_id}", "{id}") for op in documented}
     assert normalised == covered  # every operation of the document is in the matrix
 
     seen: dict[str, dict[str, int]] = {}

@@ -64,8 +64,8 @@ _hidden: set[str] = set()
 
 # Fields a sentence already says (who, which seat) or that mean nothing to a reader.
 _UNSHOWN = frozenset({"sequence", "user_id", "quota_id", "person", "answered_at", "sessions"})
-_DATETIMES = frozenset({"starts_at", "ends_at", "enrolment_opens_at", "enrolment_closes_at",
-                        "rsvp_deadline", "seat_release_at"})
+_DATETIMES = {"starts_at", "ends_at", "enrolment_opens_at", "enrolment_closes_at", "rsvp_deadline",
+              "seat_release_at"}
 _DATES = frozenset({"starts_on", "ends_on", "from", "to"})
 _COUNTRIES = frozenset({"host_country", "country"})
 _GENERIC_LABELS = {
@@ -96,12 +96,15 @@ def register_fields(
     references: Mapping[str, str] = {},  # noqa: B006 - read only
     values: Mapping[str, Mapping[str, LazyString]] = {},  # noqa: B006 - read only
     hidden: Collection[str] = (),
+    datetimes: Collection[str] = (),
 ) -> None:
     """Names of snapshot fields; fields that hold ids of other things (instructors → Instructor);
-    words for coded values (status "confirmed" → "confirmed" in the reader's language); and
-    fields kept for programs that a reader is not shown as a change (a key beside its title)."""
+    words for coded values (status "confirmed" → "confirmed" in the reader's language); fields
+    kept for programs that a reader is not shown as a change (a key beside its title); and
+    fields that hold instants, read as a day and time on the subject's clock."""
     _labels.update(labels)
     _hidden.update(hidden)
+    _DATETIMES.update(datetimes)
     _references.update(references)
     for key, words in values.items():
         _values[key].update(words)

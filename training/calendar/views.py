@@ -62,6 +62,12 @@ def symposium_feed(slug: str) -> Response:
     return _serve(feed, private=False, filename=f"{slug}.ics")
 
 
+@bp.get("/meetings/<slug>.ics")
+def meeting_feed(slug: str) -> Response:
+    # Private: the address is the participants' to know (it carries a random part), like a personal feed.
+    return _serve(services.meeting_feed(db.session, slug), private=True, filename=f"{slug}.ics")
+
+
 @bp.get("/feeds/<token>.ics")
 def personal_feed(token: str) -> Response:
     user = tokens.user_for_feed_token(db.session, token)
@@ -73,7 +79,7 @@ def personal_feed(token: str) -> Response:
 @bp.after_request
 def _no_referrer_for_tokens(response: Response) -> Response:
     # Also on a 404, whose page links elsewhere: the URL it answers holds a (dead) token.
-    if request.endpoint == "calendar.personal_feed":
+    if request.endpoint in ("calendar.personal_feed", "calendar.meeting_feed"):
         response.headers["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -36,6 +36,13 @@ class FeedEvent:
     description: str = ""
     url: str | None = None
     categories: tuple[str, ...] = field(default_factory=tuple)
+    # A recurring event: its RRULE, the original starts it skips, and the last instant it
+    # reaches (so that the VTIMEZONE covers every occurrence, not only the first).
+    rrule: str = ""
+    exdates: tuple[datetime, ...] = ()
+    recurs_until: datetime | None = None
+    # An override of one occurrence of the recurring event with the same UID.
+    recurrence_id: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,8 +145,9 @@ def _zone_spans(events: Iterable[FeedEvent]) -> dict[str, tuple[int, int]]:
             continue
         if _written_in_utc(event.start, event.tzid) and _written_in_utc(event.end, event.tzid):
             continue
-        first, last = spans.get(event.tzid, (event.start.year, event.end.year))
-        spans[event.tzid] = (min(first, event.start.year), max(last, event.end.year))
+        end_year = max(event.end.year, event.recurs_until.year if event.recurs_until else 0)
+        first, last = spans.get(event.tzid, (event.start.year, end_year))
+        spans[event.tzid] = (min(first, event.start.year), max(last, end_year))
     return spans
 
 
@@ -182,6 +190,11 @@ def _vevent(event: FeedEvent) -> list[bytes]:
         _time_line("DTSTART", event.start, event.tzid),
         _time_line("DTEND", event.end, event.tzid),
     ]
+    if event.recurrence_id is not None:
+        lines.append(_time_line("RECURRENCE-ID", event.recurrence_id, event.tzid))
+    if event.rrule:
+        lines.append(_line("RRULE", event.rrule))
+    lines.extend(_time_line("EXDATE", skipped, event.tzid) for skipped in event.exdates)
     if not isinstance(event.start, datetime):
         # A course spanning days must not mark the subscriber busy for all of them.
         lines.append(_line("TRANSP", "TRANSPARENT"))

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from training.accounts.models import User
 from training.core.extensions import db
 from training.core.urls import external_url
-from training.demo import accounts, calendar, clearance, courses, enrolment, i18n, personal_data, symposia
+from training.demo import accounts, calendar, clearance, courses, enrolment, i18n, meetings, personal_data, symposia
 
 # Each feature adds its demo loader here, in dependency order. A loader takes the
 # session and today's date, creates only what is missing, and flushes.
-LOADERS = (accounts.load, courses.load, enrolment.load, clearance.load, symposia.load, calendar.load,
-           i18n.load, personal_data.load)
+LOADERS = (accounts.load, courses.load, enrolment.load, clearance.load, symposia.load, meetings.load,
+           calendar.load, i18n.load, personal_data.load)
 
 
 @click.command("demo")

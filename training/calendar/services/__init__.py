@@ -16,6 +16,7 @@ from training.calendar.services.events import (
     session_event,
     short_label,
 )
+from training.calendar.services.meetings import meeting_feed, participating_series, series_events
 from training.calendar.services.personal import (
     accepted_symposia,
     personal_feed,
@@ -27,7 +28,9 @@ from training.calendar.services.symposia import programme_event, symposium_event
 
 __all__ = [
     "CANCELLED_KEPT_FOR", "Feed", "accepted_symposia", "course_event", "course_sessions_calendar",
-    "course_sessions_feed", "course_url", "personal_feed", "personal_feed_url", "personal_sessions",
+    "course_sessions_feed", "course_url",
+    "meeting_feed", "participating_series", "series_events", "personal_feed", "personal_feed_url",
+    "personal_sessions",
     "programme_event", "public_courses_feed", "record_served", "served_state", "session_event",
     "short_label", "symposium_event", "symposium_feed",
 ]

@@ -1,4 +1,5 @@
-"""One person's own feed: their courses' sessions, what they teach, the symposia they attend."""
+"""One person's own feed: their courses' sessions, what they teach, the symposia they attend, and
+their meeting series."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from training.calendar.services.events import (
     session_event,
     shown_courses,
 )
+from training.calendar.services.meetings import participating_series, series_events
 from training.calendar.services.symposia import shown_symposia, symposium_events
 from training.core.ical import FeedCalendar, ordered_events
 from training.core.urls import external_url
@@ -90,18 +92,23 @@ def personal_feed(session: Session, user: User, now: datetime) -> Feed:
     """/calendar/feeds/<token>.ics: one person's own calendar, in their language."""
     rows, courses = personal_sessions(session, user, now)
     symposia = accepted_symposia(session, user, now)
+    series = participating_series(session, user)
     known: dict[int, CourseFacts] = {}
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         events = [session_event(r, courses[r.course_id], known, labelled=True) for r in rows]
         for symposium in symposia:
             events.extend(symposium_events(symposium))
+        for one in series:
+            events.extend(series_events(one))
         calendar = FeedCalendar(
             name=_("Training: %(name)s", name=user.name),
-            description=_("Sessions of your courses, the sessions you teach, and symposia you attend."),
+            description=_("Sessions of your courses, the sessions you teach, symposia you attend, and "
+                          "your meetings."),
             events=ordered_events(events),
         )
     stamps = [r.updated_at for r in rows] + [courses[r.course_id].updated_at for r in rows]
     stamps += [s.updated_at for s in symposia]
+    stamps += [s.updated_at for s in series] + [row.updated_at for s in series for row in s.occurrences]
     return finish_feed(f"user:{user.id}", calendar, newest(*stamps))
 
 
