@@ -10,7 +10,17 @@ import sqlalchemy as sa
 from training.accounts.models import User
 from training.core.extensions import db
 from training.core.urls import external_url
-from training.demo import accounts, calendar, clearance, courses, enrolment, i18n, meetings, personal_data, symposia
+from training.demo import (
+    accounts,
+    calendar,
+    clearance,
+    courses,
+    enrolment,
+    i18n,
+    meetings,
+    personal_data,
+    symposia,
+)
 
 # Each feature adds its demo loader here, in dependency order. A loader takes the
 # session and today's date, creates only what is missing, and flushes.
