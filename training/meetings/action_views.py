@@ -49,6 +49,7 @@ def edit_action(action_id: int) -> Response | tuple[str, int]:
     )
     form.side.choices = [(code, country_name(code)) for code in series.sides]
     back = _meeting_url(action, series)
+    agreed_at = action.occurrence.recurrence_id  # read now: a refusal below expires the item
     if form.validate_on_submit():
         with unit_of_work(form, error_pages=NOT_ON_THE_PAGE) as work:
             services.update_action(
@@ -70,5 +71,5 @@ def edit_action(action_id: int) -> Response | tuple[str, int]:
             return redirect(back)
     status = 422 if form.errors else 200
     return render_template(
-        "meetings/action_edit.html", action=action, series=series, form=form, back=back
+        "meetings/action_edit.html", series=series, agreed_at=agreed_at, form=form, back=back
     ), status
