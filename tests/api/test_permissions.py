@@ -281,7 +281,8 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
             "duration_minutes": 90, "rrule": "FREQ=MONTHLY;BYDAY=1WE;COUNT=6"}),
         "GET /meetings/{id}": lambda role: ("GET", f"/meetings/{series.id}", None),
         "GET /meetings/{id}/occurrences": lambda role: ("GET", f"/meetings/{series.id}/occurrences", None),
-        "PATCH /meetings/{id}": lambda role: ("PATCH", f"/meetings/{series.id}", {"location": f"Room {role}"}),
+        "PATCH /meetings/{id}": lambda role: (
+            "PATCH", f"/meetings/{series.id}", {"location": f"Room {role}"}),
         # Each role cancels a meeting of its own (the week after the one before).
         "PATCH /meetings/{id}/occurrences/{recurrence_id}": lambda role: (
             "PATCH", f"/meetings/{series.id}/occurrences/"
