@@ -38,7 +38,7 @@ def points(session, people):
 def item(session, people, washington):
     made = services.add_action(
         session,
-        washington,
+        services.reload(session, washington),
         "2027-02-17T10:00:00",
         services.ActionSpec(
             what="Share the logs", side="US", owner_name="Agent Smith", due_on=date(2027, 3, 1)
@@ -387,3 +387,52 @@ def test_the_correction_pages_run_the_same_queries_for_few_and_many_rows(
             assert client.get(path).status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+# --- bad input never answers 500 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", (2**31, 2**63, 2**64))
+def test_ids_beyond_the_database_range_are_simply_not_found(client, login, api, people, number):
+    login(people.coordinator)
+    for path in (
+        f"/contact-points/{number}/edit",
+        f"/contact-points/{number}/retire",
+        f"/actions/{number}/edit",
+    ):
+        assert client.get(path).status_code == 404, path
+    for method, path in (
+        ("PATCH", f"/contact-points/{number}"),
+        ("DELETE", f"/contact-points/{number}"),
+        ("PATCH", f"/meetings/{number}"),
+    ):
+        assert (
+            api("coordinator", method, path, {"hours": "x"} if method == "PATCH" else None).status_code == 404
+        )
+
+
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/meetings/{series}", {"duration_minutes": True}, "duration_minutes"),
+        ("/meetings/{series}", {"starts_at": "9" * 500}, "starts_at"),
+        ("/meetings/{series}", {"rrule": ["FREQ=WEEKLY"]}, "rrule"),
+        ("/meetings/{series}", {"rrule": "X" * 5000}, "rrule"),
+        ("/meetings/{series}", {"title": None}, "title"),
+        ("/contact-points/{point}", {"phone": 5}, "phone"),
+        ("/contact-points/{point}", {"name": "N" * 10_000}, "name"),
+        ("/contact-points/{point}", {"side": "ZZ"}, "side"),
+        ("/actions/{item}", {"side": 5}, "side"),
+        ("/actions/{item}", {"due_on": "2027-13-01"}, "due_on"),
+    ],
+)
+def test_wrong_types_and_huge_values_get_problem_json_at_their_field(
+    api, washington, points, item, session, path, body, field
+):
+    target = path.format(series=washington.id, point=points["US"].id, item=item.id)
+    response = api("coordinator", "PATCH", target, body)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"], response.get_json()
+    session.expire_all()
+    assert session.get(MeetingSeries, washington.id).sequence == 0
+    assert session.get(ContactPoint, points["US"].id).phone == "+1 855 292 3937"

@@ -263,6 +263,8 @@ def update_series(data: dict[str, Any], series_id: int):
     series = services.get_series(db.session, series_id, viewer=current_user)
     details = [name for name in ("title", "title_zh", "location", "video_url") if data[name] is not None]
     clock = [name for name in SCHEDULE if data[name] is not None]
+    if not details and not clock:
+        raise DomainError(_("Give what to change: the title or place, or the schedule."), field="title")
     if details and clock:
         raise DomainError(
             _("Change the schedule and the title or place in two requests: each is sent to everyone."),
