@@ -152,7 +152,7 @@ def retire_contact_point(point_id: int):
 @seen_by_both_sides
 @blp.arguments(ContactTestInSchema)
 @blp.response(201, ContactTestOutSchema)
-@documents(400, 401, 403, 404, 415, 422)
+@documents(400, 401, 403, 404, 409, 415, 422)
 def record_test(data: dict[str, Any], point_id: int):
     """Log a test of a contact point: how, the result, a note (coordinators and focal points)."""
     point = services.get_contact_point(db.session, point_id, viewer=current_user)
