@@ -179,6 +179,9 @@ def test_the_api_corrects_and_retires_contact_points_by_the_same_rules(api, poin
     tested = api("us_focal", "POST", f"/contact-points/{us}/tests", {"method": "phone", "result": "reached"})
     assert tested.status_code == 409
     assert [p["id"] for p in api("cn_focal", "GET", "/contact-points").get_json()["items"]] == [cn]
+    kept = api("cn_focal", "GET", "/contact-points?retired=true").get_json()["items"]
+    assert [(p["id"], p["overdue"]) for p in kept] == [(us, False)]
+    assert api("cn_focal", "GET", "/contact-points?retired=perhaps").status_code == 422
 
 
 # --- an action item edited -----------------------------------------------------------------

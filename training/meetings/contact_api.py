@@ -89,14 +89,21 @@ def _contact_out(point: ContactPoint, now: datetime) -> dict[str, Any]:
     }
 
 
+class DirectoryQuerySchema(ma.Schema):
+    retired = ma.fields.Boolean(load_default=False, metadata={"description": "The retired contact points"})
+
+
 @blp.route("/contact-points", methods=["GET"])
 @seen_by_both_sides
+@blp.arguments(DirectoryQuerySchema, location="query")
 @blp.response(200, ContactListSchema)
-@documents(401, 403)
-def list_contact_points():
-    """The hotline's directory: every side's contact points and whether each is overdue for a test."""
+@documents(401, 403, 422)
+def list_contact_points(query: dict[str, Any]):
+    """The hotline's directory: every side's contact points and whether each is overdue for a test;
+    with ?retired=true, those retired."""
     now = utcnow()
-    return {"items": [_contact_out(p, now) for p in services.directory(db.session, viewer=current_user)]}
+    points = services.directory(db.session, viewer=current_user, retired=query["retired"])
+    return {"items": [_contact_out(p, now) for p in points]}
 
 
 @blp.route("/contact-points", methods=["POST"])

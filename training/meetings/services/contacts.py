@@ -160,6 +160,8 @@ def update_contact_point(
         setattr(point, name, value)
     session.flush()
     after = snapshot(point)
+    if after == before:
+        return point  # nothing to tell the trail
     record(
         session,
         actor=actor,
