@@ -85,12 +85,16 @@ EXPECTED: dict[str, dict[str, int]] = {
     "POST /meetings": ONLY_COORDINATORS_201,
     "GET /meetings/{id}": dict(zip(ROLES, (A, U, U, 200, 200, U, 200, 200), strict=True)),
     "GET /meetings/{id}/occurrences": dict(zip(ROLES, (A, U, U, 200, 200, U, 200, 200), strict=True)),
+    "PATCH /meetings/{id}": ONLY_COORDINATORS_200,
     "PATCH /meetings/{id}/occurrences/{recurrence_id}": ONLY_COORDINATORS_200,
     "POST /meetings/{id}/occurrences/{recurrence_id}/actions": ONLY_COORDINATORS_201,
     # The item is the US side's: its focal point may mark it, China's may not.
     "PATCH /actions/{id}": dict(zip(ROLES, (A, U, U, 200, U, U, 200, 200), strict=True)),
     "GET /contact-points": dict(zip(ROLES, (A, U, U, 200, 200, U, 200, 200), strict=True)),
     "POST /contact-points": ONLY_COORDINATORS_201,
+    # The contact point is the US side's: its focal point keeps it up to date, China's may not.
+    "PATCH /contact-points/{id}": dict(zip(ROLES, (A, U, U, 200, U, U, 200, 200), strict=True)),
+    "DELETE /contact-points/{id}": ONLY_COORDINATORS_200,
     "POST /contact-points/{id}/tests": dict(zip(ROLES, (A, U, U, 201, 201, U, 201, 201), strict=True)),
 }
 REQUIREMENTS = [
@@ -167,8 +171,15 @@ def world(session, people, make_course, make_user, teacher, call):
                                                                        phone="+1 855 292 3937"),
                                          actor=coordinator)
     session.commit()
+
+    def desk():
+        added = meetings.add_contact_point(session, meetings.ContactSpec(
+            side="US", name=f"Desk {next(counter)}", phone="+1 202 555 0100"), actor=coordinator)
+        session.commit()
+        return added
+
     return {"main": main, "taught": taught, "course": course, "american": american,
-            "series": series, "item": item, "hotline": hotline,
+            "series": series, "item": item, "hotline": hotline, "desk": desk,
             "fresh_session": fresh_session, "symposium": symposium, "published": published,
             "resent": resent, "token": token, "counter": counter, "with_document": with_document,
             "draft": make_course(publish=False), "draft_symposium": symposium(publish=False)}
@@ -270,6 +281,8 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
             "duration_minutes": 90, "rrule": "FREQ=MONTHLY;BYDAY=1WE;COUNT=6"}),
         "GET /meetings/{id}": lambda role: ("GET", f"/meetings/{series.id}", None),
         "GET /meetings/{id}/occurrences": lambda role: ("GET", f"/meetings/{series.id}/occurrences", None),
+        "PATCH /meetings/{id}": lambda role: (
+            "PATCH", f"/meetings/{series.id}", {"location": f"Room {role}"}),
         # Each role cancels a meeting of its own (the week after the one before).
         "PATCH /meetings/{id}/occurrences/{recurrence_id}": lambda role: (
             "PATCH", f"/meetings/{series.id}/occurrences/"
@@ -282,6 +295,9 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
         "GET /contact-points": lambda role: ("GET", "/contact-points", None),
         "POST /contact-points": lambda role: ("POST", "/contact-points", {
             "side": "CN", "name": f"Desk of {role}", "phone": "+86 10 6620 4110"}),
+        "PATCH /contact-points/{id}": lambda role: (
+            "PATCH", f"/contact-points/{w['hotline'].id}", {"hours": f"24/7, asked by {role}"}),
+        "DELETE /contact-points/{id}": lambda role: ("DELETE", f"/contact-points/{w['desk']().id}", None),
         "POST /contact-points/{id}/tests": lambda role: (
             "POST", f"/contact-points/{w['hotline'].id}/tests", {"method": "phone", "result": "reached"}),
     }

@@ -51,6 +51,15 @@ def test_meeting_pages_fit_a_phone_and_pass_axe_in_both_languages(browser, demo_
     expect(page.locator("#open-actions + .action-list .overdue").first).to_be_visible()
     _look(page, f"{demo_server}/contact-points", "meetings-hotline", screenshot_dir, problems)
     expect(page.locator(".contact-point.overdue")).to_have_count(1)
+    expect(page.locator(".retired-contact-points")).to_contain_text("Cyber Division night line")
+    edit = page.get_by_role("link", name="Edit CyWatch").get_attribute("href")
+    retire = page.get_by_role("link", name="Retire CyWatch").get_attribute("href")
+    _look(page, demo_server + edit, "meetings-contact-edit", screenshot_dir, problems)
+    _look(page, demo_server + retire, "meetings-contact-retire", screenshot_dir, problems)
+    page.goto(series)
+    open_items = page.locator("#open-actions + .action-list")
+    item = open_items.get_by_role("link", name="Edit").first.get_attribute("href")
+    _look(page, demo_server + item, "meetings-action-edit", screenshot_dir, problems)
     page.context.close()
 
     page = _signed_in(browser, demo_server, "cn-focal@demo.training", "zh-CN")
@@ -76,4 +85,29 @@ def test_a_coordinator_cancels_one_meeting_after_confirming(browser, demo_server
     page.get_by_role("button", name="Cancel this meeting").click()
     expect(page.locator(".flash-success")).to_contain_text("the series goes on")
     expect(page.locator(".meeting-head .badge")).to_contain_text("cancelled")
+    page.context.close()
+
+
+def test_a_focal_point_corrects_their_sides_contact_point_and_a_coordinator_retires_one(
+    browser, demo_server
+):
+    page = _signed_in(browser, demo_server, "us-focal@demo.training", "en-US")
+    page.goto(f"{demo_server}/contact-points")
+    expect(page.get_by_role("link", name="Edit Cybersecurity Bureau duty desk")).to_have_count(0)
+    expect(page.get_by_role("link", name="Retire CyWatch")).to_have_count(0)
+    page.get_by_role("link", name="Edit CyWatch").click()
+    page.get_by_label("Hours").fill("24/7, answered within 10 minutes")
+    page.get_by_role("button", name="Save the contact point").click()
+    expect(page.locator(".flash-success")).to_contain_text("The contact point is saved.")
+    expect(page.locator(".contact-point", has_text="CyWatch")).to_contain_text("answered within 10 minutes")
+    page.context.close()
+
+    page = _signed_in(browser, demo_server, "coordinator@demo.training", "en-US")
+    page.goto(f"{demo_server}/contact-points")
+    page.get_by_role("link", name="Retire CCIPS duty attorney").click()
+    expect(page.locator("h1, h2").first).to_contain_text("Retire the contact point CCIPS duty attorney?")
+    page.get_by_role("button", name="Retire the contact point").click()
+    expect(page.locator(".flash-success")).to_contain_text("its test log is kept")
+    expect(page.locator(".contact-point", has_text="CCIPS duty attorney")).to_have_count(0)
+    expect(page.locator(".retired-contact-points")).to_contain_text("CCIPS duty attorney")
     page.context.close()

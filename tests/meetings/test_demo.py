@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from training.accounts.models import User
 from training.core.database import utcnow
 from training.demo import accounts
 from training.demo import meetings as demo
@@ -30,6 +31,10 @@ def test_the_demo_series_has_minutes_items_a_moved_and_a_cancelled_meeting(sessi
     open_items = services.open_actions(session, series, today)
     assert len(open_items) == 3 and open_items[0].due_on < today
     now = utcnow()
-    overdue = [p.name for p in session.scalars(sa.select(ContactPoint)) if services.is_overdue(p, now)]
-    assert overdue == ["CNCERT/CC incident desk"]
+    coordinator = session.scalar(sa.select(User).where(User.email == "coordinator@demo.training"))
+    current = services.directory(session, viewer=coordinator)
+    assert [p.name for p in current if services.is_overdue(p, now)] == ["CNCERT/CC incident desk"]
+    retired = services.directory(session, viewer=coordinator, retired=True)
+    assert [(p.name, len(p.tests)) for p in retired] == [("Cyber Division night line", 2)]
+    assert session.scalar(sa.select(sa.func.count()).select_from(ContactPoint)) == 5
     assert session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0

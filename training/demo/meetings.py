@@ -1,6 +1,6 @@
 """Demo meetings: the monthly China–US working-level meeting on cybercrime cases, alternating between
 Beijing and Washington, with minutes in both languages, action items, one meeting moved and one
-cancelled; and the hotline's contact points on both sides, one of them overdue for a test."""
+cancelled; and the hotline's contact points on both sides, one overdue for a test and one retired."""
 
 from __future__ import annotations
 
@@ -146,6 +146,27 @@ def _contact_points(session: Session, coordinator: object, today: date) -> None:
                 via="cli",
                 now=now,
             )  # type: ignore[arg-type]
+    _retired_point(session, coordinator, now)
+
+
+def _retired_point(session: Session, coordinator: object, now: datetime) -> None:
+    """A contact point replaced by CyWatch: retired, its test log kept as evidence."""
+    point = services.add_contact_point(
+        session,
+        services.ContactSpec(
+            "US", "Cyber Division night line", "Federal Bureau of Investigation", "+1 202 324 0000", "",
+            "24/7", "English",
+        ),
+        actor=coordinator,  # type: ignore[arg-type]
+        via="cli",
+    )
+    for days_ago, result, note in ((120, "reached", "Answered at once."),
+                                   (95, "late", "Answered after 40 minutes.")):
+        tested = now - timedelta(days=days_ago, hours=2)
+        services.record_test(session, point, method="phone", result=result, tested_at=tested, note=note,
+                             actor=coordinator, via="cli", now=tested)  # type: ignore[arg-type]
+    services.retire_contact_point(session, point, actor=coordinator, via="cli",  # type: ignore[arg-type]
+                                  now=now - timedelta(days=60))
 
 
 def load(session: Session, today: date) -> MeetingSeries | None:

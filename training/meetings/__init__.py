@@ -14,7 +14,14 @@ def init_app(app: Flask) -> None:
     from training.accounts.signals import person_erasing, person_export_wanted
     from training.core.api import register_api
     from training.core.navigation import add_nav_item
-    from training.meetings import api, contact_views, services  # noqa: F401
+    from training.meetings import (  # noqa: F401
+        action_views,
+        api,
+        contact_api,
+        contact_views,
+        participant_views,
+        services,
+    )
     from training.meetings.cli import meetings_cli
     from training.meetings.text import render_minutes
     from training.meetings.trail import register_trail

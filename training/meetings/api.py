@@ -1,4 +1,4 @@
-"""/api/v1 meetings: series, their occurrences and one-off changes, action items, contact points."""
+"""/api/v1 meetings: series, their occurrences and one-off changes, action items (hotline: contact_api)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from training.accounts.models import MAX_EMAIL, MAX_NAME, MAX_ORGANISATION, Role
+from training.accounts.models import MAX_EMAIL, MAX_NAME, Role
 from training.accounts.permissions import role_required
 from training.core.api import api_blueprint, api_fields, documents
-from training.core.database import utcnow
 from training.core.errors import DomainError
 from training.core.extensions import db
 from training.core.schemas import CountryCode, Day, Instant, StrictInteger, Text, TimezoneName
@@ -23,18 +22,12 @@ from training.meetings import services
 from training.meetings.models import (
     MAX_ACTION,
     MAX_DURATION_MINUTES,
-    MAX_HOURS,
-    MAX_LANGUAGES,
-    MAX_NOTE,
-    MAX_PHONE,
     MAX_PLACE,
     MAX_RULE,
     MAX_TITLE,
     MAX_URL,
     ActionItem,
     ActionStatus,
-    ContactPoint,
-    ContactResult,
     MeetingSeries,
     OccurrenceStatus,
 )
@@ -77,6 +70,22 @@ class SeriesInSchema(ma.Schema):
     video_url = Text(MAX_URL, load_default="")
     participants = ma.fields.List(
         ma.fields.Nested(ParticipantSchema), load_default=list, validate=ma.validate.Length(max=200)
+    )
+
+
+class SeriesPatchSchema(ma.Schema):
+    title = Text(MAX_TITLE, min_length=1, load_default=None)
+    title_zh = Text(MAX_TITLE, load_default=None)
+    location = Text(MAX_PLACE, load_default=None)
+    video_url = Text(MAX_URL, load_default=None)
+    timezone = TimezoneName(load_default=None, metadata={"description": "Only before the first meeting"})
+    starts_at = Instant(
+        load_default=None,
+        metadata={"description": "The first meeting's local start, no offset; only before it"},
+    )
+    duration_minutes = StrictInteger(minimum=1, maximum=MAX_DURATION_MINUTES, load_default=None)
+    rrule = Text(
+        MAX_RULE, min_length=1, load_default=None, metadata={"description": "Only before the first meeting"}
     )
 
 
@@ -136,6 +145,7 @@ class ActionInSchema(ma.Schema):
 class ActionPatchSchema(ma.Schema):
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf([s.value for s in ActionStatus]))
     what = Text(MAX_ACTION, min_length=1, load_default=None)
+    side = CountryCode(load_default=None)
     owner_name = Text(MAX_NAME, min_length=1, load_default=None)
     owner_email = Text(MAX_EMAIL, load_default=None)
     due_on = Day(load_default=None)
@@ -151,42 +161,6 @@ class ActionOutSchema(ma.Schema):
     owner_email = ma.fields.String(required=True)
     due_on = ma.fields.Date(required=True)
     status = ma.fields.String(required=True)
-
-
-class ContactInSchema(ma.Schema):
-    side = CountryCode(required=True)
-    name = Text(MAX_NAME, min_length=1, required=True)
-    organisation = Text(MAX_ORGANISATION, load_default="")
-    phone = Text(MAX_PHONE, load_default="")
-    email = Text(MAX_EMAIL, load_default="")
-    hours = Text(MAX_HOURS, load_default="24/7")
-    languages = Text(MAX_LANGUAGES, load_default="")
-
-
-class ContactOutSchema(ContactInSchema):
-    id = ma.fields.Integer(required=True)
-    last_tested_at = ma.fields.DateTime(required=True, allow_none=True)
-    overdue = ma.fields.Boolean(required=True)
-
-
-class ContactListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ContactOutSchema), required=True)
-
-
-class ContactTestInSchema(ma.Schema):
-    method = ma.fields.String(required=True, validate=ma.validate.OneOf(list(services.METHODS)))
-    result = ma.fields.String(required=True, validate=ma.validate.OneOf([r.value for r in ContactResult]))
-    note = Text(MAX_NOTE, multiline=True, load_default="")
-    tested_at = Instant(load_default=None, metadata={"description": "Default: now; without offset: UTC"})
-
-
-class ContactTestOutSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    tested_at = ma.fields.DateTime(required=True)
-    tested_by = ma.fields.String(required=True)
-    method = ma.fields.String(required=True)
-    result = ma.fields.String(required=True)
-    note = ma.fields.String(required=True)
 
 
 def _series_out(series: MeetingSeries) -> dict[str, Any]:
@@ -236,22 +210,7 @@ def _action_out(action: ActionItem) -> dict[str, Any]:
     }
 
 
-def _contact_out(point: ContactPoint, now: datetime) -> dict[str, Any]:
-    return {
-        "id": point.id,
-        "side": point.side,
-        "name": point.name,
-        "organisation": point.organisation,
-        "phone": point.phone,
-        "email": point.email,
-        "hours": point.hours,
-        "languages": point.languages,
-        "last_tested_at": point.last_tested_at,
-        "overdue": services.is_overdue(point, now),
-    }
-
-
-def _utc(value: datetime | None) -> datetime | None:
+def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo("UTC"))
@@ -293,6 +252,57 @@ def get_series(series_id: int):
     return _series_out(services.get_series(db.session, series_id, viewer=current_user))
 
 
+@blp.route("/meetings/<id:series_id>", methods=["PATCH"])
+@coordinators_only
+@blp.arguments(SeriesPatchSchema)
+@blp.response(200, SeriesOutSchema)
+@documents(400, 401, 403, 404, 409, 415, 422)
+def update_series(data: dict[str, Any], series_id: int):
+    """Change a series' title or place; before its first meeting, also its first start, duration,
+    timezone or rule. Every participant is sent the series again (coordinators)."""
+    series = services.get_series(db.session, series_id, viewer=current_user)
+    details = [name for name in ("title", "title_zh", "location", "video_url") if data[name] is not None]
+    clock = [name for name in SCHEDULE if data[name] is not None]
+    if not details and not clock:
+        raise DomainError(_("Give what to change: the title or place, or the schedule."), field="title")
+    if details and clock:
+        raise DomainError(
+            _("Change the schedule and the title or place in two requests: each is sent to everyone."),
+            field=clock[0],
+        )
+    with unit_of_work():
+        if clock:
+            services.reschedule_series(
+                db.session,
+                series,
+                starts_at=_or(data["starts_at"], series.first_start),
+                duration_minutes=_or(data["duration_minutes"], series.duration_minutes),
+                timezone=_or(data["timezone"], series.timezone),
+                rrule=_or(data["rrule"], series.rrule),
+                actor=current_user,
+                via="api",
+            )
+        elif details:
+            services.update_series(
+                db.session,
+                series,
+                **{
+                    name: _or(data[name], getattr(series, name))
+                    for name in ("title", "title_zh", "location", "video_url")
+                },
+                actor=current_user,
+                via="api",
+            )
+    return _series_out(services.get_series(db.session, series_id, viewer=current_user))
+
+
+SCHEDULE = ("starts_at", "duration_minutes", "timezone", "rrule")
+
+
+def _or(value: Any, current: Any) -> Any:
+    return current if value is None else value
+
+
 @blp.route("/meetings/<id:series_id>/occurrences", methods=["GET"])
 @seen_by_both_sides
 @blp.arguments(WindowSchema, location="query")
@@ -301,7 +311,7 @@ def get_series(series_id: int):
 def occurrences(window: dict[str, Any], series_id: int):
     """The series' meetings that start within [from, to], as they stand (moved, cancelled)."""
     series = services.get_series(db.session, series_id, viewer=current_user)
-    first, last = _utc(window.get("from_")), _utc(window.get("to"))
+    first, last = utc(window.get("from_")), utc(window.get("to"))
     return {"items": [_occurrence_out(m) for m in services.meetings_between(series, first, last)]}
 
 
@@ -362,14 +372,15 @@ def add_action(data: dict[str, Any], series_id: int, recurrence_id: str):
 @blp.response(200, ActionOutSchema)
 @documents(400, 401, 403, 404, 415, 422)
 def update_action(data: dict[str, Any], action_id: int):
-    """Change an item's status (coordinators, the owning side's focal points) or its text (coordinators)."""
+    """Change an item's status (coordinators, the owning side's focal points) or what it says, its owning
+    side, owner or due date (coordinators)."""
     action, series = services.get_action(db.session, action_id, viewer=current_user)
     changes = {k: v for k, v in data.items() if k != "status" and v is not None}
     spec = None
     if changes:
         spec = services.ActionSpec(
             what=changes.get("what", action.what),
-            side=action.side,
+            side=changes.get("side", action.side),
             owner_name=changes.get("owner_name", action.owner_name),
             owner_email=changes.get("owner_email", action.owner_email),
             due_on=changes.get("due_on", action.due_on),
@@ -380,58 +391,3 @@ def update_action(data: dict[str, Any], action_id: int):
         )
     action, _series = services.get_action(db.session, action_id, viewer=current_user)
     return _action_out(action)
-
-
-@blp.route("/contact-points", methods=["GET"])
-@seen_by_both_sides
-@blp.response(200, ContactListSchema)
-@documents(401, 403)
-def list_contact_points():
-    """The hotline's directory: every side's contact points and whether each is overdue for a test."""
-    now = utcnow()
-    return {"items": [_contact_out(p, now) for p in services.directory(db.session, viewer=current_user)]}
-
-
-@blp.route("/contact-points", methods=["POST"])
-@coordinators_only
-@blp.arguments(ContactInSchema)
-@blp.response(201, ContactOutSchema)
-@documents(400, 401, 403, 415, 422)
-def add_contact_point(data: dict[str, Any]):
-    """A new contact point on one side (coordinators)."""
-    with unit_of_work():
-        point = services.add_contact_point(
-            db.session, services.ContactSpec(**data), actor=current_user, via="api"
-        )
-        out = _contact_out(point, utcnow())
-    return out
-
-
-@blp.route("/contact-points/<id:point_id>/tests", methods=["POST"])
-@seen_by_both_sides
-@blp.arguments(ContactTestInSchema)
-@blp.response(201, ContactTestOutSchema)
-@documents(400, 401, 403, 404, 415, 422)
-def record_test(data: dict[str, Any], point_id: int):
-    """Log a test of a contact point: how, the result, a note (coordinators and focal points)."""
-    point = services.get_contact_point(db.session, point_id, viewer=current_user)
-    with unit_of_work():
-        test = services.record_test(
-            db.session,
-            point,
-            method=data["method"],
-            result=data["result"],
-            note=data["note"],
-            tested_at=_utc(data["tested_at"]),
-            actor=current_user,
-            via="api",
-        )
-        out = {
-            "id": test.id,
-            "tested_at": test.tested_at,
-            "tested_by": test.tested_by_name,
-            "method": test.method,
-            "result": test.result.value,
-            "note": test.note,
-        }
-    return out

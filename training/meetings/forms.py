@@ -31,6 +31,18 @@ LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 MAX_PARTICIPANT_LINES = 20_000
 
 
+def pattern_choices() -> list[tuple[str, object]]:
+    return [
+        ("weekly", _l("Weekly, on the first meeting's weekday")),
+        (
+            "monthly_weekday",
+            _l("Monthly, on the first meeting's weekday of the month (say, third Wednesday)"),
+        ),
+        ("monthly_date", _l("Monthly, on the first meeting's date")),
+        ("custom", _l("Written out as a rule")),
+    ]
+
+
 class SeriesForm(Form):
     """A new series: its sides, clock, first meeting, how it repeats and who takes part."""
 
@@ -80,15 +92,7 @@ class SeriesForm(Form):
         self.side_a.choices = countries
         self.side_b.choices = countries
         self.timezone.choices = timezone_choices()
-        self.pattern.choices = [
-            ("weekly", _l("Weekly, on the first meeting's weekday")),
-            (
-                "monthly_weekday",
-                _l("Monthly, on the first meeting's weekday of the month (say, third Wednesday)"),
-            ),
-            ("monthly_date", _l("Monthly, on the first meeting's date")),
-            ("custom", _l("Written out as a rule")),
-        ]
+        self.pattern.choices = pattern_choices()
 
 
 class SeriesEditForm(Form):
@@ -97,6 +101,39 @@ class SeriesEditForm(Form):
     location = StringField(_l("Place"), validators=[Optional(), Length(max=MAX_PLACE)])
     video_url = StringField(_l("Video link (optional)"), validators=[Optional(), Length(max=MAX_URL)])
     submit = SubmitField(_l("Save and tell the participants"))
+
+
+class ScheduleForm(Form):
+    """The clock and rule of a series none of whose meetings has begun."""
+
+    timezone = SelectField(_l("Timezone of the venue"))
+    starts_at = DateTimeLocalField(
+        _l("First meeting (venue time)"), validators=[DataRequired()], format=LOCAL_FORMATS
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"), validators=[DataRequired(), NumberRange(1, MAX_DURATION_MINUTES)]
+    )
+    pattern = SelectField(_l("Repeats"), default="custom")
+    interval = IntegerField(
+        _l("Every how many weeks or months"), default=1, validators=[Optional(), NumberRange(1, 99)]
+    )
+    count = IntegerField(
+        _l("Number of meetings"),
+        validators=[Optional(), NumberRange(1, MAX_OCCURRENCES)],
+        description=_l("Or give the last day below."),
+    )
+    until = DateField(_l("Last day (optional)"), validators=[Optional()])
+    rrule = StringField(
+        _l("Rule (for “written out”)"),
+        validators=[Optional(), Length(max=MAX_RULE)],
+        description=_l("An RFC 5545 RRULE, such as FREQ=MONTHLY;BYDAY=3WE;COUNT=12."),
+    )
+    submit = SubmitField(_l("Change the schedule and tell the participants"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+        self.pattern.choices = pattern_choices()
 
 
 class ParticipantsForm(Form):
@@ -157,6 +194,15 @@ class ActionForm(Form):
     submit = SubmitField(_l("Add the action item"))
 
 
+class ActionEditForm(ActionForm):
+    status = SelectField(_l("Status"))
+    submit = SubmitField(_l("Save the action item"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.status.choices = [(s.value, s.label) for s in ActionStatus]
+
+
 class ActionStatusForm(Form):
     status = SelectField(_l("Status"))
     submit = SubmitField(_l("Update"))
@@ -179,6 +225,10 @@ class ContactPointForm(Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.side.choices = country_choices()
+
+
+class ContactPointEditForm(ContactPointForm):
+    submit = SubmitField(_l("Save the contact point"))
 
 
 class ContactTestForm(Form):

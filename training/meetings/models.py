@@ -250,6 +250,8 @@ class ContactPoint(db.Model):
     languages: Mapped[str] = mapped_column(sa.String(MAX_LANGUAGES), default="")
     last_tested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when it is no longer valid: it leaves the directory, but its test log is evidence and stays.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tests: Mapped[list[ContactTest]] = relationship(
         back_populates="contact_point",
@@ -257,6 +259,10 @@ class ContactPoint(db.Model):
         cascade="all, delete-orphan",
         order_by="ContactTest.tested_at.desc()",
     )
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class ContactTest(db.Model):

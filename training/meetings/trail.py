@@ -19,6 +19,9 @@ from training.meetings.models import ActionItem, ActionStatus, ContactPoint, Mee
 PHRASES = {
     "meetings.series_created": _l("%(actor)s created the meeting series “%(subject)s”."),
     "meetings.series_updated": _l("%(actor)s changed the meeting series “%(subject)s”."),
+    "meetings.series_rescheduled": _l(
+        "%(actor)s changed the clock or recurrence of “%(subject)s” before its first meeting."
+    ),
     "meetings.series_cancelled": _l("%(actor)s cancelled the meeting series “%(subject)s”."),
     "meetings.series_split": _l(
         "%(actor)s changed “%(subject)s” from one meeting on: a new series continues it."
@@ -41,6 +44,8 @@ PHRASES = {
     "meetings.action_added": _l("%(actor)s added the action item “%(subject)s”."),
     "meetings.action_updated": _l("%(actor)s updated the action item “%(subject)s”."),
     "meetings.contact_added": _l("%(actor)s added the contact point %(subject)s."),
+    "meetings.contact_updated": _l("%(actor)s changed the contact point %(subject)s."),
+    "meetings.contact_retired": _l("%(actor)s retired the contact point %(subject)s; its test log is kept."),
     "meetings.contact_tested": _l("%(actor)s tested the contact point %(subject)s: %(result)s."),
 }
 
@@ -69,6 +74,8 @@ LABELS = {
     "tested_at": _l("Tested"),
     "note": _l("Note"),
     "continued_by": _l("Continued by"),
+    "retired_at": _l("Retired"),
+    "organisation": _l("Organisation"),
 }
 
 SERIES = NameSource(
@@ -103,5 +110,5 @@ def register_trail() -> None:
             },
             "result": {"reached": _l("reached"), "late": _l("reached late"), "unreached": _l("not reached")},
         },
-        datetimes=("recurrence_id", "tested_at"),
+        datetimes=("recurrence_id", "tested_at", "retired_at"),
     )

@@ -1,5 +1,6 @@
 """Meeting pages: the series list, a series with its meetings, and one meeting (agenda, minutes,
-action items, one-off changes). The hotline's pages are in contact_views."""
+action items, one-off changes). Participants, action items and the hotline have their own modules:
+participant_views, action_views, contact_views."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -33,6 +34,7 @@ from training.meetings.forms import (
     ParticipantsForm,
     PlaceForm,
     RestoreForm,
+    ScheduleForm,
     SeriesEditForm,
     SeriesForm,
     SplitForm,
@@ -48,7 +50,7 @@ seen_by_both_sides = role_required(Role.COORDINATOR, Role.FOCAL_POINT)
 coordinators_only = role_required(Role.COORDINATOR)
 
 
-def _series(slug: str) -> MeetingSeries:
+def series_at(slug: str) -> MeetingSeries:
     return services.find_series(db.session, slug, viewer=current_user)
 
 
@@ -113,14 +115,26 @@ def new() -> Response | tuple[str, int]:
 # --- a series -----------------------------------------------------------------------
 
 
-def _series_page(series: MeetingSeries, status: int = 200, **forms: Any) -> tuple[str, int]:
+def render_series_page(series: MeetingSeries, status: int = 200, **forms: Any) -> tuple[str, int]:
     now = utcnow()
     services.load_actions(db.session, series)
     meetings = services.meetings_of(series)
     coordinator = is_coordinator(current_user)
+    reschedulable = coordinator and not series.cancelled and not services.has_begun(series, now)
     if coordinator:
         forms.setdefault("edit_form", SeriesEditForm(obj=series, formdata=None))
         forms.setdefault("participants_form", ParticipantsForm(formdata=None))
+    if reschedulable:
+        forms.setdefault(
+            "schedule_form",
+            ScheduleForm(
+                formdata=None,
+                timezone=series.timezone,
+                starts_at=series.first_start,
+                duration_minutes=series.duration_minutes,
+                rrule=series.rrule,
+            ),
+        )
     return render_template(
         "meetings/series.html",
         series=series,
@@ -130,6 +144,7 @@ def _series_page(series: MeetingSeries, status: int = 200, **forms: Any) -> tupl
         open_actions=services.open_actions(db.session, series, now.date()),
         upcoming=services.next_meeting(series, now),
         coordinator=coordinator,
+        reschedulable=reschedulable,
         rule=describe(series.rrule),
         feed_url=external_url("calendar.meeting_feed", slug=series.slug),
         **forms,
@@ -139,13 +154,13 @@ def _series_page(series: MeetingSeries, status: int = 200, **forms: Any) -> tupl
 @bp.route("/meetings/<slug>")
 @seen_by_both_sides
 def series_page(slug: str) -> tuple[str, int]:
-    return _series_page(_series(slug))
+    return render_series_page(series_at(slug))
 
 
 @bp.route("/meetings/<slug>/edit", methods=["POST"])
 @coordinators_only
 def edit(slug: str) -> Response | tuple[str, int]:
-    series = _series(slug)
+    series = series_at(slug)
     form = SeriesEditForm()
     if form.validate_on_submit():
         with unit_of_work(form, error_pages=NOT_ON_THE_PAGE) as work:
@@ -161,52 +176,39 @@ def edit(slug: str) -> Response | tuple[str, int]:
         if work.done:
             flash(_("Saved; the participants are sent the series again."), "success")
             return redirect(url_for("meetings.series_page", slug=slug))
-    return _series_page(_series(slug), 422, edit_form=form)
+    return render_series_page(series_at(slug), 422, edit_form=form)
 
 
-@bp.route("/meetings/<slug>/participants", methods=["POST"])
+@bp.route("/meetings/<slug>/schedule", methods=["POST"])
 @coordinators_only
-def add_participants(slug: str) -> Response | tuple[str, int]:
-    series = _series(slug)
-    form = ParticipantsForm()
+def reschedule(slug: str) -> Response | tuple[str, int]:
+    series = series_at(slug)
+    form = ScheduleForm()
     if form.validate_on_submit():
         with unit_of_work(form, error_pages=NOT_ON_THE_PAGE) as work:
-            added = services.add_participants(
-                db.session, series, parse_participant_lines(form.participants.data), actor=current_user
+            services.reschedule_series(
+                db.session,
+                series,
+                starts_at=form.starts_at.data,
+                duration_minutes=form.duration_minutes.data,
+                timezone=form.timezone.data,
+                rrule=rule_from_pattern(
+                    form.pattern.data,
+                    form.starts_at.data,
+                    interval=form.interval.data,
+                    count=form.count.data,
+                    until=form.until.data,
+                    custom=form.rrule.data or "",
+                ),
+                actor=current_user,
             )
-            count = len(added)
         if work.done:
-            flash(ngettext("%(num)d person is invited.", "%(num)d people are invited.", count), "success")
-            return redirect(url_for("meetings.series_page", slug=slug) + "#participants")
-    return _series_page(_series(slug), 422, participants_form=form)
+            flash(_("The schedule is changed; the participants are sent the series again."), "success")
+            return redirect(url_for("meetings.series_page", slug=slug))
+    return render_series_page(series_at(slug), 422, schedule_form=form)
 
 
-@bp.route("/meetings/<slug>/participants/<int:participant_id>/remove", methods=["GET", "POST"])
-@coordinators_only
-def remove_participant(slug: str, participant_id: int) -> Response | tuple[str, int]:
-    series = _series(slug)
-    person = next((p for p in series.participants if p.id == participant_id), None)
-    if person is None:
-        abort(404)
-    form = ConfirmForm()
-    page = url_for("meetings.series_page", slug=slug) + "#participants"
-    return _confirmed(
-        form,
-        lambda: Confirmation(
-            question=_("Take %(name)s off “%(title)s”?", name=person.name, title=series.shown_title),
-            action_label=_("Take off the series"),
-            keep_label=_("Keep them invited"),
-            back_url=form.back(page),
-            subject=person.email,
-            consequences=[_("They are told by mail, and every meeting of the series leaves their calendar.")],
-        ),
-        lambda: services.remove_participant(db.session, series, participant_id, actor=current_user),
-        _("Taken off the series; their calendar is told."),
-        page,
-    )
-
-
-def _confirmed(
+def confirmed_action(
     form: ConfirmForm, ask: Callable[[], Confirmation], act: Callable[[], object], done: str, back: str
 ) -> Response | tuple[str, int]:
     """Act once the confirmation page's form is posted; otherwise show the page ask() words."""
@@ -222,10 +224,10 @@ def _confirmed(
 @bp.route("/meetings/<slug>/cancel", methods=["GET", "POST"])
 @coordinators_only
 def cancel_series(slug: str) -> Response | tuple[str, int]:
-    series = _series(slug)
+    series = series_at(slug)
     form = ConfirmForm()
     page = url_for("meetings.series_page", slug=slug)
-    return _confirmed(
+    return confirmed_action(
         form,
         lambda: Confirmation(
             question=_("Cancel the whole series “%(title)s”?", title=series.shown_title),
@@ -307,13 +309,13 @@ def _action_form(series: MeetingSeries, **kwargs: Any) -> ActionForm:
 @bp.route("/meetings/<slug>/<key>")
 @seen_by_both_sides
 def meeting_page(slug: str, key: str) -> tuple[str, int]:
-    return _meeting_page(_series(slug), key)
+    return _meeting_page(series_at(slug), key)
 
 
 def _meeting_change(
     slug: str, key: str, form: Any, act: Callable[[MeetingSeries], Any], done: str, name: str
 ) -> Response | tuple[str, int]:
-    series = _series(slug)
+    series = series_at(slug)
     services.find_meeting(series, key)  # 404 for a time that is not a meeting of the series
     if form.validate_on_submit():
         with unit_of_work(form, error_pages=NOT_ON_THE_PAGE) as work:
@@ -323,7 +325,7 @@ def _meeting_change(
             if isinstance(result, MeetingSeries):
                 return redirect(url_for("meetings.series_page", slug=result.slug))
             return redirect(url_for("meetings.meeting_page", slug=slug, key=key))
-    return _meeting_page(_series(slug), key, 422, **{name: form})
+    return _meeting_page(series_at(slug), key, 422, **{name: form})
 
 
 @bp.route("/meetings/<slug>/<key>/move", methods=["POST"])
@@ -419,7 +421,7 @@ def minutes(slug: str, key: str) -> Response | tuple[str, int]:
 @bp.route("/meetings/<slug>/<key>/actions", methods=["POST"])
 @coordinators_only
 def add_action(slug: str, key: str) -> Response | tuple[str, int]:
-    form = _action_form(_series(slug))
+    form = _action_form(series_at(slug))
     return _meeting_change(
         slug,
         key,
@@ -445,11 +447,11 @@ def add_action(slug: str, key: str) -> Response | tuple[str, int]:
 @bp.route("/meetings/<slug>/<key>/cancel", methods=["GET", "POST"])
 @coordinators_only
 def cancel_meeting(slug: str, key: str) -> Response | tuple[str, int]:
-    series = _series(slug)
+    series = series_at(slug)
     meeting = services.find_meeting(series, key)
     form = ConfirmForm()
     page = url_for("meetings.meeting_page", slug=slug, key=key)
-    return _confirmed(
+    return confirmed_action(
         form,
         lambda: Confirmation(
             question=_("Cancel the meeting of %(when)s only?", when=_when(meeting)),
@@ -474,23 +476,3 @@ def cancel_meeting(slug: str, key: str) -> Response | tuple[str, int]:
 
 def _when(meeting: services.Meeting) -> str:
     return show_datetime(meeting.starts_at, meeting.series.timezone)
-
-
-@bp.route("/actions/<int:action_id>/status", methods=["POST"])
-@seen_by_both_sides
-def action_status(action_id: int) -> Response:
-    action, series = services.get_action(db.session, action_id, viewer=current_user)
-    form = ActionStatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    key = services.recurrence_key(action.occurrence.recurrence_id)
-    with unit_of_work(error_pages=NOT_ON_THE_PAGE) as work:
-        services.update_action(db.session, action, series, status=form.status.data, actor=current_user)
-    if work.done:
-        flash(_("The action item is updated."), "success")
-    back = request.form.get("back") == "series"
-    return redirect(
-        url_for("meetings.series_page", slug=series.slug) + "#open-actions"
-        if back
-        else url_for("meetings.meeting_page", slug=series.slug, key=key) + "#actions"
-    )

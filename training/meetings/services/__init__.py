@@ -1,8 +1,8 @@
 """Meeting rules, callable without HTTP: one module per concern, the public names re-exported.
 
 recurrence (a rule checked and expanded on the venue's clock), schedule (a series' meetings with
-their one-off changes), series (create, change, cancel), participants, split ("this and
-following"), changes (move,
+their one-off changes), series (create, change, cancel), participants, reschedule (a series
+not begun), split ("this and following"), changes (move,
 cancel or place one meeting), minutes (agenda, minutes, action items), contacts (the hotline),
 notices (iTIP mail), reminders and personal (export and erasure). Services take a session,
 flush, raise domain errors and never commit.
@@ -19,9 +19,12 @@ from training.meetings.services.contacts import (
     directory,
     get_contact_point,
     is_overdue,
+    may_edit,
     may_test,
     record_test,
+    retire_contact_point,
     test_days,
+    update_contact_point,
 )
 from training.meetings.services.minutes import (
     ActionSpec,
@@ -52,6 +55,7 @@ from training.meetings.services.recurrence import (
     recurrence_key,
 )
 from training.meetings.services.reminders import REMINDER_DAYS, Reminders, send_reminders
+from training.meetings.services.reschedule import has_begun, reschedule_series
 from training.meetings.services.schedule import (
     Meeting,
     find_meeting,
@@ -98,11 +102,13 @@ __all__ = [
     "get_action",
     "get_contact_point",
     "get_series",
+    "has_begun",
     "is_overdue",
     "load_actions",
     "local_starts",
     "may_see",
     "may_see_meetings",
+    "may_edit",
     "may_test",
     "may_update",
     "meeting_actions",
@@ -119,13 +125,16 @@ __all__ = [
     "recurrence_key",
     "reload",
     "remove_participant",
+    "reschedule_series",
     "restore_meeting",
+    "retire_contact_point",
     "require_coordinator",
     "send_reminders",
     "split_series",
     "test_days",
     "topic",
     "update_action",
+    "update_contact_point",
     "update_series",
     "visible_series",
     "write_minutes",

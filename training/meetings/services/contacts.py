@@ -16,7 +16,7 @@ from training.accounts.models import MAX_EMAIL, MAX_NAME, MAX_ORGANISATION, Role
 from training.audit.services import record
 from training.core import i18n
 from training.core.database import utcnow
-from training.core.errors import DomainError, Forbidden, NotFound, Problems
+from training.core.errors import Conflict, DomainError, Forbidden, NotFound, Problems
 from training.meetings.models import (
     MAX_HOURS,
     MAX_LANGUAGES,
@@ -29,6 +29,8 @@ from training.meetings.models import (
 from training.meetings.services.access import (
     clean_email,
     clean_text,
+    is_coordinator,
+    is_focal_point,
     may_see_meetings,
     require_coordinator,
 )
@@ -133,6 +135,70 @@ def get_contact_point(session: Session, point_id: int, *, viewer: Any) -> Contac
     return point
 
 
+def may_edit(actor: Any, point: ContactPoint) -> bool:
+    """Coordinators edit every contact point; a focal point keeps their own side's up to date."""
+    return is_coordinator(actor) or (is_focal_point(actor) and actor.country == point.side)
+
+
+def require_current(point: ContactPoint) -> None:
+    if point.retired:
+        raise Conflict(_("This contact point is retired."))
+
+
+def update_contact_point(
+    session: Session, point: ContactPoint, spec: ContactSpec, *, actor: User, via: str = "web"
+) -> ContactPoint:
+    """Correct a contact point's details; only a coordinator hands one to the other side."""
+    if not may_edit(actor, point):
+        raise Forbidden(_("Only coordinators and the focal points of its side edit a contact point."))
+    require_current(point)
+    values = _clean(spec)
+    if values["side"] != point.side and not is_coordinator(actor):
+        raise DomainError(_("Only coordinators move a contact point to the other side."), field="side")
+    before = snapshot(point)
+    for name, value in values.items():
+        setattr(point, name, value)
+    session.flush()
+    after = snapshot(point)
+    if after == before:
+        return point  # nothing to tell the trail
+    record(
+        session,
+        actor=actor,
+        action="meetings.contact_updated",
+        subject=point,
+        before={k: v for k, v in before.items() if after[k] != v},
+        after={k: v for k, v in after.items() if before[k] != v},
+        topic=TOPIC,
+        via=via,
+    )
+    return point
+
+
+def retire_contact_point(
+    session: Session, point: ContactPoint, *, actor: User, via: str = "web", now: datetime | None = None
+) -> ContactPoint:
+    """Take a contact point that is no longer valid out of the directory (coordinators).
+
+    It is retired, not deleted: its test log is the evidence that the hotline was tested.
+    """
+    require_coordinator(actor)
+    require_current(point)
+    point.retired_at = now or utcnow()
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="meetings.contact_retired",
+        subject=point,
+        before=snapshot(point),
+        after={"retired_at": point.retired_at.isoformat()},
+        topic=TOPIC,
+        via=via,
+    )
+    return point
+
+
 def may_test(actor: Any, point: ContactPoint) -> bool:
     """Coordinators test every contact point; a focal point tests those of either side."""
     return may_see_meetings(actor)
@@ -153,6 +219,7 @@ def record_test(
     """Log one test of a contact point; a test that reached it is its new "last tested" date."""
     if not may_test(actor, point):
         raise Forbidden(_("Only coordinators and focal points test the hotline."))
+    require_current(point)
     now = now or utcnow()
     problems = Problems()
     if method not in METHODS:
@@ -202,11 +269,12 @@ def is_overdue(point: ContactPoint, now: datetime, days: int | None = None) -> b
     return point.last_tested_at is None or now - point.last_tested_at > limit
 
 
-def directory(session: Session, *, viewer: Any) -> Sequence[ContactPoint]:
-    """Every contact point by side and name, with its test log (two queries)."""
+def directory(session: Session, *, viewer: Any, retired: bool = False) -> Sequence[ContactPoint]:
+    """The current contact points (or the retired ones) by side and name, with their tests (two queries)."""
     require_may_see(viewer)
     return session.scalars(
         sa.select(ContactPoint)
+        .where(ContactPoint.retired_at.is_not(None) if retired else ContactPoint.retired_at.is_(None))
         .options(selectinload(ContactPoint.tests))
         .order_by(ContactPoint.side, ContactPoint.name, ContactPoint.id)
     ).all()
@@ -216,7 +284,10 @@ def overdue_points(session: Session, now: datetime) -> Sequence[ContactPoint]:
     limit = now - timedelta(days=test_days())
     return session.scalars(
         sa.select(ContactPoint)
-        .where(sa.or_(ContactPoint.last_tested_at.is_(None), ContactPoint.last_tested_at < limit))
+        .where(
+            ContactPoint.retired_at.is_(None),
+            sa.or_(ContactPoint.last_tested_at.is_(None), ContactPoint.last_tested_at < limit),
+        )
         .order_by(ContactPoint.side, ContactPoint.name)
     ).all()
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from training.accounts.models import MAX_EMAIL, MAX_NAME, User
 from training.audit.services import record
@@ -244,16 +244,29 @@ def update_action(
     return action
 
 
+def lineage(series: MeetingSeries) -> sa.Select[tuple[int]]:
+    """The ids of series and of every series it continues, however many splits back (one recursive query)."""
+    chain = (
+        sa.select(MeetingSeries.id, MeetingSeries.continues_id)
+        .where(MeetingSeries.id == series.id)
+        .cte("lineage", recursive=True)
+    )
+    earlier = aliased(MeetingSeries)
+    chain = chain.union_all(
+        sa.select(earlier.id, earlier.continues_id).join(chain, earlier.id == chain.c.continues_id)
+    )
+    return sa.select(chain.c.id)
+
+
 def _open_first_overdue(today: date) -> list[Any]:
     return [sa.case((ActionItem.due_on < today, 0), else_=1), ActionItem.due_on, ActionItem.id]
 
 
 def open_actions(session: Session, series: MeetingSeries, today: date) -> Sequence[ActionItem]:
-    """Every open item of the series (and of the series it continues), overdue first, then by due date."""
-    ids = [series.id] + ([series.continues_id] if series.continues_id else [])
+    """Every open item of the series and of every series it continues, overdue first, then by due date."""
     return session.scalars(
         sa.select(ActionItem)
-        .where(ActionItem.series_id.in_(ids), ActionItem.status == ActionStatus.OPEN)
+        .where(ActionItem.series_id.in_(lineage(series)), ActionItem.status == ActionStatus.OPEN)
         .options(selectinload(ActionItem.occurrence))
         .order_by(*_open_first_overdue(today))
     ).all()
@@ -261,12 +274,11 @@ def open_actions(session: Session, series: MeetingSeries, today: date) -> Sequen
 
 def carried_actions(session: Session, series: MeetingSeries, meeting: Meeting) -> Sequence[ActionItem]:
     """The items still open from earlier meetings: they are on this meeting's agenda by themselves."""
-    ids = [series.id] + ([series.continues_id] if series.continues_id else [])
     earlier = sa.or_(Occurrence.series_id != series.id, Occurrence.recurrence_id < meeting.recurrence_id)
     return session.scalars(
         sa.select(ActionItem)
         .join(Occurrence, Occurrence.id == ActionItem.occurrence_id)
-        .where(ActionItem.series_id.in_(ids), ActionItem.status == ActionStatus.OPEN, earlier)
+        .where(ActionItem.series_id.in_(lineage(series)), ActionItem.status == ActionStatus.OPEN, earlier)
         .options(selectinload(ActionItem.occurrence))
         .order_by(ActionItem.due_on, ActionItem.id)
     ).all()
