@@ -182,7 +182,8 @@ def signed_in(app: Flask, user_id: int) -> tuple[str, str]:
     """A session cookie of user_id signed in, and the CSRF token that goes with it."""
     # A fresh application context: Flask-WTF keeps the token of the first request on g.
     with app.app_context(), app.test_request_context():
-        session["_user_id"] = str(user_id)
+        # Flask-Login's id of a person: their id and session version (a new account's is 1).
+        session["_user_id"] = f"{user_id}:1"
         session["_fresh"] = True
         token = generate_csrf()
         cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
