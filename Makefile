@@ -90,6 +90,9 @@ screenshots: translations system-packages js-packages
 bench: translations
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian packages: wrk"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	@# nginx with bench/nginx.conf's proxy_cache, started by the bench itself on loopback.
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { echo "Installing Debian packages: nginx"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

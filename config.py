@@ -23,7 +23,8 @@ def _environ_settings() -> dict[str, Any]:
         settings["MAIL_PORT"] = int(env["MAIL_PORT"])
     if env.get("PROXY_FIX_X_FOR"):
         settings["PROXY_FIX_X_FOR"] = _trusted_proxies(env["PROXY_FIX_X_FOR"])
-    for name in ("CLEARANCE_MAX_DOCUMENT_BYTES", "CLEARANCE_GRACE_DAYS", "DOCUMENT_RETENTION_DAYS"):
+    for name in ("CLEARANCE_MAX_DOCUMENT_BYTES", "CLEARANCE_GRACE_DAYS", "DOCUMENT_RETENTION_DAYS",
+                 "SHARED_CACHE_SECONDS"):
         if env.get(name):
             settings[name] = int(env[name])
     return settings
@@ -49,6 +50,9 @@ class Config:
     NAME = "base"
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in instance/
+    # The ping on checkout is one loopback round trip (measured about 60 µs of a 750 µs /healthz,
+    # within the run-to-run noise); without it the first request after PostgreSQL restarted, or
+    # cut a connection, answers 500 (tests/test_database_restart.py).
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
@@ -78,6 +82,10 @@ class Config:
     # Days clearance documents are kept after their course's last day; then `flask documents
     # purge` deletes their contents, keeping what was decided on them.
     DOCUMENT_RETENTION_DAYS = 90
+    # How long a shared cache in front (nginx, a CDN) may serve the public feeds and the
+    # catalogue of visitors without cookies before asking again: what they show may be this
+    # late there. Signed-in readers, enrolment and every private answer never go through it.
+    SHARED_CACHE_SECONDS = 60
     PASSWORD_RESET_MAX_AGE = 3600
     # How long the link that finishes a sign-up works, in seconds.
     SIGNUP_CONFIRM_MAX_AGE = 86400

@@ -29,7 +29,7 @@ from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
 
 from training.accounts.models import Role, User
-from training.accounts.tokens import replace_feed_token
+from training.accounts.tokens import issue_token, replace_feed_token
 from training.core.extensions import db
 from training.core.search import search_key
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, session_instructors
@@ -61,6 +61,9 @@ class Manifest:
     feed_session_id: int = 0
     personal_feed_path: str = ""
     coordinator_cookie: str = ""
+    # The coordinator's bearer token, and the roster course's id, for the API's enrolment list.
+    coordinator_token: str = ""
+    roster_course_id: int = 0
     # (session cookie, CSRF token, course slug) for each enrol request, each pair distinct.
     enrol_requests: list[tuple[str, str, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -182,7 +185,8 @@ def signed_in(app: Flask, user_id: int) -> tuple[str, str]:
     """A session cookie of user_id signed in, and the CSRF token that goes with it."""
     # A fresh application context: Flask-WTF keeps the token of the first request on g.
     with app.app_context(), app.test_request_context():
-        session["_user_id"] = str(user_id)
+        # Flask-Login's id of a person: their id and session version (a new account's is 1).
+        session["_user_id"] = f"{user_id}:1"
         session["_fresh"] = True
         token = generate_csrf()
         cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
@@ -268,6 +272,9 @@ def load(app: Flask, enrolments: int) -> Manifest:
             sa.select(sa.func.min(CourseSession.id)).where(CourseSession.course_id == feeds[0]))
         manifest.personal_feed_path = f"/calendar/feeds/{token}.ics"
         manifest.coordinator_cookie = signed_in(app, coordinator.id)[0]
+        manifest.coordinator_token = issue_token(db.session, db.session.get_one(User, coordinator.id),
+                                                 name="bench")[0]
+        manifest.roster_course_id = roster_course[0]
         # Person n enrols in course n mod 10: distinct pairs, and popular courses whose seats run
         # out within the run, so that requests both take seats and join waitlists.
         for n, person in enumerate(enrolling):

@@ -200,7 +200,7 @@ def test_reset_with_a_forged_token_changes_nothing(client, make_user, session):
     user = make_user()
     before = user.password_hash
     response = client.post("/reset/not-a-token", data={
-        "password": "x" * 12, "confirm": "x" * 12, "csrf_token": csrf_token(client, "/")})
+        "password": "x" * 12, "confirm": "x" * 12, "csrf_token": csrf_token(client, "/login")})
     assert response.status_code == 302
     session.refresh(user)
     assert user.password_hash == before

@@ -168,7 +168,7 @@ def test_static_assets_are_served_by_the_app(client):
 
 def test_language_switch_uses_a_cookie_for_visitors(client):
     response = client.post("/language", data={"locale": "zh_Hans", "next": "/login",
-                                              "csrf_token": csrf_token(client, "/")})
+                                              "csrf_token": csrf_token(client, "/login")})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert "locale=zh_Hans" in response.headers["Set-Cookie"]
 

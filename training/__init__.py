@@ -14,6 +14,7 @@ from training.core import i18n
 from training.core.database import tune_sqlite
 from training.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from training.core.logging import install_secret_filter
+from training.core.ratelimit import check_limits_only_where_declared
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +65,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     for feature in FEATURES:
         import_module(feature).init_app(app)
+    # Once every route is registered with its limits.
+    check_limits_only_where_declared(app)
     # Last: the log filter masks the secret variables of every route registered above.
     install_secret_filter(app)
     return app

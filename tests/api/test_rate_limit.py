@@ -1,6 +1,9 @@
-"""Token requests are rate-limited, and with Redis several gunicorn workers share one count."""
+"""Rate-limited routes answer 429 past their limit; gunicorn workers share the counts through Redis."""
 
 from __future__ import annotations
+
+import re
+import time
 
 import pytest
 import redis
@@ -30,3 +33,47 @@ def test_gunicorn_workers_share_the_token_rate_limit_through_redis(database_url)
     assert statuses[10:] == [429, 429]
     assert last.headers["Content-Type"] == "application/problem+json"
     assert last.json()["status"] == 429
+
+
+def _form_session(base: str, path: str) -> tuple[str, str]:
+    """The session cookie and CSRF token a browser gets from the form at path."""
+    page = requests.get(f"{base}{path}", timeout=10)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return page.cookies["session"], token
+
+
+def _statuses(count: int, send) -> list[int]:  # noqa: ANN001
+    """count answers of send(), all within one of the limits' fixed windows (minute and hour)."""
+    if time.time() % 60 > 40:  # a burst straddling a minute would start a new count halfway
+        time.sleep(60.5 - time.time() % 60)
+    return [send().status_code for _ in range(count)]
+
+
+def test_every_limited_route_still_answers_429_with_workers_sharing_redis(database_url):
+    # Flask-Limiter's global before_request check is taken out; each route's own decorator must
+    # still count every request, across both workers, through Redis.
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    with running_server(database_url, workers=2, TRAINING_CONFIG="production",
+                        SECRET_KEY="rate-limit-test-secret-of-32-bytes", RATELIMIT_STORAGE_URI=REDIS_URL,
+                        BASE_URL="http://training.test") as base:
+        close = {"Connection": "close"}  # a new connection each time: the requests spread over both workers
+
+        def form_post(path: str, fields: dict[str, str]):  # noqa: ANN202
+            cookie, token = _form_session(base, path)
+            return lambda: requests.post(f"{base}{path}", data={"csrf_token": token, **fields}, timeout=10,
+                                         headers={**close, "Cookie": f"session={cookie}"})
+
+        sign_in = _statuses(11, form_post("/login", {"email": "nobody@example.org", "password": "guess"}))
+        sign_up = _statuses(6, form_post("/signup", {"email": "newcomer@example.org"}))
+        reset = _statuses(6, form_post("/reset", {"email": "forgetful@example.org"}))
+        rsvp_page = _statuses(31, lambda: requests.get(f"{base}/rsvp/no-such-invitation", timeout=10,
+                                                       headers=close))
+        rsvp_api = _statuses(31, lambda: requests.post(f"{base}/api/v1/rsvp/no-such-invitation", timeout=10,
+                                                       json={"answer": "accepted"}, headers=close))
+        unlimited = _statuses(40, lambda: requests.get(f"{base}/", timeout=10, headers=close))
+    assert 429 not in sign_in[:10] and sign_in[10] == 429
+    assert 429 not in sign_up[:5] and sign_up[5] == 429
+    assert 429 not in reset[:5] and reset[5] == 429
+    assert rsvp_page[:30] == [404] * 30 and rsvp_page[30] == 429
+    assert 429 not in rsvp_api[:30] and rsvp_api[30] == 429
+    assert unlimited == [200] * 40

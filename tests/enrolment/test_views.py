@@ -331,3 +331,27 @@ def test_roster_csv_keeps_emails_that_start_like_a_formula_as_text(
     login(coordinator)
     response = client.get(f"/courses/{course.slug}/roster.csv")
     assert {row["email"] for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))} == expected
+
+
+def test_the_roster_draws_one_action_form_whose_buttons_name_their_enrolment(
+    client, session, make_course, make_user, coordinator, login
+):
+    course = make_course(quotas={"US": 5}, requires_approval=True)
+    people = [make_user(name=f"Person {n}") for n in range(4)]
+    for person in people:
+        services.enrol(session, course, person, actor=person)
+    session.commit()
+    login(coordinator)
+    roster = f"/courses/{course.slug}/roster"
+    html = client.get(roster).get_data(as_text=True)
+    main = re.search(r"<main.*?</main>", html, re.S).group(0)
+    # One form and one token for the whole roster, however many rows.
+    assert main.count('name="csrf_token"') == 1 and main.count('method="post"') == 1
+    second = enrolment_of(session, course, people[1])
+    action = re.search(rf'form="roster-actions" formaction="([^"]+/{second.id}/approve)"', html).group(1)
+    form = re.search(r'<form id="roster-actions"[^>]*>(.*?)</form>', html, re.S).group(1)
+    fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form))
+    assert client.post(action, data=fields).status_code == 302  # what a browser sends for that button
+    assert enrolment_of(session, course, people[1]).status is EnrolmentStatus.CONFIRMED
+    assert enrolment_of(session, course, people[0]).status is EnrolmentStatus.PENDING
+    assert f'/enrolments/{second.id}/withdraw?next=' in html

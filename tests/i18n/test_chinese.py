@@ -56,7 +56,7 @@ def test_signing_out_says_so_in_the_language_of_the_person_leaving(
 
 
 def test_the_switch_remembers_chinese_in_a_cookie_and_english_wins_back(client: FlaskClient) -> None:
-    token = csrf_token(client, "/")
+    token = csrf_token(client, "/login")
     client.post("/language", data={"locale": "zh_Hans", "next": "/", "csrf_token": token})
     assert "即将开班的培训班" in client.get("/").get_data(as_text=True)
     client.post("/language", data={"locale": "en", "next": "/", "csrf_token": token})

@@ -30,7 +30,7 @@ class _ProfileFields(Form):
         """Country, timezone and language lists, named in the reader's language."""
         self.country.choices = [("", _l("Choose a country"))] + i18n.country_choices()
         self.timezone.choices = i18n.timezone_choices()
-        self.locale.choices = [("", _l("Browser default"))] + i18n.locale_choices()
+        self.locale.choices = [("", _l("Browser default")), *i18n.locale_choices()]
 
 
 class SignupForm(_ProfileFields):

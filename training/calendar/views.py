@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from training.accounts import tokens
 from training.calendar import services
 from training.calendar.forms import FeedTokenForm
+from training.core.caching import share
 from training.core.confirm import Confirmation, show_confirmation
 from training.core.database import utcnow
 from training.core.extensions import db
@@ -32,14 +33,15 @@ def _serve(feed: services.Feed, *, private: bool, filename: str) -> Response:
     response = Response(feed.body, mimetype="text/calendar")
     response.set_etag(feed.etag)
     response.last_modified = last_modified
-    # Clients revalidate every time; a 304 costs about what a trivial page costs.
-    response.cache_control.no_cache = True
     if private:
+        # Its owner's client revalidates every time; a 304 costs about what a trivial page costs.
+        response.cache_control.no_cache = True
         response.cache_control.private = True
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Robots-Tag"] = "noindex"
     else:
-        response.cache_control.public = True
+        # The same for everyone: a shared cache in front answers the pollers for a minute.
+        share(response)
     if request.args.get("download"):
         response.headers["Content-Disposition"] = attachment(filename)
     return response.make_conditional(request)

@@ -13,7 +13,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and the error pages."""
-    from training.core import security
+    from training.core import caching, security
     from training.core.api import init_api
     from training.core.forms import form_action
     from training.core.navigation import visible_nav_items
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     init_api(app)
     security.init_app(app)
+    caching.init_app(app)
     register_error_pages(app)
     app.jinja_env.globals["nav_items"] = visible_nav_items
     app.jinja_env.globals["external_url"] = external_url

@@ -102,8 +102,14 @@ def country_name(code: str | None, locale: str | None = None) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) pairs for a select, sorted by name in the current locale."""
-    names = _territories(str(get_locale() or "en"))
-    return sorted(((c, names.get(c, c)) for c in _country_codes()), key=lambda pair: pair[1])
+    return list(_country_choices(str(get_locale() or "en")))
+
+
+@cache
+def _country_choices(locale: str) -> tuple[tuple[str, str], ...]:
+    # Sorted once per language and process: every form with a country field asks for it.
+    names = _territories(locale)
+    return tuple(sorted(((c, names.get(c, c)) for c in _country_codes()), key=lambda pair: pair[1]))
 
 
 @cache
@@ -119,12 +125,19 @@ def is_timezone(name: str | None) -> bool:
 
 def timezone_choices() -> list[tuple[str, str]]:
     """(name, name) pairs for a select."""
-    return [(name, name.replace("_", " ")) for name in timezone_names()]
+    return list(_timezone_choices())
 
 
-def locale_choices() -> list[tuple[str, str]]:
-    """(code, name in that language) pairs for the language switch."""
-    return [(code, Locale.parse(code).display_name or code) for code in SUPPORTED_LOCALES]
+@cache
+def _timezone_choices() -> tuple[tuple[str, str], ...]:
+    # The same in every language: IANA names are not translated.
+    return tuple((name, name.replace("_", " ")) for name in timezone_names())
+
+
+@cache
+def locale_choices() -> tuple[tuple[str, str], ...]:
+    """(code, name in that language) pairs for the language switch (every page draws it)."""
+    return tuple((code, Locale.parse(code).display_name or code) for code in SUPPORTED_LOCALES)
 
 
 def is_locale(code: str | None) -> bool:

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from training.core.errors import DomainError
-from training.core.extensions import db
+from training.core.extensions import csrf, db
 from training.core.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 from training.core.problems import problem, problem_for, wants_problem
 from training.core.uow import unit_of_work
@@ -31,8 +31,16 @@ def healthz() -> tuple[Response, int]:
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language() -> Response:
-    """Switch language: remembered in the profile when signed in, else in a cookie."""
+    """Switch language: remembered in the profile when signed in, else in a cookie.
+
+    A signed-in switch changes the profile and needs the form's token. A visitor's only sets
+    their language cookie, which a forged request could do no harm with, so the shared pages
+    that shared caches keep can offer the switch without a token of anyone's session.
+    """
+    if current_user.is_authenticated:
+        csrf.protect()
     locale = request.form.get("locale", "")
     response = redirect(safe_next(request.form.get("next")) or url_for("courses.catalogue"))
     if locale not in SUPPORTED_LOCALES:

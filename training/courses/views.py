@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from training.accounts.models import Role
 from training.accounts.permissions import is_coordinator, role_required
 from training.core import i18n
+from training.core.caching import draw_for_everyone, share, visitor_without_cookies
 from training.core.confirm import Confirmation, show_confirmation
 from training.core.database import utcnow
 from training.core.extensions import db
@@ -60,8 +61,14 @@ def catalogue_today() -> date:
 
 
 @bp.route("/")
-def catalogue() -> tuple[str, int]:
-    """The home page: the catalogue of upcoming courses, filtered by host country, month and text."""
+def catalogue() -> Response:
+    """The home page: the catalogue of upcoming courses, filtered by host country, month and text.
+
+    A visitor without cookies gets the page every such visitor gets, which shared caches may keep.
+    """
+    public = visitor_without_cookies()
+    if public:
+        draw_for_everyone()
     today = catalogue_today()
     form = CatalogueFilterForm(request.args)
     form.fill_choices(services.catalogue_countries(db.session, today=today))
@@ -79,7 +86,13 @@ def catalogue() -> tuple[str, int]:
     page = render_template("courses/catalogue.html", form=form, courses=courses,
                            table_html=_catalogue_table(courses, seats),
                            filtered=bool(form.country.data or month or form.q.data))
-    return page, 200 if valid else 400
+    response = make_response(page, 200 if valid else 400)
+    if public and valid:
+        # The language follows Accept-Language, or the locale cookie (part of a cache's key).
+        response.vary.add("Accept-Language")
+        share(response, revalidate_in_browsers=True)
+        response.make_conditional(request)
+    return response
 
 
 def _catalogue_table(courses: Sequence[Course], seats: dict[int, Any]) -> Markup:

@@ -87,7 +87,7 @@ class InvitationForm(Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # Each language named in itself, so the coordinator can tell them apart in any locale.
-        self.locale.choices = i18n.locale_choices()
+        self.locale.choices = list(i18n.locale_choices())
 
 
 class InvitationImportForm(Form):

@@ -1,0 +1,95 @@
+"""Shared caches keep the public feeds and the cookie-free visitor's catalogue, and nothing else."""
+
+from __future__ import annotations
+
+from tests.conftest import csrf_token
+
+
+def _shared(response) -> bool:  # noqa: ANN001
+    cache_control = response.headers.get("Cache-Control", "")
+    return "public" in cache_control and "private" not in cache_control and "no-store" not in cache_control
+
+
+def _private(response) -> bool:  # noqa: ANN001
+    cache_control = response.headers.get("Cache-Control", "")
+    return "private" in cache_control and "public" not in cache_control
+
+
+def _cookie_free(response) -> bool:  # noqa: ANN001
+    return "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_public_feeds_send_no_cookie_and_a_lifetime_for_shared_caches(client, make_course, make_symposium):
+    make_course(slug="bj")
+    symposium = make_symposium()
+    paths = ("/calendar/courses.ics", "/calendar/courses/bj.ics", f"/calendar/symposia/{symposium.slug}.ics")
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert _shared(response) and "max-age=60" in response.headers["Cache-Control"], path
+        assert _cookie_free(response), path
+        assert not response.headers["ETag"].startswith("W/"), path
+        assert client.get(path, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_a_public_feed_is_shared_even_when_a_signed_in_browser_asks(client, login, make_user, make_course):
+    make_course(slug="bj")
+    login(make_user())
+    response = client.get("/calendar/courses/bj.ics")
+    assert _shared(response) and _cookie_free(response)
+
+
+def test_the_catalogue_for_a_visitor_without_cookies_is_shared_and_revalidated_by_browsers(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    cache_control = response.headers["Cache-Control"]
+    assert _shared(response) and "s-maxage=60" in cache_control and "max-age=0" in cache_control
+    assert _cookie_free(response)
+    assert "Accept-Language" in response.headers["Vary"]
+    etag = response.headers["ETag"]
+    assert not etag.startswith("W/")
+    assert 'name="csrf_token"' not in response.get_data(as_text=True)  # no token of anyone's session
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_visitor_switches_language_from_the_shared_catalogue(client):
+    response = client.post("/language", data={"locale": "zh_Hans", "next": "/"})
+    assert response.status_code == 302 and "locale=zh_Hans" in response.headers["Set-Cookie"]
+    assert "即将开班的培训班" in client.get("/").get_data(as_text=True)
+
+
+def test_a_signed_in_switch_still_needs_the_forms_token(client, login, make_user, session):
+    user = make_user(locale="en")
+    login(user)
+    assert client.post("/language", data={"locale": "zh_Hans", "next": "/"}).status_code == 400
+    session.refresh(user)
+    assert user.locale == "en"
+    token = csrf_token(client, "/")
+    switched = client.post("/language", data={"locale": "zh_Hans", "next": "/", "csrf_token": token})
+    assert switched.status_code == 302
+    session.refresh(user)
+    assert user.locale == "zh_Hans"
+
+
+def test_the_catalogue_of_a_signed_in_reader_stays_private(client, login, make_user):
+    login(make_user())
+    response = client.get("/")
+    assert response.status_code == 200
+    assert _private(response)
+
+
+def test_a_visitor_with_a_session_of_their_own_gets_a_private_catalogue(client):
+    client.get("/login")  # a session cookie now holds this visitor's form token
+    response = client.get("/")
+    assert _private(response)
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+
+
+def test_private_feed_and_pages_stay_private(client, make_user, feed_path, login):
+    user = make_user()
+    feed = client.get(feed_path(user))
+    assert _private(feed)
+    login(user)
+    profile = client.get("/profile")
+    assert profile.status_code == 200
+    assert _private(profile)

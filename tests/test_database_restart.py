@@ -1,0 +1,28 @@
+"""A server survives its database connections being cut, as when PostgreSQL restarts."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import requests
+
+from tests.servers import running_server
+
+pytestmark = [pytest.mark.commits, pytest.mark.postgresql_only]
+
+
+def test_the_next_request_after_postgresql_cut_every_pooled_connection_answers(database_url):
+    with running_server(database_url, workers=2, TRAINING_CONFIG="production",
+                        SECRET_KEY="restart-test-secret-of-32-bytes!!", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/7",
+                        BASE_URL="http://training.test") as base:
+        for _ in range(8):  # every worker has a connection in its pool
+            assert requests.get(f"{base}/", headers={"Connection": "close"}, timeout=10).status_code == 200
+        dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            cut = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+        assert cut >= 1
+        statuses = [requests.get(f"{base}{path}", headers={"Connection": "close"}, timeout=10).status_code
+                    for path in ("/", "/healthz", "/", "/healthz")]
+    assert statuses == [200, 200, 200, 200]

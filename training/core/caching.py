@@ -1,0 +1,92 @@
+"""What shared caches (nginx, a CDN) may keep: public pages and feeds, never a visitor's own answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.wrappers import Response
+
+
+def visitor_without_cookies() -> bool:
+    """Whether the request carries no session and no remember-me cookie.
+
+    Such a visitor is anonymous and has nothing of their own in the session (no message
+    waiting, no form token), so a page drawn for them is the page every such visitor gets.
+    """
+    config = current_app.config
+    return not (request.cookies.get(config["SESSION_COOKIE_NAME"])
+                or request.cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+
+
+def draw_for_everyone() -> None:
+    """The page being drawn is shared: its forms carry no token tied to this visitor's session."""
+    g.shared_page = True
+
+
+def shared_page() -> bool:
+    """Whether the page being drawn was declared shared by its view."""
+    return bool(g.get("shared_page"))
+
+
+def share(response: Response, *, revalidate_in_browsers: bool = False) -> Response:
+    """Mark response as one that shared caches may keep for SHARED_CACHE_SECONDS, with a strong ETag.
+
+    revalidate_in_browsers: a browser asks again each time (max-age=0) while shared caches keep
+    the page (s-maxage), because the same browser may sign in or switch language a second later
+    and must then see its own page, which a shared cache never serves to it (its cookies bypass
+    the cache).
+    """
+    seconds = current_app.config["SHARED_CACHE_SECONDS"]
+    cache_control = response.cache_control
+    cache_control.no_cache = None
+    cache_control.private = None
+    cache_control.no_store = None
+    cache_control.public = True
+    if revalidate_in_browsers:
+        cache_control.max_age = 0
+        cache_control.s_maxage = seconds
+    else:
+        cache_control.max_age = seconds
+    if not response.get_etag()[0]:
+        response.add_etag()
+    return response
+
+
+class SharedCacheSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, which leaves public answers without Set-Cookie or Vary: Cookie.
+
+    Flask adds Vary: Cookie to every answer whose request looked at the session, which
+    Flask-Login does on every request; a shared cache then keeps one copy per cookie, that is,
+    none worth keeping. A public answer does not depend on the session by construction. Should
+    one have stored something in the session all the same, it is made private instead of
+    handing that visitor's cookie to a cache.
+    """
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if response.cache_control.public:
+            if not session.modified:
+                return
+            response.cache_control.public = None
+            response.cache_control.s_maxage = None
+            response.cache_control.max_age = None
+            response.cache_control.private = True
+            response.cache_control.no_cache = True
+        super().save_session(app, session, response)
+
+
+def _private_unless_said(response: Response) -> Response:
+    # An answer that says nothing may be stored by a shared cache under heuristics; only the
+    # answers marked public above are meant for one.
+    if "Cache-Control" not in response.headers:
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install the session interface and the default of private answers."""
+    app.session_interface = SharedCacheSessionInterface()
+    app.after_request(_private_unless_said)
+    app.jinja_env.globals["shared_page"] = shared_page
