@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import sign_in
 from tests.browser.test_phone import BEIJING, DESKTOP, FAILING_IMPACTS, PHONE, check_page
@@ -50,12 +50,6 @@ def invite(demo_server: str, demo_database_url: str) -> Iterator:
         db.engine.dispose()
 
 
-def _in_view(page: Page, selector: str) -> bool:
-    box = page.locator(selector).bounding_box()
-    viewport = page.viewport_size
-    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
-
-
 @pytest.mark.parametrize(("language", "locale", "width"), [
     ("en", "en-US", "phone"), ("zh", "zh-CN", "phone"),
     ("en", "en-US", "desktop"), ("zh", "zh-CN", "desktop")])
@@ -72,7 +66,8 @@ def test_a_refused_answer_opens_with_the_error_in_view(browser: Browser, demo_se
         page.click("input[type=submit][name=submit]")
         expect(page.locator("#errors")).to_be_visible()
         assert page.url.endswith("#errors")
-        assert _in_view(page, "#errors"), page.locator("#errors").bounding_box()
+        # Wholly on screen, once the browser has finished scrolling to the fragment.
+        expect(page.locator("#errors")).to_be_in_viewport(ratio=1)
         assert page.evaluate("document.activeElement.id") == "errors"  # focus moved to it
         expect(page.locator("#errors a[href='#delegates']")).to_have_count(1)
         expect(page.locator(".current-answer")).to_contain_text(
@@ -101,7 +96,8 @@ def test_without_javascript_the_refused_page_still_opens_at_the_error(browser: B
         page.fill("textarea[name=delegates]", "")
         page.click("input[type=submit][name=submit]")
         assert page.url.endswith("#errors")
-        assert _in_view(page, "#errors"), page.locator("#errors").bounding_box()
+        # Wholly on screen, once the browser has finished scrolling to the fragment.
+        expect(page.locator("#errors")).to_be_in_viewport(ratio=1)
     finally:
         context.close()
 
