@@ -355,3 +355,21 @@ def test_the_roster_draws_one_action_form_whose_buttons_name_their_enrolment(
     assert enrolment_of(session, course, people[1]).status is EnrolmentStatus.CONFIRMED
     assert enrolment_of(session, course, people[0]).status is EnrolmentStatus.PENDING
     assert f'/enrolments/{second.id}/withdraw?next=' in html
+
+
+def test_the_roster_shows_when_each_request_came_on_the_venues_clock(
+    client, session, make_course, make_user, coordinator, login
+):
+    course = make_course(quotas={"US": 5})
+    person = make_user(name="Early Riser")
+    services.enrol(session, course, person, actor=person)
+    # 2026-12-05 01:30 UTC is already 09:30 on Saturday in Beijing, still Friday in Washington.
+    enrolment_of(session, course, person).requested_at = utcnow().replace(
+        year=2026, month=12, day=5, hour=1, minute=30, second=0, microsecond=0)
+    course.timezone = "Asia/Shanghai"
+    session.commit()
+    login(coordinator)
+    html = client.get(f"/courses/{course.slug}/roster").get_data(as_text=True)
+    assert "Requested <small class=\"meta\">China Time</small>" in html
+    row = re.search(r"<tr>\s*<td>Early Riser.*?</tr>", html, re.S).group(0)
+    assert "Dec 5, 2026 9:30\u202fAM" in row
