@@ -240,6 +240,59 @@ def test_a_bad_new_schedule_names_its_field_and_changes_nothing(session, people,
     assert (again.first_start, again.rrule, again.sequence) == (datetime(2027, 1, 20, 10), series.rrule, 2)
 
 
+def test_a_continuing_series_is_not_rescheduled_to_start_before_the_earlier_one_ends(
+    session, people, washington
+):
+    later = _split(session, people, washington, "2027-05-19T10:00:00", 9, datetime(2027, 4, 1, tzinfo=UTC))
+    with pytest.raises(DomainError) as refused:
+        services.reschedule_series(
+            session,
+            later,
+            starts_at=datetime(2027, 4, 14, 9),
+            duration_minutes=60,
+            timezone="America/New_York",
+            rrule="FREQ=MONTHLY;BYDAY=2WE;COUNT=3",
+            actor=people.coordinator,
+            now=datetime(2027, 4, 1, tzinfo=UTC),
+        )
+    session.rollback()
+    assert refused.value.problems == [(
+        "This series continues “China–US working-level meeting on cybercrime cases”, whose last meeting "
+        "ends Wed, Apr 21, 2027, 11:30\u202fAM Eastern Daylight Time: start after it.",
+        "starts_at",
+    )]
+    assert session.get(MeetingSeries, later.id).first_start == datetime(2027, 5, 19, 9)
+
+
+def test_a_reschedule_that_would_leave_an_open_action_due_before_its_meeting_is_refused(
+    session, people, washington
+):
+    logs = services.add_action(
+        session, washington, "2027-01-20T10:00:00",
+        services.ActionSpec(what="Share the logs", side="CN", owner_name="Wang Jun", due_on="2027-01-25"),
+        actor=people.coordinator,
+    )
+    session.commit()
+    two_weeks_later = dict(
+        starts_at=datetime(2027, 2, 3, 10), duration_minutes=60, timezone="America/New_York",
+        rrule="FREQ=MONTHLY;BYDAY=1WE;COUNT=6", actor=people.coordinator, now=BEFORE_ALL,
+    )
+    with pytest.raises(DomainError) as refused:
+        services.reschedule_series(session, services.reload(session, washington), **two_weeks_later)
+    session.rollback()
+    assert refused.value.problems == [(
+        "The action “Share the logs” is due 2027-01-25, before its meeting's new day (2027-02-03): "
+        "change its due date first.",
+        "starts_at",
+    )]
+    # Once done, the item no longer stands in the way.
+    series = services.reload(session, washington)
+    services.update_action(session, session.merge(logs), series, status="done", actor=people.coordinator)
+    services.reschedule_series(session, series, **two_weeks_later)
+    session.commit()
+    assert services.reload(session, washington).first_start == datetime(2027, 2, 3, 10)
+
+
 def test_every_reader_agrees_on_a_rescheduled_series_with_its_moved_and_cancelled_meetings(
     session, client, people
 ):

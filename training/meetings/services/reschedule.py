@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -11,12 +12,12 @@ from training.accounts.models import User
 from training.audit.services import record
 from training.core.database import utcnow
 from training.core.errors import Conflict, Problems
-from training.core.localtime import local_datetime_to_instant
-from training.meetings.models import MeetingSeries
+from training.core.localtime import local_datetime_to_instant, show_datetime
+from training.meetings.models import ActionItem, MeetingSeries, Occurrence, OccurrenceStatus
 from training.meetings.services import notices
 from training.meetings.services.access import require_coordinator, topic
 from training.meetings.services.recurrence import local_starts, recurrence_key
-from training.meetings.services.schedule import meetings_of
+from training.meetings.services.schedule import meetings_of, series_query
 from training.meetings.services.series import SeriesSpec, check_spec, require_active, snapshot
 
 
@@ -81,6 +82,8 @@ def reschedule_series(
                 ),
                 "rrule",
             )
+    _check_after_earlier_series(session, series, first_instant, problems)
+    _check_due_dates(session, series, shift, problems)
     problems.raise_any()
     before = snapshot(series)
     _shift_rows(session, series, shift)
@@ -105,6 +108,53 @@ def reschedule_series(
     )
     notices.invite(session, series, meetings_of(series), series.participants, updated=True)
     return series
+
+
+def _check_after_earlier_series(
+    session: Session, series: MeetingSeries, first_instant: datetime, problems: Problems
+) -> None:
+    """A series that continues another after a split may not start before the other has ended."""
+    if series.continues_id is None:
+        return
+    earlier = session.scalar(series_query().where(MeetingSeries.id == series.continues_id))
+    meetings = meetings_of(earlier) if earlier is not None else []
+    last_end = max((m.ends_at for m in meetings if not m.cancelled), default=None)
+    if last_end is not None and first_instant < last_end:
+        problems.add(
+            _(
+                "This series continues “%(title)s”, whose last meeting ends %(when)s: "
+                "start after it.",
+                title=earlier.shown_title,
+                when=show_datetime(last_end, earlier.timezone),
+            ),
+            "starts_at",
+        )
+
+
+def _check_due_dates(session: Session, series: MeetingSeries, shift: timedelta, problems: Problems) -> None:
+    """An open action item may not fall due before the meeting it came from, once that meeting moves."""
+    if shift <= timedelta(0):
+        return
+    # A meeting moved on its own keeps its instant: only those still where the rule put them move.
+    rows = session.execute(
+        sa.select(ActionItem, Occurrence.recurrence_id)
+        .join(Occurrence, ActionItem.occurrence_id == Occurrence.id)
+        .where(Occurrence.series_id == series.id, Occurrence.status != OccurrenceStatus.MOVED)
+        .order_by(ActionItem.due_on, ActionItem.id)
+    ).all()
+    for action, recurrence_id in rows:
+        new_day = (recurrence_id + shift).date()
+        if action.is_open and action.due_on < new_day:
+            problems.add(
+                _(
+                    "The action “%(what)s” is due %(due)s, before its meeting's new day (%(day)s): "
+                    "change its due date first.",
+                    what=action.what,
+                    due=action.due_on.isoformat(),
+                    day=new_day.isoformat(),
+                ),
+                "starts_at",
+            )
 
 
 def _shift_rows(session: Session, series: MeetingSeries, shift: timedelta) -> None:
