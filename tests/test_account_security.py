@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, csrf_token
+from tests.servers import REDIS_GUESSES_DB, redis_url
 from training import create_app
 from training.accounts import services
 from training.accounts.models import User
@@ -155,7 +156,7 @@ def test_sign_out_everywhere_ends_every_browser_and_needs_csrf(app, login, make_
 
 # --- guesses are limited per account, whatever the addresses they come from ---
 
-REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of these tests' own, flushed before and after
+REDIS_URL = redis_url(REDIS_GUESSES_DB)  # a database of these tests' own, flushed before and after
 
 
 @pytest.fixture(params=["memory://", REDIS_URL])
