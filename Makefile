@@ -77,8 +77,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# pytest-xdist runs the suite in one worker per core (at most 4: tests/servers.py gives each its own
+# Redis databases); the browser tests share one worker, their demo server and Chromium (loadgroup).
+# PYTEST_WORKERS=0 runs everything in this one process.
+PYTEST_WORKERS ?= auto
 test: install system-packages js-packages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 
 # Refresh docs/screenshots/ from the browser tests.
 screenshots: translations system-packages js-packages

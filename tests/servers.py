@@ -17,11 +17,43 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def worker_index() -> int:
+    """This process's number among pytest-xdist's workers (gw0, gw1, ...); 0 without xdist."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def worker_count() -> int:
+    """How many pytest-xdist workers share the run; 1 without xdist."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+
+
 def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on loopback that nothing listens on right now.
+
+    A port is free from the moment this returns until the server binds it: another worker
+    of the same run could be handed the same port in between. So each worker keeps only the
+    ports of its own residue (Linux gives bind() even ports first: hence port // 2).
+    """
+    index, count = worker_index(), worker_count()
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if (port // 2) % count == index:
+            return port
+
+
+# Redis has databases 0-15. The tests that count rate limits in Redis flush their database,
+# so each worker counts in one of its own: base, base + 1, ... (make test runs at most 4 workers).
+REDIS_RATE_LIMIT_DB = 7
+REDIS_GUESSES_DB = 11
+MAX_WORKERS = 4
+
+
+def redis_url(base: int) -> str:
+    """The Redis database numbered base for this worker alone."""
+    assert worker_count() <= MAX_WORKERS, f"at most {MAX_WORKERS} workers: Redis has 16 databases"
+    return f"redis://127.0.0.1:6379/{base + worker_index()}"
 
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, csrf_token
+from tests.servers import REDIS_GUESSES_DB, redis_url
 from training import create_app
 from training.accounts import services
 from training.accounts.models import User
@@ -155,20 +156,22 @@ def test_sign_out_everywhere_ends_every_browser_and_needs_csrf(app, login, make_
 
 # --- guesses are limited per account, whatever the addresses they come from ---
 
-REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of these tests' own, flushed before and after
+REDIS_URL = redis_url(REDIS_GUESSES_DB)  # a database of these tests' own, flushed before and after
 
 
-@pytest.fixture(params=["memory://", REDIS_URL])
+# The test ids name the store, not its URL: every pytest-xdist worker must collect the same ids.
+@pytest.fixture(params=["memory://", "redis"])
 def limited_app(request, app):
     """The application with rate limits on, counting in memory or in a shared Redis."""
     import redis
 
     from training import create_app
 
+    storage = REDIS_URL if request.param == "redis" else request.param
     if request.param.startswith("redis"):
         redis.Redis.from_url(REDIS_URL).flushdb()
     limited = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                     "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": request.param,
+                                     "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": storage,
                                      "WTF_CSRF_ENABLED": False})
     yield limited
     with limited.app_context():

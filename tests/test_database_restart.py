@@ -6,14 +6,15 @@ import psycopg
 import pytest
 import requests
 
-from tests.servers import running_server
+from tests.servers import REDIS_RATE_LIMIT_DB, redis_url, running_server
 
 pytestmark = [pytest.mark.commits, pytest.mark.postgresql_only]
 
 
 def test_the_next_request_after_postgresql_cut_every_pooled_connection_answers(database_url):
     with running_server(database_url, workers=2, TRAINING_CONFIG="production",
-                        SECRET_KEY="restart-test-secret-of-32-bytes!!", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/7",
+                        SECRET_KEY="restart-test-secret-of-32-bytes!!",
+                        RATELIMIT_STORAGE_URI=redis_url(REDIS_RATE_LIMIT_DB),
                         BASE_URL="http://training.test") as base:
         for _ in range(8):  # every worker has a connection in its pool
             assert requests.get(f"{base}/", headers={"Connection": "close"}, timeout=10).status_code == 200

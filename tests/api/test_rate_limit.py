@@ -9,11 +9,11 @@ import pytest
 import redis
 import requests
 
-from tests.servers import running_server
+from tests.servers import REDIS_RATE_LIMIT_DB, redis_url, running_server
 
 pytestmark = pytest.mark.commits
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
+REDIS_URL = redis_url(REDIS_RATE_LIMIT_DB)  # flushed by these tests: this worker's own
 
 
 def test_gunicorn_workers_share_the_token_rate_limit_through_redis(database_url):

@@ -23,6 +23,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # Under pytest-xdist (--dist loadgroup) the tests of a group share one worker, and so its
+            # demo server and Chromium. The phone sweep, the longest test, has a group (a server) of
+            # its own, so that it runs beside the other browser tests rather than after them.
+            group = "phone-sweep" if item.fspath.basename == "test_phone.py" else "browser"
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
