@@ -231,3 +231,15 @@ def test_a_personal_feed_follows_a_new_enrolment(session, client, course, lectur
     session.commit()
 
     assert b"Digital evidence" in client.get(path).data
+
+
+def test_a_savepoint_leaves_the_raise_to_the_outermost_commit(session, course, make_user):
+    person = make_user(Role.PERSONNEL, "US")
+    before = read(session, (SEATS, course.id))[0]
+
+    enrolment.enrol(session, course, person, actor=person)  # releases a SAVEPOINT inside
+    assert versions.pending(session) >= {(SEATS, course.id), (OWNER, person.id)}
+    session.rollback()
+
+    assert read(session, (SEATS, course.id))[0] == before
+    assert versions.pending(session) == frozenset()

@@ -154,7 +154,13 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    """Raise the transaction's scopes last: every other lock is already held."""
+    """Raise the transaction's scopes last: every other lock is already held.
+
+    SQLAlchemy calls this for a SAVEPOINT's release too; the scopes wait for the outermost
+    commit, or a savepoint released before the quota locks would take the version rows first.
+    """
+    if session.in_nested_transaction():
+        return
     if session.info.get(_PENDING) is None and not (session.new or session.dirty or session.deleted):
         return
     session.flush()  # the flush the commit would do, so that its scopes are known
