@@ -8,7 +8,7 @@ models' scopes with watch()), and touch() names the scopes of the few Core UPDAT
 flush sees (the seat counter). A direct SQL UPDATE that goes round both must raise the
 versions it affects itself: `flask --app training data bump SCOPE KEY` (or touch()).
 
-The rows are raised once per transaction, at its commit, in sorted order: after every other
+The rows are raised once per transaction, at its outermost commit, in sorted order: after every other
 lock the transaction takes (the course's quota rows first, when a seat moves), so that two
 writers never wait on each other in opposite orders. Scopes are fine-grained on purpose: an
 enrolment raises its course's seats and its person's feed, never the catalogue's version,
