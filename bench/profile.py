@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/profile.py catalogue [--database sqlite] [--enrolments 10000] [--repeat 50]
 
-Scenarios: catalogue, course, roster, feed, feed-304, feed-change, feed-cold, personal-feed, enrol.
+Scenarios: healthz, catalogue, course, roster, feed, feed-304, feed-change, feed-cold, personal-feed,
+api-list, enrol.
 The profile of all repeats together is printed as text (--html FILE writes pyinstrument's page).
 """
 
@@ -24,8 +25,8 @@ from run import REDIS, SECRET_KEY, _change_one_session, fresh_database, migrate 
 from training import create_app  # noqa: E402
 from training.core import ical  # noqa: E402
 
-SCENARIOS = ("catalogue", "course", "roster", "feed", "feed-304", "feed-change", "feed-cold", "personal-feed",
-             "enrol")
+SCENARIOS = ("healthz", "catalogue", "course", "roster", "feed", "feed-304", "feed-change", "feed-cold",
+             "personal-feed", "api-list", "enrol")
 
 
 def main() -> None:
@@ -47,7 +48,9 @@ def main() -> None:
         feed = f"/calendar/courses/{manifest.feed_slug}.ics"
         headers: dict[str, str] = {}
         before = None
-        if args.scenario == "catalogue":
+        if args.scenario == "healthz":
+            path = "/healthz"
+        elif args.scenario == "catalogue":
             path = "/"
         elif args.scenario == "course":
             path = f"/courses/{manifest.upcoming_slugs[0]}"
@@ -56,6 +59,9 @@ def main() -> None:
             path = f"/courses/{manifest.roster_slug}/roster"
         elif args.scenario == "personal-feed":
             path = manifest.personal_feed_path
+        elif args.scenario == "api-list":
+            path = f"/api/v1/courses/{manifest.roster_course_id}/enrolments?per_page=100"
+            headers["Authorization"] = f"Bearer {manifest.coordinator_token}"
         else:
             path = feed
         if args.scenario == "feed-304":

@@ -55,7 +55,7 @@ from floor import icalendar_bytes  # noqa: E402
 
 from training import create_app  # noqa: E402
 from training.calendar import services as calendar  # noqa: E402
-from training.core import ical  # noqa: E402
+from training.core import ical, versions  # noqa: E402
 from training.core.extensions import db  # noqa: E402
 from training.courses.models import Course, CourseSession  # noqa: E402
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment, EnrolmentStatus, SeatQuota  # noqa: E402
@@ -297,9 +297,10 @@ def query_counts(app, manifest: Manifest, enrol_probe: tuple[str, str, str]) -> 
         assert client.get(feed, headers={"If-None-Match": etag}).status_code == 304
     counts["feed 304"] = len(statements)
     with app.app_context():
-        _change_one_session(manifest.feed_session_id)
+        title = _change_one_session(manifest.feed_session_id)
     with counting(engine) as statements:
-        assert client.get(feed).status_code == 200
+        changed = client.get(feed)
+    assert changed.status_code == 200 and title.encode() in changed.data, "the feed missed the change"
     counts["feed after one change"] = len(statements)
     ical.clear_caches()
     cold = f"/calendar/courses/{manifest.cold_feed_slugs[-1]}.ics"
@@ -319,15 +320,21 @@ def _api_list_path(manifest: Manifest) -> str:
     return f"/api/v1/courses/{manifest.roster_course_id}/enrolments?per_page=100"
 
 
-def _change_one_session(session_id: int) -> None:
-    """What a coordinator's edit does to the row a feed reads: a new title, SEQUENCE and stamp."""
-    db.session.execute(
+def _change_one_session(session_id: int) -> str:
+    """What a coordinator's edit does to the row a feed reads: a new title, SEQUENCE and stamp.
+
+    A Core UPDATE that skips the services, so it raises the course's data version itself, as
+    docs/data-versions.md asks of any such change. Returns the new title.
+    """
+    title = f"Module rescheduled {uuid.uuid4().hex[:6]}"
+    course_id = db.session.execute(
         sa.update(CourseSession).where(CourseSession.id == session_id).values(
-            title=f"Module rescheduled {uuid.uuid4().hex[:6]}", sequence=CourseSession.sequence + 1,
-            updated_at=datetime.now(UTC),
-        )
-    )
+            title=title, sequence=CourseSession.sequence + 1, updated_at=datetime.now(UTC),
+        ).returning(CourseSession.course_id)
+    ).scalar_one()
+    versions.touch(db.session, (versions.COURSE, course_id))
     db.session.commit()
+    return title
 
 
 def feed_floor(app, slug: str) -> tuple[float, float, int]:  # noqa: ANN001

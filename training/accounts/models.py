@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from training.core import versions
 from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 
@@ -163,3 +164,31 @@ class SignupRequest(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(MAX_TIMEZONE), default="UTC")
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# --- data versions (training.core.versions) ------------------------------------------------
+
+# A person's own feed is titled with their name, written in their language, and holds the
+# invitations and meetings addressed to their email; signing in changes none of these.
+_FEED_FIELDS = ("name", "email", "locale")
+
+
+def _user_scopes(user: User, _connection: sa.Connection) -> list[versions.Scope]:
+    state = sa.inspect(user)
+    session = sa.orm.object_session(user)
+    new = session is not None and user in session.new
+    if new or any(state.attrs[field].history.has_changes() for field in _FEED_FIELDS):
+        return [(versions.OWNER, user.id)]
+    return []
+
+
+def owners_by_email(connection: sa.Connection, emails: list[str]) -> list[versions.Scope]:
+    """The own-feed scopes of the people with these addresses (invitations and meetings go by email)."""
+    wanted = sorted({e.strip().lower() for e in emails if e})
+    if not wanted:
+        return []
+    return [(versions.OWNER, user_id) for user_id in connection.scalars(
+        sa.select(User.id).where(User.email.in_(wanted)))]
+
+
+versions.watch(User, _user_scopes)

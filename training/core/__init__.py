@@ -13,14 +13,17 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the core blueprint and the error pages."""
-    from training.core import caching, security
+    from training.core import caching, security, versions
     from training.core.api import init_api
+    from training.core.cli import data_cli
     from training.core.forms import form_action
     from training.core.navigation import visible_nav_items
     from training.core.urls import external_url, install_converters
     from training.core.views import bp, register_error_pages
 
     install_converters(app)
+    versions.install()
+    app.cli.add_command(data_cli)
     app.register_blueprint(bp)
     init_api(app)
     security.init_app(app)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import User
+from training.core import versions
 from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import ChineseVersion
@@ -235,3 +236,51 @@ class SeatQuota(db.Model):
     confirmed: Mapped[int] = mapped_column(default=0)
 
     course: Mapped[Course] = relationship(lazy="raise")
+
+
+# --- data versions (training.core.versions): what each change makes pages and feeds draw again --
+
+def _course_scopes(course: Course, _connection: sa.Connection) -> list[versions.Scope]:
+    return [(versions.COURSE, course.id), (versions.CATALOGUE, 0)]
+
+
+def _session_scopes(course_session: CourseSession, connection: sa.Connection) -> list[versions.Scope]:
+    """The course's schedule; and the person of every instructor given or taken the session, whose
+    own feed gains or loses it."""
+    courses = versions.changed_values(course_session, "course_id")
+    scopes: list[versions.Scope] = [(versions.COURSE, c) for c in courses]
+    history = sa.inspect(course_session).attrs.instructors.history
+    moved = [i for i in (*history.added, *history.deleted) if i is not None]
+    ids = [i.id for i in moved if i.id is not None]
+    if ids:
+        scopes += [(versions.OWNER, user_id) for user_id in connection.scalars(
+            sa.select(Instructor.user_id).where(Instructor.id.in_(ids), Instructor.user_id.is_not(None)))]
+    return scopes
+
+
+def _instructor_scopes(instructor: Instructor, connection: sa.Connection) -> list[versions.Scope]:
+    """Every course the instructor teaches names them; their linked person's feed holds their teaching."""
+    people = versions.changed_values(instructor, "user_id")
+    scopes: list[versions.Scope] = [(versions.OWNER, u) for u in people]
+    if instructor.id is not None:
+        scopes += [(versions.COURSE, course_id) for course_id in connection.scalars(
+            sa.select(CourseSession.course_id).distinct()
+            .join(session_instructors, session_instructors.c.session_id == CourseSession.id)
+            .where(session_instructors.c.instructor_id == instructor.id))]
+    return scopes
+
+
+def _quota_scopes(quota: SeatQuota, _connection: sa.Connection) -> list[versions.Scope]:
+    """A course's seats; the catalogue too when the seats offered change (not when they are taken)."""
+    scopes: list[versions.Scope] = [(versions.SEATS, c) for c in versions.changed_values(quota, "course_id")]
+    session = sa.orm.object_session(quota)
+    added_or_removed = session is not None and (quota in session.new or quota in session.deleted)
+    if added_or_removed or sa.inspect(quota).attrs.seats.history.has_changes():
+        scopes += [(versions.CATALOGUE, 0)]
+    return scopes
+
+
+versions.watch(Course, _course_scopes)
+versions.watch(CourseSession, _session_scopes)
+versions.watch(Instructor, _instructor_scopes)
+versions.watch(SeatQuota, _quota_scopes)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import User
+from training.core import versions
 from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.courses.models import Course, CourseSession, SeatQuota
@@ -170,3 +171,13 @@ class Attendance(db.Model):
 
     session: Mapped[CourseSession] = relationship(lazy="raise")
     enrolment: Mapped[Enrolment] = relationship(lazy="raise")
+
+
+# --- data versions (training.core.versions) ------------------------------------------------
+
+def _enrolment_scopes(enrolment: Enrolment, _connection: sa.Connection) -> list[versions.Scope]:
+    """Who holds and waits for the course's seats, and the person's own feed; never the catalogue."""
+    return [(versions.SEATS, enrolment.course_id), (versions.OWNER, enrolment.user_id)]
+
+
+versions.watch(Enrolment, _enrolment_scopes)

@@ -16,7 +16,15 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from training.accounts.models import MAX_EMAIL, MAX_NAME, MAX_ORGANISATION, MAX_TIMEZONE, User
+from training.accounts.models import (
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_ORGANISATION,
+    MAX_TIMEZONE,
+    User,
+    owners_by_email,
+)
+from training.core import versions
 from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import in_reader_language
@@ -282,3 +290,25 @@ class ContactTest(db.Model):
     note: Mapped[str] = mapped_column(sa.Text, default="")
 
     contact_point: Mapped[ContactPoint] = relationship(back_populates="tests", lazy="raise")
+
+
+# --- data versions (training.core.versions) ------------------------------------------------
+
+def _series_scopes(series: MeetingSeries, _connection: sa.Connection) -> list[versions.Scope]:
+    return [(versions.SERIES, series.id)]
+
+
+def _occurrence_scopes(occurrence: Occurrence, _connection: sa.Connection) -> list[versions.Scope]:
+    return [(versions.SERIES, s) for s in versions.changed_values(occurrence, "series_id")]
+
+
+def _participant_scopes(participant: Participant, connection: sa.Connection) -> list[versions.Scope]:
+    """The series, and the own feed of the person taking part (by account or by address)."""
+    return [*((versions.SERIES, s) for s in versions.changed_values(participant, "series_id")),
+            *((versions.OWNER, u) for u in versions.changed_values(participant, "user_id")),
+            *owners_by_email(connection, versions.changed_values(participant, "email"))]
+
+
+versions.watch(MeetingSeries, _series_scopes)
+versions.watch(Occurrence, _occurrence_scopes)
+versions.watch(Participant, _participant_scopes)

@@ -10,6 +10,8 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from training.accounts.models import owners_by_email
+from training.core import versions
 from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import ChineseVersion
@@ -254,3 +256,31 @@ _STATE_LABELS = {
     InvitationState.REVOKED: _l("revoked"),
 }
 _CHANNEL_LABELS = {AnswerChannel.LINK: _l("RSVP link"), AnswerChannel.CALENDAR: _l("calendar reply")}
+
+
+# --- data versions (training.core.versions) ------------------------------------------------
+
+def _symposium_scopes(symposium: Symposium, _connection: sa.Connection) -> list[versions.Scope]:
+    return [(versions.SYMPOSIUM, symposium.id)]
+
+
+def _programme_scopes(item: ProgrammeSession, _connection: sa.Connection) -> list[versions.Scope]:
+    return [(versions.SYMPOSIUM, s) for s in versions.changed_values(item, "symposium_id")]
+
+
+def _invitation_scopes(invitation: Invitation, connection: sa.Connection) -> list[versions.Scope]:
+    """The symposium's answers, and the own feed of the person the invitation is addressed to
+    (an accepted symposium is in it)."""
+    return [(versions.SYMPOSIUM, invitation.symposium_id),
+            *owners_by_email(connection, versions.changed_values(invitation, "email"))]
+
+
+def _delegate_scopes(delegate: Delegate, connection: sa.Connection) -> list[versions.Scope]:
+    return [(versions.SYMPOSIUM, s) for s in connection.scalars(
+        sa.select(Invitation.symposium_id).where(Invitation.id == delegate.invitation_id))]
+
+
+versions.watch(Symposium, _symposium_scopes)
+versions.watch(ProgrammeSession, _programme_scopes)
+versions.watch(Invitation, _invitation_scopes)
+versions.watch(Delegate, _delegate_scopes)

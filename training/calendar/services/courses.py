@@ -1,9 +1,8 @@
 """The course feeds: every published course, and one course's sessions (cached while unchanged)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,18 +13,21 @@ from sqlalchemy.orm import Session
 from training.calendar.services.events import (
     CourseFacts,
     Feed,
+    KeptFeed,
     SessionRow,
     Teacher,
+    cancelled_course_leaves,
     course_event,
     finish_feed,
+    kept_feeds,
     newest,
     place,
     session_event,
     shown_courses,
 )
+from training.core import versions
 from training.core.i18n import country_name
 from training.core.ical import FeedCalendar, ordered_events
-from training.core.memo import FingerprintCache, app_cache
 from training.core.urls import external_url
 from training.courses.models import (
     Course,
@@ -34,11 +36,23 @@ from training.courses.models import (
     Instructor,
     session_instructors,
 )
-from training.courses.services import course_not_found, schedule_aggregates
+from training.courses.services import course_not_found
 
 
 def public_courses_feed(session: Session, now: datetime) -> Feed:
-    """/calendar/courses.ics: every course people may see, one all-day event each."""
+    """/calendar/courses.ics: every course people may see, one all-day event each.
+
+    Kept under the catalogue's data version; unchanged, it costs one primary-key read.
+    """
+    fingerprint = versions.version(session, versions.CATALOGUE, 0)
+    kept = kept_feeds("courses").get("courses", fingerprint)
+    if kept is None or (kept.until is not None and now >= kept.until):
+        kept = _build_public_courses_feed(session, now)
+        kept_feeds("courses").put("courses", fingerprint, kept)
+    return kept.feed
+
+
+def _build_public_courses_feed(session: Session, now: datetime) -> KeptFeed:
     courses = session.scalars(
         sa.select(Course).where(shown_courses(now)).order_by(Course.starts_on, Course.id)
     ).all()
@@ -49,28 +63,20 @@ def public_courses_feed(session: Session, now: datetime) -> Feed:
             events=ordered_events([course_event(c) for c in courses]),
             source=external_url("calendar.courses_feed"),
         )
-    return finish_feed("courses", calendar, newest(*(c.updated_at for c in courses)))
+    feed = finish_feed("courses", calendar, newest(*(c.updated_at for c in courses)))
+    return KeptFeed(feed, until=min((cancelled_course_leaves(c) for c in courses
+                                     if c.status is CourseStatus.CANCELLED), default=None))
 
 
-@dataclass
-class _BuiltFeed:
-    """A course feed this process built, and the Last-Modified it was served with once known."""
-
-    feed: Feed
-    last_modified: datetime | None = None
-
-
-def built_feeds() -> FingerprintCache:
-    return app_cache("calendar.course_feeds", size=64)
-
-
-def _course_fingerprint(session: Session, slug: str) -> tuple[Any, ...] | None:
-    """What a course's feed is made of, in one indexed query; None for no such (visible) course."""
+def _course_fingerprint(session: Session, slug: str) -> tuple[int, versions.Version] | None:
+    """The course's id and data version, in one indexed read; None for no such (visible) course."""
     row = session.execute(
-        sa.select(Course.id, Course.updated_at, *schedule_aggregates(Course.id))
+        sa.select(Course.id, versions.version_of(versions.COURSE, Course.id))
         .where(Course.slug == slug, Course.status != CourseStatus.DRAFT)
     ).first()
-    return tuple(row) if row is not None else None
+    if row is None:
+        return None
+    return row[0], versions.settled(session, versions.COURSE, row[0], row[1])
 
 
 def course_sessions_feed(session: Session, slug: str) -> Feed:
@@ -85,11 +91,11 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     if fingerprint is None:
         raise course_not_found()
     key = f"course:{fingerprint[0]}"
-    built = built_feeds().get(key, fingerprint)
-    if built is None:
-        built = _BuiltFeed(finish_feed(*course_sessions_calendar(session, slug)))
-        built_feeds().put(key, fingerprint, built)
-    return built.feed
+    kept = kept_feeds(key).get(key, fingerprint)
+    if kept is None:
+        kept = KeptFeed(finish_feed(*course_sessions_calendar(session, slug)))
+        kept_feeds(key).put(key, fingerprint, kept)
+    return kept.feed
 
 
 def session_rows(session: Session, which: sa.ColumnElement[bool]) -> list[SessionRow]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from unicodedata import east_asian_width
 from urllib.parse import urlsplit
 
@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from training.core import versions
 from training.core.i18n import country_name
 from training.core.ical import FeedCalendar, FeedEvent, build_calendar
+from training.core.memo import FingerprintCache, app_cache
 from training.core.urls import external_url
 from training.courses.models import (
     Course,
@@ -44,6 +46,26 @@ def finish_feed(key: str, calendar: FeedCalendar, data_modified: datetime) -> Fe
     return Feed(key, body, hashlib.sha256(body).hexdigest()[:40], data_modified.replace(microsecond=0))
 
 
+@dataclass
+class KeptFeed:
+    """A feed this process built, kept under the data versions it was built from.
+
+    depends_on names the scopes besides the feed's own (a person's feed: their courses,
+    symposia and series); until, the instant the feed's text changes with time alone (a
+    cancelled course leaving it); last_modified, the date it was served with once known.
+    """
+
+    feed: Feed
+    depends_on: tuple[versions.Scope, ...] = ()
+    until: datetime | None = None
+    last_modified: datetime | None = None
+
+
+def kept_feeds(key: str) -> FingerprintCache:
+    """Where the feed called key is kept: course feeds apart, as one can hold a thousand sessions."""
+    if key.startswith("course:"):
+        return app_cache("calendar.course_feeds", size=64)
+    return app_cache("calendar.feeds", size=128)
 
 
 def feed_host() -> str:
@@ -118,6 +140,12 @@ def shown_courses(now: datetime) -> sa.ColumnElement[bool]:
             sa.or_(Course.updated_at >= now - CANCELLED_KEPT_FOR, Course.ends_on >= now.date()),
         ),
     )
+
+
+def cancelled_course_leaves(course: Course) -> datetime:
+    """The instant a cancelled course leaves the feeds with time alone (see shown_courses)."""
+    day_after = datetime.combine(course.ends_on + timedelta(days=1), time(), tzinfo=UTC)
+    return max(course.updated_at + CANCELLED_KEPT_FOR, day_after)
 
 
 def course_event(course: Course) -> FeedEvent:

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from training.accounts.models import User
-from training.calendar.services.events import Feed, finish_feed, newest
+from training.calendar.services.events import Feed, KeptFeed, finish_feed, kept_feeds, newest
+from training.core import versions
 from training.core.errors import NotFound
 from training.core.i18n import country_name
 from training.core.ical import FeedCalendar, FeedEvent, ordered_events
@@ -74,16 +75,32 @@ def series_events(series: MeetingSeries) -> list[FeedEvent]:
 
 
 def meeting_feed(session: Session, slug: str) -> Feed:
-    """/calendar/meetings/<slug>.ics: one series. Its address is known to its participants only."""
+    """/calendar/meetings/<slug>.ics: one series. Its address is known to its participants only.
+
+    Unchanged since this process last built it (same data version), the feed costs one query.
+    """
     if len(slug) > 120 or "\x00" in slug:
         raise NotFound(_("There is no such meeting series."))
-    series = session.scalar(
-        sa.select(MeetingSeries)
+    row = session.execute(
+        sa.select(MeetingSeries.id, versions.version_of(versions.SERIES, MeetingSeries.id))
         .where(MeetingSeries.slug == slug)
-        .options(selectinload(MeetingSeries.occurrences))
-    )
-    if series is None:
+    ).first()
+    if row is None:
         raise NotFound(_("There is no such meeting series."))
+    key = f"meetings:{row[0]}"
+    fingerprint = versions.settled(session, versions.SERIES, row[0], row[1])
+    kept = kept_feeds(key).get(key, fingerprint)
+    if kept is None:
+        kept = KeptFeed(_build_meeting_feed(session, row[0]))
+        kept_feeds(key).put(key, fingerprint, kept)
+    return kept.feed
+
+
+def _build_meeting_feed(session: Session, series_id: int) -> Feed:
+    series = session.scalars(
+        sa.select(MeetingSeries).where(MeetingSeries.id == series_id)
+        .options(selectinload(MeetingSeries.occurrences))
+    ).one()
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
             name=series.shown_title,

@@ -15,26 +15,33 @@ from training.accounts.models import FeedToken, User
 from training.accounts.tokens import feed_token, replace_feed_token
 from training.calendar.services.courses import session_rows
 from training.calendar.services.events import (
+    CANCELLED_KEPT_FOR,
     CourseFacts,
     Feed,
+    KeptFeed,
     SessionRow,
+    cancelled_course_leaves,
     finish_feed,
+    kept_feeds,
     newest,
     session_event,
     shown_courses,
 )
 from training.calendar.services.meetings import participating_series, series_events
 from training.calendar.services.symposia import shown_symposia, symposium_events
+from training.core import versions
 from training.core.ical import FeedCalendar, ordered_events
 from training.core.urls import external_url
 from training.courses.models import (
     Course,
     CourseSession,
+    CourseStatus,
     Instructor,
     session_instructors,
 )
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment
-from training.symposia.models import Answer, Invitation, Symposium
+from training.meetings.models import Participant
+from training.symposia.models import Answer, Invitation, Symposium, SymposiumStatus
 
 
 def accepted_symposia(session: Session, user: User, now: datetime) -> Sequence[Symposium]:
@@ -89,7 +96,56 @@ def personal_sessions(
 
 
 def personal_feed(session: Session, user: User, now: datetime) -> Feed:
-    """/calendar/feeds/<token>.ics: one person's own calendar, in their language."""
+    """/calendar/feeds/<token>.ics: one person's own calendar, in their language.
+
+    Kept under the versions of the person's own scope (which courses, teaching, symposia and
+    series their feed holds) and of each of those; unchanged, it costs one primary-key read.
+    The versions are read before the rows the feed is built from, so that a change committed
+    in between is seen as a change at the next request rather than hidden under new versions.
+    """
+    key = f"user:{user.id}"
+    cache = kept_feeds(key)
+    owner = (versions.OWNER, user.id)
+    kept = cache.latest(key)
+    if kept is not None:
+        current = versions.versions(session, [owner, *kept.depends_on])
+        if cache.get(key, current) is kept and (kept.until is None or now < kept.until):
+            return kept.feed
+        owner_version = current[0]
+    else:
+        owner_version = versions.version(session, *owner)
+    depends_on = _feed_scopes(session, user)
+    fingerprint = (owner_version, *versions.versions(session, depends_on))
+    kept = _build_personal_feed(session, user, now, depends_on)
+    cache.put(key, fingerprint, kept)
+    return kept.feed
+
+
+def _feed_scopes(session: Session, user: User) -> tuple[versions.Scope, ...]:
+    """Every course, symposium and series user's feed may show, whatever their state now: a draft
+    published later, or an invitation accepted, appears through the version of its scope."""
+    seat_courses = sa.select(Enrolment.course_id).where(Enrolment.user_id == user.id)
+    taught = (
+        sa.select(CourseSession.course_id)
+        .join(session_instructors, session_instructors.c.session_id == CourseSession.id)
+        .join(Instructor, Instructor.id == session_instructors.c.instructor_id)
+        .where(Instructor.user_id == user.id)
+    )
+    invited = sa.select(Invitation.symposium_id).where(sa.func.lower(Invitation.email) == user.email.lower())
+    series = sa.select(Participant.series_id).where(
+        sa.or_(Participant.user_id == user.id, Participant.email == user.email.lower()))
+    rows = session.execute(sa.union(
+        sa.select(sa.literal(versions.COURSE), seat_courses.subquery().c[0]),
+        sa.select(sa.literal(versions.COURSE), taught.subquery().c[0]),
+        sa.select(sa.literal(versions.SYMPOSIUM), invited.subquery().c[0]),
+        sa.select(sa.literal(versions.SERIES), series.subquery().c[0]),
+    )).all()
+    return tuple(sorted((scope, key) for scope, key in rows))
+
+
+def _build_personal_feed(
+    session: Session, user: User, now: datetime, depends_on: tuple[versions.Scope, ...]
+) -> KeptFeed:
     rows, courses = personal_sessions(session, user, now)
     symposia = accepted_symposia(session, user, now)
     series = participating_series(session, user)
@@ -109,7 +165,12 @@ def personal_feed(session: Session, user: User, now: datetime) -> Feed:
     stamps = [r.updated_at for r in rows] + [courses[r.course_id].updated_at for r in rows]
     stamps += [s.updated_at for s in symposia]
     stamps += [s.updated_at for s in series] + [row.updated_at for s in series for row in s.occurrences]
-    return finish_feed(f"user:{user.id}", calendar, newest(*stamps))
+    feed = finish_feed(f"user:{user.id}", calendar, newest(*stamps))
+    # Cancelled courses and symposia leave feeds with time alone (see shown_courses).
+    leaving = [cancelled_course_leaves(c) for c in courses.values() if c.status is CourseStatus.CANCELLED]
+    leaving += [max(s.updated_at + CANCELLED_KEPT_FOR, s.ends_at)
+                for s in symposia if s.status is SymposiumStatus.CANCELLED]
+    return KeptFeed(feed, depends_on=depends_on, until=min(leaving, default=None))
 
 
 def personal_feed_url(session: Session, user: User, *, create: bool = False) -> str | None:

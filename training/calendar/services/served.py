@@ -8,8 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from training.calendar.models import FeedState
-from training.calendar.services.courses import built_feeds
-from training.calendar.services.events import Feed
+from training.calendar.services.events import Feed, kept_feeds
 
 
 def served_state(session: Session, feed: Feed) -> tuple[datetime, bool]:
@@ -20,7 +19,7 @@ def served_state(session: Session, feed: Feed) -> tuple[datetime, bool]:
     """
     # Only the very feed built from unchanged rows may skip the stored state: one built
     # anew may have reverted to older text, and its date must never go back.
-    built = built_feeds().latest(feed.key)
+    built = kept_feeds(feed.key).latest(feed.key)
     if built is not None and built.feed is feed and built.last_modified is not None:
         return built.last_modified, False
     state = session.get(FeedState, feed.key)

@@ -9,7 +9,17 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
-from training.calendar.services.events import CANCELLED_KEPT_FOR, Feed, feed_host, finish_feed, newest, place
+from training.calendar.services.events import (
+    CANCELLED_KEPT_FOR,
+    Feed,
+    KeptFeed,
+    feed_host,
+    finish_feed,
+    kept_feeds,
+    newest,
+    place,
+)
+from training.core import versions
 from training.core.errors import NotFound
 from training.core.ical import FeedCalendar, FeedEvent, ordered_events
 from training.core.urls import external_url
@@ -71,16 +81,31 @@ def shown_symposia(now: datetime) -> sa.ColumnElement[bool]:
 
 
 def symposium_feed(session: Session, slug: str, now: datetime) -> Feed:
-    """/calendar/symposia/<slug>.ics: the symposium and its programme. Drafts are not found."""
+    """/calendar/symposia/<slug>.ics: the symposium and its programme. Drafts are not found.
+
+    Unchanged since this process last built it (same data version), the feed costs one query.
+    """
     if len(slug) > 120 or "\x00" in slug:
         raise NotFound(_("There is no such symposium."))
-    symposium = session.scalar(
-        sa.select(Symposium)
+    row = session.execute(
+        sa.select(Symposium.id, versions.version_of(versions.SYMPOSIUM, Symposium.id))
         .where(Symposium.slug == slug, shown_symposia(now))
-        .options(selectinload(Symposium.sessions))
-    )
-    if symposium is None:
+    ).first()
+    if row is None:
         raise NotFound(_("There is no such symposium."))
+    key = f"symposium:{row[0]}"
+    fingerprint = versions.settled(session, versions.SYMPOSIUM, row[0], row[1])
+    kept = kept_feeds(key).get(key, fingerprint)
+    if kept is None:
+        kept = KeptFeed(_build_symposium_feed(session, row[0]))
+        kept_feeds(key).put(key, fingerprint, kept)
+    return kept.feed
+
+
+def _build_symposium_feed(session: Session, symposium_id: int) -> Feed:
+    symposium = session.scalars(
+        sa.select(Symposium).where(Symposium.id == symposium_id).options(selectinload(Symposium.sessions))
+    ).one()
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         calendar = FeedCalendar(
             name=symposium.shown_title,

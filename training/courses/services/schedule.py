@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from training.accounts.models import User
 from training.audit.services import record
+from training.core import versions
 from training.core.errors import DomainError
 from training.core.localtime import local_day, show_date, to_instant
 from training.courses.models import Course, CourseSession, CourseStatus, Instructor, SessionKind
@@ -30,25 +31,10 @@ from training.courses.services.slots import Slot, describe_slot, local_zone, slo
 # --- reading a schedule ------------------------------------------------------------------
 
 
-def schedule_aggregates(course_id: Any) -> tuple[sa.ScalarSelect[Any], ...]:
-    """How many sessions a course has, their newest updated_at and the sum of their SEQUENCEs.
-
-    Together with the course's own updated_at they change whenever anything its schedule
-    shows changes (renaming an instructor touches their sessions; a removed session lowers
-    the count), so pages and feeds built from a schedule are reused while they stay the
-    same. course_id may be a column, inside a larger query.
-    """
-    of_course = CourseSession.course_id == course_id
-    return (
-        sa.select(sa.func.count()).where(of_course).scalar_subquery(),
-        sa.select(sa.func.max(CourseSession.updated_at)).where(of_course).scalar_subquery(),
-        sa.select(sa.func.sum(CourseSession.sequence)).where(of_course).scalar_subquery(),
-    )
-
-
-def schedule_version(session: Session, course: Course) -> tuple[Any, ...]:
-    """The fingerprint of course's schedule (see schedule_aggregates), in one indexed query."""
-    return (course.updated_at, *session.execute(sa.select(*schedule_aggregates(course.id))).one())
+def schedule_version(session: Session, course: Course) -> versions.Version:
+    """The version of everything course's pages and feeds draw from its row and schedule (its
+    sessions, their instructors' names), in one primary-key read; see training.core.versions."""
+    return versions.version(session, versions.COURSE, course.id)
 
 
 def sessions_query(course: Course) -> sa.Select[Any]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from training.accounts.models import User
 from training.accounts.permissions import is_coordinator
 from training.audit.services import record
-from training.core import i18n
+from training.core import i18n, versions
 from training.core.database import utcnow
 from training.core.errors import DomainError, Forbidden
 from training.core.locking import lock_row, lock_rows
@@ -62,6 +62,9 @@ def take_seat(session: Session, quota: SeatQuota) -> bool:
     if taken is None:
         return False
     sa.orm.attributes.set_committed_value(quota, "confirmed", taken)
+    # A Core UPDATE: no flush sees it, so it names its scope. Raised at the commit, after
+    # the quota lock this transaction already holds (see training.core.versions).
+    versions.touch(session, (versions.SEATS, quota.course_id))
     return True
 
 
@@ -79,6 +82,7 @@ def free_seat(session: Session, quota_id: int | None, quotas: Iterable[SeatQuota
     ).scalar()
     if left is not None:
         sa.orm.attributes.set_committed_value(quota, "confirmed", left)
+        versions.touch(session, (versions.SEATS, quota.course_id))
     return quota
 
 

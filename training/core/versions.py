@@ -1,0 +1,187 @@
+"""Data versions: one number per thing pages and feeds are drawn from, raised with every change to it.
+
+A page or feed keeps what it drew under the versions of the scopes it was drawn from, and
+asks the database for those versions alone (one primary-key read) before reusing it. The
+versions move in the same transaction as the change, from one place: a SQLAlchemy hook maps
+every row a flush inserts, changes or deletes to its scopes (each feature declares its own
+models' scopes with watch()), and touch() names the scopes of the few Core UPDATEs that no
+flush sees (the seat counter). A direct SQL UPDATE that goes round both must raise the
+versions it affects itself: `flask --app training data bump SCOPE KEY` (or touch()).
+
+The rows are raised once per transaction, at its outermost commit, in sorted order: after every other
+lock the transaction takes (the course's quota rows first, when a seat moves), so that two
+writers never wait on each other in opposite orders. Scopes are fine-grained on purpose: an
+enrolment raises its course's seats and its person's feed, never the catalogue's version,
+which only course and quota changes raise, so that enrolments never queue on one hot row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from training.core.extensions import db
+
+# The scopes a page or feed may be drawn from; key is the owner's id (0 for the catalogue).
+COURSE: Final = "course"  # a course's own fields, its schedule and its instructors' names
+SEATS: Final = "seats"  # a course's quotas and who holds or waits for its seats
+CATALOGUE: Final = "catalogue"  # which courses are listed and what they say (key 0)
+SYMPOSIUM: Final = "symposium"  # a symposium, its programme and its invitations' answers
+SERIES: Final = "series"  # a meeting series, its meetings and participants
+OWNER: Final = "owner"  # which courses, teaching, symposia and series a person's own feed holds
+SCOPES: Final = (COURSE, SEATS, CATALOGUE, SYMPOSIUM, SERIES, OWNER)
+
+Scope = tuple[str, int]
+# A watcher names the scopes a changed row belongs to; it may read through the connection.
+Watcher = Callable[[Any, sa.Connection], Iterable[Scope]]
+
+_PENDING = "training.versions.pending"
+_watchers: dict[type, list[Watcher]] = {}
+
+
+class DataVersion(db.Model):
+    """How many committed transactions have changed one scope (no row yet: version 0)."""
+
+    __tablename__ = "data_versions"
+
+    scope: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    key: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+def watch(model: type, watcher: Watcher) -> None:
+    """Raise the scopes watcher names whenever a row of model (or a subclass) is flushed."""
+    _watchers.setdefault(model, []).append(watcher)
+
+
+def touch(session: Session, *scopes: Scope) -> None:
+    """Raise these scopes when session's transaction commits (for a change no flush sees)."""
+    for scope, key in scopes:
+        if scope not in SCOPES:
+            raise ValueError(f"unknown data version scope {scope!r}")
+        if key is not None:
+            session.info.setdefault(_PENDING, set()).add((scope, int(key)))
+
+
+def pending(session: Session) -> frozenset[Scope]:
+    """The scopes session's open transaction has changed and will raise at its commit."""
+    return frozenset(session.info.get(_PENDING, ()))
+
+
+class Unsettled:
+    """The version of a scope the reading transaction itself has changed: equal to nothing else,
+    so that what was drawn before the change is not reused by the transaction that made it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unsettled>"
+
+
+Version = int | Unsettled
+
+
+def versions(session: Session, scopes: Iterable[Scope]) -> tuple[Version, ...]:
+    """The committed versions of scopes, in order, in one primary-key read (see Unsettled)."""
+    wanted = list(scopes)
+    if not wanted:
+        return ()
+    rows = session.execute(
+        sa.select(DataVersion.scope, DataVersion.key, DataVersion.version)
+        .where(sa.tuple_(DataVersion.scope, DataVersion.key).in_(wanted))
+    ).all()
+    found = {(scope, key): version for scope, key, version in rows}
+    changed = pending(session)
+    return tuple(Unsettled() if scope in changed else found.get(scope, 0) for scope in wanted)
+
+
+def version(session: Session, scope: str, key: int) -> Version:
+    """One scope's committed version (see versions)."""
+    return versions(session, [(scope, key)])[0]
+
+
+def version_of(scope: str, key: Any) -> sa.ScalarSelect[int]:
+    """The committed version of scope for key (a column, inside a larger query), 0 without a row."""
+    return sa.func.coalesce(
+        sa.select(DataVersion.version)
+        .where(DataVersion.scope == scope, DataVersion.key == key)
+        .scalar_subquery(),
+        0,
+    )
+
+
+def settled(session: Session, scope: str, key: int, value: int) -> Version:
+    """value, read with version_of, unless session's own transaction has changed the scope."""
+    return Unsettled() if (scope, key) in pending(session) else value
+
+
+def bump_now(connection: sa.Connection, scopes: Iterable[Scope]) -> None:
+    """Raise each scope by one on connection, in sorted order (rows are created at 1)."""
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    table = DataVersion.__table__
+    for scope, key in sorted(set(scopes)):
+        statement = insert(table).values(scope=scope, key=key, version=1)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}))
+
+
+def changed_values(row: Any, attribute: str) -> list[Any]:
+    """The values attribute of row holds and held in this flush (both, when it changed)."""
+    history = sa.inspect(row).attrs[attribute].history
+    values = [*history.added, *history.unchanged, *history.deleted]
+    return [v for v in dict.fromkeys(values) if v is not None]
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    """Note the scopes of every row this flush wrote; raised at the commit (see _before_commit)."""
+    if not _watchers:
+        return
+    changed = [*session.new, *session.deleted]
+    changed += [row for row in session.dirty if session.is_modified(row)]
+    found: set[Scope] = set()
+    connection: sa.Connection | None = None
+    for row in changed:
+        for cls in type(row).__mro__:
+            for watcher in _watchers.get(cls, ()):
+                connection = connection or session.connection()
+                found.update(watcher(row, connection))
+    if found:
+        touch(session, *found)
+
+
+def _before_commit(session: Session) -> None:
+    """Raise the transaction's scopes last: every other lock is already held.
+
+    SQLAlchemy calls this for a SAVEPOINT's release too; the scopes wait for the outermost
+    commit, or a savepoint released before the quota locks would take the version rows first.
+    """
+    if session.in_nested_transaction():
+        return
+    if session.info.get(_PENDING) is None and not (session.new or session.dirty or session.deleted):
+        return
+    session.flush()  # the flush the commit would do, so that its scopes are known
+    scopes = session.info.pop(_PENDING, None)
+    if scopes:
+        bump_now(session.connection(), scopes)
+
+
+def _forget(session: Session, transaction: Any) -> None:
+    """A rolled back transaction changed nothing: its scopes stay where they were.
+
+    Only the end of the outermost transaction forgets them: a savepoint rolled back inside it
+    leaves the changes made before it, and raising a scope too often costs only a redraw.
+    """
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def install() -> None:
+    """Listen on every ORM session (once per process)."""
+    if not sa.event.contains(Session, "after_flush", _after_flush):
+        sa.event.listen(Session, "after_flush", _after_flush)
+        sa.event.listen(Session, "before_commit", _before_commit)
+        sa.event.listen(Session, "after_transaction_end", _forget)
