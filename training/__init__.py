@@ -28,6 +28,7 @@ FEATURES = (
     "training.courses",
     "training.enrolment",
     "training.clearance",
+    "training.travel.letters",
     "training.calendar",
     "training.symposia",
     "training.meetings",

@@ -1,0 +1,1 @@
+"""Travel: logistics forms and visa invitation letters."""
