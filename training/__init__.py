@@ -28,6 +28,7 @@ FEATURES = (
     "training.courses",
     "training.enrolment",
     "training.clearance",
+    "training.travel",
     "training.travel.letters",
     "training.calendar",
     "training.symposia",

@@ -1,7 +1,7 @@
 """visa letters: issued invitation letters with their verification codes, and what a course's letters say
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import training.core.database
 
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
