@@ -81,7 +81,7 @@ def download_letter(code: str):
         letter = services.letter_by_code(db.session, code)
         services.check_may_download(current_user, letter.enrolment)
     except Forbidden:
-        raise NotFound(services.NO_LETTER) from None
+        raise NotFound(str(services.NO_LETTER)) from None
     with unit_of_work():
         pdf = letter_pdf(db.session, letter, actor=current_user, via="api")
     return pdf_response(pdf, f"invitation-letter-{letter.code}.pdf")

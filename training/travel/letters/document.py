@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from training.audit.services import record
 from training.core import i18n
+from training.core.errors import Gone
 from training.core.localtime import show_date
 from training.core.pdf import qr_svg_data_uri, render_pdf
 from training.core.urls import external_url
-from training.travel.letters import passport
+from training.travel.letters import passport, services
 from training.travel.letters.models import VisaLetter
 from training.travel.letters.passport import PassportFacts
 
@@ -104,7 +105,11 @@ def letter_pdf(session: Session, letter: VisaLetter, *, actor: Any, via: str = "
 
     The caller checked that actor may download it; the read of the passport fields is audited.
     """
+    letter = services.with_enrolment(session, letter)
     form = passport.forms_of(session, [letter.enrolment_id]).get(letter.enrolment_id)
+    if passport.missing(form):
+        # Erased with the person's data, or past its retention period: the letter cannot be drawn.
+        raise Gone(_("The travel form no longer holds the passport details this letter prints."))
     facts = passport.read(session, form, actor=actor, via=via)
     record(session, actor=actor, action="letter.downloaded", subject=letter.enrolment,
            after={"code": letter.code, "person_id": letter.enrolment.user_id},

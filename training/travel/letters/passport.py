@@ -1,5 +1,9 @@
-"""What a letter needs of the travel form: whether it is complete, its passport fields (read with
-an audit entry), when it last changed, and its lock. The one place letters touch travel forms."""
+"""What a letter needs of the travel form: whether it holds the passport fields a letter prints,
+when it last changed, its lock, and (audited by the caller) the passport fields themselves.
+
+Lists of letters ask only whether each field is filled in (IS NOT NULL), never decrypting a
+passport field: a page of thirty people reads no passport. Only drawing a letter reads one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,31 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
+
+from training.core.database import utcnow
+from training.travel.models import TravelForm
+
+# What a consulate reads in a letter (China's list for an F visa): the person as their passport
+# names them, its number, their nationality and date of birth; the course gives dates and place.
+LETTER_FIELDS = {
+    "passport_name": _l("full name as in the passport"),
+    "passport_number": _l("passport number"),
+    "nationality": _l("nationality"),
+    "birth_date": _l("date of birth"),
+}
+
+
+@dataclass(frozen=True)
+class FormState:
+    """A travel form as the letters pages see it: which letter fields are filled in, no values."""
+
+    enrolment_id: int
+    filled: frozenset[str]
+    updated_at: datetime | None
+    locked: bool
 
 
 @dataclass(frozen=True)
@@ -23,31 +51,62 @@ class PassportFacts:
     departure_on: date | None = None
 
 
-def forms_of(session: Session, enrolment_ids: Sequence[int]) -> dict[int, Any]:
-    """The travel forms of enrolments, by enrolment id, in one query."""
-    raise NotImplementedError
+def forms_of(session: Session, enrolment_ids: Sequence[int]) -> dict[int, FormState]:
+    """The state of the travel forms of enrolments, by enrolment id, in one query."""
+    if not enrolment_ids:
+        return {}
+    rows = session.execute(
+        sa.select(TravelForm.enrolment_id, TravelForm.updated_at, TravelForm.locked_at,
+                  *(getattr(TravelForm, name).is_not(None).label(name) for name in LETTER_FIELDS))
+        .where(TravelForm.enrolment_id.in_(list(enrolment_ids)))
+    ).all()
+    return {row.enrolment_id: FormState(
+        enrolment_id=row.enrolment_id, updated_at=row.updated_at, locked=row.locked_at is not None,
+        filled=frozenset(name for name in LETTER_FIELDS if getattr(row, name)),
+    ) for row in rows}
 
 
-def missing(form: Any) -> list[str]:
-    """What the form lacks for a letter (labels in the reader's language); all of it without a form."""
-    raise NotImplementedError
+def missing(form: FormState | None) -> list[str]:
+    """What the form lacks for a letter, in the reader's language; all of it without a form."""
+    filled = form.filled if form else frozenset()
+    return [str(label) for name, label in LETTER_FIELDS.items() if name not in filled]
 
 
-def changed_at(form: Any) -> datetime | None:
-    raise NotImplementedError
+def changed_at(form: FormState | None) -> datetime | None:
+    return form.updated_at if form else None
 
 
-def changed_since(form: Any, letter: Any) -> bool:
-    raise NotImplementedError
+def changed_since(form: FormState | None, letter: Any) -> bool:
+    """Whether the form changed after the letter was issued from it (it may need reissuing)."""
+    return bool(form and form.updated_at and letter.form_changed_at
+                and form.updated_at > letter.form_changed_at)
 
 
-def is_locked(form: Any) -> bool:
-    raise NotImplementedError
+def is_locked(form: FormState | None) -> bool:
+    return bool(form and form.locked)
 
 
-def lock(session: Session, form: Any, *, actor: Any, via: str) -> None:
-    raise NotImplementedError
+def lock(session: Session, form: FormState, *, actor: Any, via: str) -> None:
+    """Lock the travel form, so that it stays what the letter says (a later change is flagged)."""
+    if form.locked:
+        return
+    session.execute(
+        sa.update(TravelForm)
+        .where(TravelForm.enrolment_id == form.enrolment_id, TravelForm.locked_at.is_(None))
+        .values(locked_at=utcnow(), locked_by_id=actor.id if actor else None)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def read(session: Session, form: Any, *, actor: Any, via: str) -> PassportFacts:
-    raise NotImplementedError
+def read(session: Session, form: FormState | None, *, actor: Any, via: str) -> PassportFacts:
+    """The passport fields of the form, decrypted; the caller audits the read."""
+    if form is None:
+        raise LookupError("no travel form")
+    travel = session.scalars(
+        sa.select(TravelForm).where(TravelForm.enrolment_id == form.enrolment_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    assert travel.passport_name and travel.passport_number and travel.nationality and travel.birth_date
+    return PassportFacts(full_name=travel.passport_name, number=travel.passport_number,
+                         nationality=travel.nationality, date_of_birth=travel.birth_date,
+                         arrival_on=travel.arrival_on, departure_on=travel.departure_on)

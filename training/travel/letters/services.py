@@ -93,6 +93,13 @@ def letter_by_code(session: Session, code: str) -> VisaLetter:
     return letter
 
 
+def with_enrolment(session: Session, letter: VisaLetter) -> VisaLetter:
+    """letter with its enrolment, person and course loaded (one query, or none when they are)."""
+    if "enrolment" in letter.__dict__:
+        return letter
+    return session.scalars(_letter_query().where(VisaLetter.id == letter.id)).one()
+
+
 def current_letter(session: Session, enrolment: Enrolment) -> VisaLetter | None:
     """The enrolment's letter in force, if any."""
     return _current(session, [enrolment.id]).get(enrolment.id)
@@ -158,6 +165,14 @@ def course_letters(session: Session, course: Course, *, viewer: Any) -> list[Let
 # --- issuing -------------------------------------------------------------------------------
 
 
+def _loaded(session: Session, enrolment: Enrolment) -> Enrolment:
+    """enrolment with its person and course at hand (from the identity map when already loaded)."""
+    for name, model, key in (("user", User, enrolment.user_id), ("course", Course, enrolment.course_id)):
+        if name not in enrolment.__dict__:
+            set_committed_value(enrolment, name, session.get(model, key))
+    return enrolment
+
+
 def _refusal_reasons(course: Course, enrolment: Enrolment, form: Any) -> list[str]:
     reasons = []
     if enrolment.status not in LETTER_STATUSES:
@@ -217,7 +232,7 @@ def issue_letter(
     lock_form locks the travel form, so that what the letter says stays what the form says.
     """
     require_letter_manager(actor)
-    course = enrolment.course
+    course = _loaded(session, enrolment).course
     form = passport.forms_of(session, [enrolment.id]).get(enrolment.id)
     reasons = _refusal_reasons(course, enrolment, form)
     if reasons:
@@ -237,6 +252,7 @@ def revoke_letter(
 ) -> VisaLetter:
     """Withdraw a letter: its code then verifies as revoked, with the date (coordinators)."""
     require_letter_manager(actor)
+    letter = with_enrolment(session, letter)
     if not letter.is_valid:
         raise Conflict(_("This letter was already revoked."))
     reason = (reason or "").strip()
@@ -256,9 +272,10 @@ def reissue_letter(
 ) -> VisaLetter:
     """A new letter from the travel form as it is now (after a correction); the old code is revoked."""
     require_letter_manager(actor)
+    letter = with_enrolment(session, letter)
     if not letter.is_valid:
         raise Conflict(_("This letter was already revoked; issue a new one."))
-    enrolment = letter.enrolment
+    enrolment = _loaded(session, letter.enrolment)
     form = passport.forms_of(session, [enrolment.id]).get(enrolment.id)
     reasons = _refusal_reasons(enrolment.course, enrolment, form)
     if reasons:
