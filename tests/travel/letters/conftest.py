@@ -4,7 +4,7 @@ people with complete travel forms, and the passport numbers that must never leak
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
@@ -88,6 +88,8 @@ def fill_form(session: Session, enrolment: Enrolment, *, n: int, complete: bool 
         "passport_issued_on": date(2020, 5, 1), "passport_expires_on": date(2032, 4, 30),
         "passport_issued_at": "Washington, DC", "arrival_on": START - timedelta(days=1),
         "departure_on": START + timedelta(days=10), "arrival_carrier": "UA 889", "arrival_place": "PEK",
+        "arrival_time": time(15, 40), "departure_time": time(13, 5), "departure_carrier": "UA 888",
+        "departure_place": "PEK", "emergency_name": "Pat Doe", "emergency_phone": "+1 202 555 0100",
     } | passport
     form = TravelForm(enrolment_id=enrolment.id, **values)
     session.add(form)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from training.core.errors import Conflict, DomainError
 from training.travel.letters import services
 from training.travel.letters.document import letter_pdf
 from training.travel.letters.models import VisaLetter
+from training.travel.models import TravelForm
 
 
 def test_a_beijing_letter_names_the_person_passport_dates_and_code_in_chinese_and_english(
@@ -163,3 +165,24 @@ def test_a_course_without_letter_settings_issues_none(session, beijing, confirme
         services.issue_course_letters(session, beijing, actor=coordinator)
     with pytest.raises(DomainError, match="letter settings"):
         services.issue_letter(session, enrolment, actor=coordinator)
+
+
+def test_issuing_may_lock_the_form_and_a_later_change_marks_the_letter_stale(
+    session, beijing, confirmed, coordinator
+):
+    enrolment = confirmed(beijing)
+    services.issue_letter(session, enrolment, actor=coordinator, lock_form=True)
+    session.commit()
+    form = session.scalars(sa.select(TravelForm).where(TravelForm.enrolment_id == enrolment.id)).one()
+    assert form.locked_at is not None
+    [row] = services.course_letters(session, beijing, viewer=coordinator)
+    assert row.locked and not row.stale and row.missing == []
+    form.passport_number = "X99Q9999Z"  # corrected after the letter went out
+    form.updated_at = form.updated_at + timedelta(minutes=5)
+    session.commit()
+    [row] = services.course_letters(session, beijing, viewer=coordinator)
+    assert row.stale
+    new = services.reissue_letter(session, row.letter, actor=coordinator)
+    session.commit()
+    [row] = services.course_letters(session, beijing, viewer=coordinator)
+    assert row.letter is new and not row.stale and row.revoked == 1

@@ -16,8 +16,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from training.core.database import utcnow
+from training.core.crypto import EncryptedDate, EncryptedText
+from training.enrolment.models import Enrolment
 from training.travel.models import TravelForm
+from training.travel.services import REQUIRED_FOR_COMPLETE, lock_travel_form
 
 # What a consulate reads in a letter (China's list for an F visa): the person as their passport
 # names them, its number, their nationality and date of birth; the course gives dates and place.
@@ -27,6 +29,19 @@ LETTER_FIELDS = {
     "nationality": _l("nationality"),
     "birth_date": _l("date of birth"),
 }
+# The rest of a complete form (travel's rule), named as one thing when some of it is missing.
+OTHER_FIELDS = tuple(name for name in REQUIRED_FOR_COMPLETE if name not in LETTER_FIELDS)
+OTHER_LABEL = _l("passport issue and expiry, arrival, departure or emergency contact")
+
+
+def _filled(name: str) -> sa.ColumnElement[bool]:
+    """Whether a form's field is filled in, asked of the database: an encrypted one is never decrypted."""
+    column = getattr(TravelForm, name)
+    if isinstance(column.type, EncryptedText | EncryptedDate):
+        return column.is_not(None)
+    if isinstance(column.type, sa.String):
+        return sa.and_(column.is_not(None), column != "")
+    return column.is_not(None)
 
 
 @dataclass(frozen=True)
@@ -57,19 +72,22 @@ def forms_of(session: Session, enrolment_ids: Sequence[int]) -> dict[int, FormSt
         return {}
     rows = session.execute(
         sa.select(TravelForm.enrolment_id, TravelForm.updated_at, TravelForm.locked_at,
-                  *(getattr(TravelForm, name).is_not(None).label(name) for name in LETTER_FIELDS))
+                  *(_filled(name).label(name) for name in REQUIRED_FOR_COMPLETE))
         .where(TravelForm.enrolment_id.in_(list(enrolment_ids)))
     ).all()
     return {row.enrolment_id: FormState(
         enrolment_id=row.enrolment_id, updated_at=row.updated_at, locked=row.locked_at is not None,
-        filled=frozenset(name for name in LETTER_FIELDS if getattr(row, name)),
+        filled=frozenset(name for name in REQUIRED_FOR_COMPLETE if getattr(row, name)),
     ) for row in rows}
 
 
 def missing(form: FormState | None) -> list[str]:
     """What the form lacks for a letter, in the reader's language; all of it without a form."""
     filled = form.filled if form else frozenset()
-    return [str(label) for name, label in LETTER_FIELDS.items() if name not in filled]
+    lacking = [str(label) for name, label in LETTER_FIELDS.items() if name not in filled]
+    if any(name not in filled for name in OTHER_FIELDS):
+        lacking.append(str(OTHER_LABEL))
+    return lacking
 
 
 def changed_at(form: FormState | None) -> datetime | None:
@@ -86,16 +104,13 @@ def is_locked(form: FormState | None) -> bool:
     return bool(form and form.locked)
 
 
-def lock(session: Session, form: FormState, *, actor: Any, via: str) -> None:
-    """Lock the travel form, so that it stays what the letter says (a later change is flagged)."""
+def lock(session: Session, enrolment: Enrolment, form: FormState, *, actor: Any, via: str) -> datetime | None:
+    """Lock the travel form (travel's service, audited there): it stays what the letter says, and a
+    later change is flagged. The form's time of change afterwards (locking is a change)."""
     if form.locked:
-        return
-    session.execute(
-        sa.update(TravelForm)
-        .where(TravelForm.enrolment_id == form.enrolment_id, TravelForm.locked_at.is_(None))
-        .values(locked_at=utcnow(), locked_by_id=actor.id if actor else None)
-        .execution_options(synchronize_session=False)
-    )
+        return form.updated_at
+    locked = lock_travel_form(session, enrolment, actor=actor, via=via)
+    return locked.updated_at
 
 
 def read(session: Session, form: FormState | None, *, actor: Any, via: str) -> PassportFacts:

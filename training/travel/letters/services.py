@@ -242,7 +242,7 @@ def issue_letter(
                          name=enrolment.user.name))
     letter = _new_letter(session, course, enrolment, form, actor=actor, via=via)
     if lock_form and form is not None:
-        passport.lock(session, form, actor=actor, via=via)
+        letter.form_changed_at = passport.lock(session, enrolment, form, actor=actor, via=via)
     session.flush()
     return letter
 
@@ -283,7 +283,7 @@ def reissue_letter(
     revoke_letter(session, letter, actor=actor, via=via, reason=_("Replaced by a reissued letter."))
     new = _new_letter(session, enrolment.course, enrolment, form, actor=actor, via=via)
     if lock_form and form is not None:
-        passport.lock(session, form, actor=actor, via=via)
+        new.form_changed_at = passport.lock(session, enrolment, form, actor=actor, via=via)
     session.flush()
     return new
 
@@ -326,8 +326,9 @@ def issue_course_letters(
         if reasons:
             result.skipped.append((enrolment, " ".join(reasons)))
             continue
-        result.issued.append(_new_letter(session, course, enrolment, form, actor=actor, via=via))
+        letter = _new_letter(session, course, enrolment, form, actor=actor, via=via)
         if lock_forms and form is not None:
-            passport.lock(session, form, actor=actor, via=via)
+            letter.form_changed_at = passport.lock(session, enrolment, form, actor=actor, via=via)
+        result.issued.append(letter)
     session.flush()
     return result
