@@ -30,6 +30,7 @@ FEATURES = (
     "training.clearance",
     "training.travel",
     "training.travel.letters",
+    "training.travel.printable",
     "training.calendar",
     "training.symposia",
     "training.meetings",
