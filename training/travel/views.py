@@ -71,9 +71,11 @@ def form(enrolment_id: int) -> Response | tuple[str, int]:
                   _("Saved. %(n)d details are still missing; come back when you know them.", n=len(missing)),
                   "success")
             return redirect(url_for("travel.form", enrolment_id=enrolment.id))
-    stored = None
     with unit_of_work(error_pages=NOT_ON_THE_PAGE):
-        stored = services.read_travel_form(db.session, enrolment, actor=current_user)
+        services.read_travel_form(db.session, enrolment, actor=current_user)
+    # The commit of the reading's audit entry expired what was loaded.
+    enrolment = enrolment_for(db.session, enrolment_id)
+    stored = services.stored_form(db.session, enrolment)
     if request.method == "GET" and stored is not None:
         form.process(data={name: getattr(stored, name) for name in TravelSpec.names()})
     return render_template(
@@ -118,8 +120,9 @@ def overview(slug: str) -> str:
 def visas(slug: str) -> str:
     course = _course(slug)
     people = services.visa_list(db.session, course, actor=current_user)
-    db.session.commit()  # the audit entry of this reading
-    return render_template("travel/visas.html", course=course, people=people)
+    page = render_template("travel/visas.html", course=course, people=people)
+    db.session.commit()  # the audit entry of this reading, once the page is drawn (a commit expires rows)
+    return page
 
 
 @bp.route("/courses/<slug>/travel/visas.csv")
@@ -127,13 +130,13 @@ def visas(slug: str) -> str:
 def visas_csv(slug: str) -> Response:
     course = _course(slug)
     people = services.visa_list(db.session, course, actor=current_user)
-    db.session.commit()
     header = ["name", "country", "name_in_passport", "passport_number", "nationality", "birth_date",
               "issued_on", "expires_on", "place_of_issue", "complete", "locked"]
     rows = [[p.name, p.enrolment.country, *(
         [f.passport_name, f.passport_number, f.nationality, _iso(f.birth_date), _iso(f.passport_issued_on),
          _iso(f.passport_expires_on), f.passport_issued_at] if (f := p.form) else [""] * 7),
         "yes" if p.complete else "no", "yes" if p.form and p.form.locked else "no"] for p in people]
+    db.session.commit()  # the audit entry of this reading
     return _csv(course, "visas", header, rows)
 
 
