@@ -44,9 +44,10 @@ def _pdf(course: Course, name: str, title: str, partial: str, *, orientation: st
 def visas(slug: str) -> Response:
     course = _course(slug)
     people = services.visa_list(db.session, course, actor=current_user)
-    db.session.commit()  # the audit entry of this reading
-    return _pdf(course, "visas", _("Visa list"), "travel/_visas_table.html", orientation="landscape",
-                people=people)
+    response = _pdf(course, "visas", _("Visa list"), "travel/_visas_table.html", orientation="landscape",
+                    people=people)
+    db.session.commit()  # the audit entry of this reading, once the PDF is drawn (a commit expires rows)
+    return response
 
 
 @bp.route("/courses/<slug>/travel/arrivals.pdf")

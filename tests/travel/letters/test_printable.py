@@ -30,8 +30,6 @@ def _course_with_a_session(session, make_user):
               check_out_on=START + timedelta(days=3), dietary_needs="Vegetarian")
     session.commit()
     lecture = session.scalars(sa.select(CourseSession.id).where(CourseSession.course_id == course.id)).one()
-    # Each request starts from an empty session, as in a server (the test's objects are not its).
-    session.expunge_all()
     return course, teacher, lecture
 
 
