@@ -13,6 +13,7 @@ from training.courses import services as courses
 from training.demo.enrolment import BEIJING_SLUGS, US_SLUGS, find_demo_course
 from training.travel.letters import services
 from training.travel.letters.models import VisaLetter
+from training.travel.models import TravelForm
 
 BEIJING_SETTINGS = courses.LetterSettings(
     issuer="International Cooperation Department, Ministry of Public Security",
@@ -34,7 +35,7 @@ WASHINGTON_SETTINGS = courses.LetterSettings(
     costs="The host covers accommodation and local transport in Washington; the sending agency covers "
           "international travel, meals and insurance.",
 )
-# How many of the Beijing course's US personnel with a complete travel form get their letter.
+# At most this many of the Beijing course's US personnel get their letter in the demo.
 LETTERS = 5
 
 
@@ -51,13 +52,15 @@ def load(session: Session, today: date) -> None:
         return
     courses.update_letter_settings(session, beijing, BEIJING_SETTINGS, actor=coordinator, via="cli")
     rows = services.course_letters(session, beijing, viewer=coordinator)
-    ready = [row.enrolment for row in rows if not row.missing and row.enrolment.user.country == "US"]
-    issued = []
-    for enrolment in ready[:LETTERS]:
-        issued.append(services.issue_letter(session, enrolment, actor=coordinator, via="cli", lock_form=True))
-    if issued:
-        # A passport number typed wrong, corrected, and the letter reissued: the first code is revoked.
-        services.reissue_letter(session, issued[0], actor=coordinator, via="cli", lock_form=True)
+    # The letters went out for the forms the travel demo locked for them; the one corrected since
+    # (a passport number typed wrong) was reissued, so its first code verifies as revoked.
+    ready = [row.enrolment for row in rows if row.locked and not row.missing][:LETTERS]
+    corrected = set(session.scalars(sa.select(TravelForm.enrolment_id).where(
+        TravelForm.enrolment_id.in_([e.id for e in ready]), TravelForm.changed_after_lock.is_(True))))
+    for enrolment in ready:
+        letter = services.issue_letter(session, enrolment, actor=coordinator, via="cli")
+        if enrolment.id in corrected:
+            services.reissue_letter(session, letter, actor=coordinator, via="cli")
     session.flush()
 
 
