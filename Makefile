@@ -11,8 +11,10 @@ TRANSLATIONS := training/translations
 
 # Debian packages the tests drive for real: Chromium (Playwright's own browser download
 # cannot be used here), CJK fonts for the screenshots, and libical's GObject bindings
-# (an independent iCalendar parser that checks the calendar feeds and invitations).
-SYSTEM_PACKAGES := chromium fonts-noto-cjk gir1.2-ical-3.0 python3-gi
+# (an independent iCalendar parser that checks the calendar feeds and invitations),
+# Pango for WeasyPrint's PDFs, and poppler's pdftoppm that renders them back to images.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gir1.2-ical-3.0 python3-gi libpango-1.0-0 libpangoft2-1.0-0 \
+	poppler-utils
 # node and npm run Mozilla's ical.js in the calendar tests. Installed only when the
 # commands are missing: a NodeSource nodejs already ships npm and conflicts with Debian's.
 NODE_PACKAGES := nodejs npm

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from cryptography.fernet import Fernet
 
 
 def _environ_settings() -> dict[str, Any]:
@@ -16,7 +19,8 @@ def _environ_settings() -> dict[str, Any]:
         settings["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     if env.get("SECRET_KEY"):
         settings["SECRET_KEY"] = env["SECRET_KEY"]
-    for name in ("MAIL_SERVER", "MAIL_DEFAULT_SENDER", "BASE_URL", "RATELIMIT_STORAGE_URI"):
+    for name in ("MAIL_SERVER", "MAIL_DEFAULT_SENDER", "BASE_URL", "RATELIMIT_STORAGE_URI",
+                 "DATA_ENCRYPTION_KEYS"):
         if env.get(name):
             settings[name] = env[name]
     if env.get("MAIL_PORT"):
@@ -49,6 +53,9 @@ class Config:
 
     NAME = "base"
     SECRET_KEY: str | None = None
+    # Fernet keys, comma-separated, the first of which encrypts passport fields and other
+    # sensitive personal data at rest (training/core/crypto.py).
+    DATA_ENCRYPTION_KEYS: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in instance/
     # The ping on checkout is one loopback round trip (measured about 60 µs of a 750 µs /healthz,
     # within the run-to-run noise); without it the first request after PostgreSQL restarted, or
@@ -114,14 +121,21 @@ class DevelopmentConfig(Config):
 
     @classmethod
     def prepare(cls, instance_path: Path, settings: dict[str, Any]) -> None:
-        if settings.get("SECRET_KEY"):
-            return
-        key_file = instance_path / "secret_key"
-        if not key_file.exists():
-            instance_path.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
-        settings["SECRET_KEY"] = key_file.read_text().strip()
+        if not settings.get("SECRET_KEY"):
+            settings["SECRET_KEY"] = _kept_secret(instance_path / "secret_key", lambda: secrets.token_hex(32))
+        if not settings.get("DATA_ENCRYPTION_KEYS"):
+            settings["DATA_ENCRYPTION_KEYS"] = _kept_secret(
+                instance_path / "data_encryption_key", lambda: Fernet.generate_key().decode()
+            )
+
+
+def _kept_secret(key_file: Path, make: Callable[[], str]) -> str:
+    """A secret made once for this machine and kept in instance/, readable by its owner only."""
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(make())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
 
 
 class TestingConfig(Config):
@@ -130,6 +144,7 @@ class TestingConfig(Config):
     NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-secret"
+    DATA_ENCRYPTION_KEYS = "Z1dMm3N0nA2Zq0bJtq5bXxv7wW4j8Zb6yq1D3XkQv0E="
     RATELIMIT_ENABLED = False
     MAIL_SERVER = "127.0.0.1"
     BASE_URL = "http://training.test"
@@ -175,6 +190,19 @@ class ProductionConfig(Config):
                 "refuses to start with it: set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (shared "
                 "by every worker), or run a single worker and say so with WEB_CONCURRENCY=1."
             )
+        if not settings.get("DATA_ENCRYPTION_KEYS"):
+            raise RuntimeError(
+                "DATA_ENCRYPTION_KEYS is not set. Production refuses to start without it: passport "
+                "fields are encrypted at rest with it. Generate a key with `python3 -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'` and keep it "
+                "safe: data written with a lost key cannot be read."
+            )
+        try:
+            Fernet(str(settings["DATA_ENCRYPTION_KEYS"]).split(",")[0].strip().encode())
+        except ValueError:
+            raise RuntimeError(
+                "DATA_ENCRYPTION_KEYS does not start with a Fernet key (32 url-safe base64-encoded bytes)."
+            ) from None
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import Session
 
-from config import ProductionConfig
+from config import ProductionConfig, TestingConfig
 from tests import factories
 from tests.databases import BACKENDS, fresh_database
 from tests.mailbox import Mailbox, start_smtp_server
@@ -25,6 +26,10 @@ from training.accounts.models import Role, User
 from training.core.extensions import db, limiter
 
 PASSWORD = factories.PASSWORD
+
+# The servers tests start in production mode (gunicorn, the log and restart tests) read their
+# key from the environment, as production does; the tests of its absence remove it.
+os.environ.setdefault("DATA_ENCRYPTION_KEYS", str(TestingConfig.DATA_ENCRYPTION_KEYS))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

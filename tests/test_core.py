@@ -12,6 +12,7 @@ from tests.servers import running_server, server_log
 from training import create_app
 from training.accounts.models import Role, User
 from training.audit.models import AuditEntry
+from training.core.crypto import generate_key
 from training.core.extensions import db
 
 
@@ -135,6 +136,28 @@ def test_production_refuses_per_worker_rate_limits_unless_one_worker_runs(tmp_pa
         resolve("production", tmp_path, None)
     monkeypatch.setenv("WEB_CONCURRENCY", "1")
     assert resolve("production", tmp_path, None)["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_refuses_to_start_without_a_data_encryption_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("BASE_URL", "https://training.example.org")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.delenv("DATA_ENCRYPTION_KEYS", raising=False)
+    with pytest.raises(RuntimeError, match="DATA_ENCRYPTION_KEYS is not set"):
+        resolve("production", tmp_path, None)
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", "not-a-key")
+    with pytest.raises(RuntimeError, match="does not start with a Fernet key"):
+        resolve("production", tmp_path, None)
+    key = generate_key()
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", f"{key},{generate_key()}")
+    assert resolve("production", tmp_path, None)["DATA_ENCRYPTION_KEYS"].startswith(key)
+
+
+def test_development_keeps_a_data_encryption_key_in_instance(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATA_ENCRYPTION_KEYS", raising=False)
+    first = resolve("development", tmp_path, None)["DATA_ENCRYPTION_KEYS"]
+    assert (tmp_path / "data_encryption_key").stat().st_mode & 0o777 == 0o600
+    assert resolve("development", tmp_path, None)["DATA_ENCRYPTION_KEYS"] == first
 
 
 def test_development_generates_and_keeps_a_secret_in_instance(tmp_path, monkeypatch):

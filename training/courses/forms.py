@@ -36,6 +36,8 @@ from training.courses.models import (
     MAX_DESCRIPTION,
     MAX_EMAIL,
     MAX_EXPERTISE,
+    MAX_LETTER_COSTS,
+    MAX_LETTERHEAD,
     MAX_NAME,
     MAX_ORGANISATION,
     MAX_ROOM,
@@ -46,6 +48,32 @@ from training.courses.models import (
     Instructor,
     SessionKind,
 )
+
+
+class LetterSettingsForm(Form):
+    """What the course's visa invitation letters say on the host's behalf."""
+
+    issuer = StringField(_l("Inviting organisation"), validators=[Optional(), Length(max=MAX_ORGANISATION)],
+                         description=_l("Named as the inviter in every letter and on its verification page."))
+    issuer_zh = StringField(_l("Inviting organisation in Chinese"),
+                            validators=[Optional(), Length(max=MAX_ORGANISATION)])
+    letterhead = TextAreaField(_l("Letterhead"), validators=[Optional(), Length(max=MAX_LETTERHEAD)],
+                               description=_l("Address and contact lines printed at the top of each letter."))
+    signatory_name = StringField(_l("Signatory"), validators=[Optional(), Length(max=MAX_NAME)])
+    signatory_title = StringField(_l("Signatory's title"), validators=[Optional(), Length(max=MAX_TITLE)])
+    signatory_title_zh = StringField(_l("Signatory's title in Chinese"),
+                                     validators=[Optional(), Length(max=MAX_TITLE)])
+    costs = TextAreaField(_l("Who pays"), validators=[Optional(), Length(max=MAX_LETTER_COSTS)],
+                          description=_l("E.g. “The host covers accommodation, meals and local transport; "
+                                         "the sending agency covers international travel.”"))
+    costs_zh = TextAreaField(_l("Who pays, in Chinese"),
+                             validators=[Optional(), Length(max=MAX_LETTER_COSTS)])
+    submit = SubmitField(_l("Save letter settings"))
+
+    def settings(self) -> services.LetterSettings:
+        return services.LetterSettings(**{name: getattr(self, name).data or "" for name in (
+            "issuer", "issuer_zh", "letterhead", "signatory_name", "signatory_title", "signatory_title_zh",
+            "costs", "costs_zh")})
 
 
 class CourseForm(Form):

@@ -32,6 +32,8 @@ MAX_ORGANISATION = 200
 MAX_EXPERTISE = 300
 MAX_BIO = 10_000
 MAX_EMAIL = 254
+MAX_LETTERHEAD = 1_000
+MAX_LETTER_COSTS = 2_000
 
 
 class CourseStatus(StrEnum):
@@ -130,6 +132,17 @@ class Course(ChineseVersion, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # What a visa invitation letter says on the host's behalf (training/travel letters), in English
+    # and in Chinese for the side-by-side letter of a course hosted in China.
+    letter_issuer: Mapped[str] = mapped_column(sa.String(MAX_ORGANISATION), default="", server_default="")
+    letter_issuer_zh: Mapped[str] = mapped_column(sa.String(MAX_ORGANISATION), default="", server_default="")
+    letter_letterhead: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    letter_signatory_name: Mapped[str] = mapped_column(sa.String(MAX_NAME), default="", server_default="")
+    letter_signatory_title: Mapped[str] = mapped_column(sa.String(MAX_TITLE), default="", server_default="")
+    letter_signatory_title_zh: Mapped[str] = mapped_column(sa.String(MAX_TITLE), default="",
+                                                           server_default="")
+    letter_costs: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    letter_costs_zh: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     sessions: Mapped[list[CourseSession]] = relationship(
         back_populates="course", order_by="CourseSession.starts_at", lazy="raise",

@@ -22,6 +22,8 @@ PHRASES = {
     "course.published": _l("%(actor)s published the course “%(subject)s”."),
     "course.cancelled": _l("%(actor)s cancelled the course “%(subject)s”."),
     "course.completed": _l("%(actor)s marked the course “%(subject)s” completed."),
+    "course.letter_settings_changed": _l(
+        "%(actor)s changed what the letters of the course “%(subject)s” say."),
     "session.added": _l("%(actor)s added the session “%(subject)s” (%(starts_at)s)."),
     "session.updated": _l("%(actor)s changed the session “%(subject)s”."),
     "session.rescheduled": _l("%(actor)s moved the session “%(subject)s”."),
@@ -43,6 +45,14 @@ LABELS = {
     "organisation": _l("Organisation"),
     "expertise": _l("Expertise"),
     "to": _l("To"),
+    "issuer": _l("Inviting organisation"),
+    "issuer_zh": _l("Inviting organisation in Chinese"),
+    "letterhead": _l("Letterhead"),
+    "signatory_name": _l("Signatory"),
+    "signatory_title": _l("Signatory's title"),
+    "signatory_title_zh": _l("Signatory's title in Chinese"),
+    "costs": _l("Who pays"),
+    "costs_zh": _l("Who pays, in Chinese"),
 }
 
 

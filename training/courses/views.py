@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import asdict, astuple, dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -33,6 +33,7 @@ from training.courses.forms import (
     CatalogueFilterForm,
     CopyDayForm,
     CourseForm,
+    LetterSettingsForm,
     SessionForm,
 )
 from training.courses.models import Course, CourseStatus
@@ -211,6 +212,23 @@ def edit_course(slug: str) -> str | Response | tuple[str, int]:
             flash(_("Course saved."), "success")
             return redirect(url_for("courses.course_page", slug=course.slug))
     return render_template("courses/course_form.html", form=form, course=course), 400 if form.errors else 200
+
+
+@bp.route("/courses/<slug>/letter-settings", methods=["GET", "POST"])
+@managers
+def letter_settings(slug: str) -> str | Response | tuple[str, int]:
+    course = _course(slug, with_schedule=False)
+    form = LetterSettingsForm(data=asdict(services.LetterSettings.of(course)))
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            services.update_letter_settings(db.session, course, form.settings(), actor=current_user)
+        if work.done:
+            flash(_("Letter settings saved."), "success")
+            return redirect(url_for("courses.letter_settings", slug=course.slug))
+    return render_template(
+        "courses/letter_settings.html", form=form, course=course,
+        languages=services.letter_languages(course), missing=services.missing_letter_settings(course),
+    ), 400 if form.errors else 200
 
 
 def _lifecycle(slug: str, change: Any, done: str, form: ActionForm) -> Response:

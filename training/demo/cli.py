@@ -17,15 +17,17 @@ from training.demo import (
     courses,
     enrolment,
     i18n,
+    letters,
     meetings,
     personal_data,
     symposia,
+    travel,
 )
 
 # Each feature adds its demo loader here, in dependency order. A loader takes the
 # session and today's date, creates only what is missing, and flushes.
-LOADERS = (accounts.load, courses.load, enrolment.load, clearance.load, symposia.load, meetings.load,
-           calendar.load, i18n.load, personal_data.load)
+LOADERS = (accounts.load, courses.load, enrolment.load, clearance.load, travel.load, letters.load,
+           symposia.load, meetings.load, calendar.load, i18n.load, personal_data.load)
 
 
 @click.command("demo")

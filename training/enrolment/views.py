@@ -20,8 +20,9 @@ from training.core.errors import DomainError, Forbidden, NotFound
 from training.core.extensions import db
 from training.core.forms import ConfirmForm
 from training.core.headers import attachment
+from training.core.pdf import pdf_response, qr_svg_data_uri, render_pdf
 from training.core.uow import unit_of_work
-from training.core.urls import safe_next
+from training.core.urls import external_url, safe_next
 from training.courses.models import Course, CourseSession
 from training.courses.services import find_course
 from training.enrolment import services
@@ -363,6 +364,17 @@ def session_attendance(slug: str, session_id: int) -> str | Response | tuple[str
 def certificate(enrolment_id: int) -> str:
     enrolment = services.certificate_for(db.session, enrolment_id, viewer=current_user)
     return render_template("enrolment/certificate.html", enrolment=enrolment)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/certificate.pdf")
+@login_required
+def certificate_pdf(enrolment_id: int) -> Response:
+    enrolment = services.certificate_for(db.session, enrolment_id, viewer=current_user)
+    # The printed code must lead back here from any device: the absolute address under BASE_URL.
+    verify_url = external_url("enrolment.verify_certificate", code=enrolment.certificate_code)
+    pdf = render_pdf("enrolment/certificate_pdf.html", enrolment=enrolment, verify_url=verify_url,
+                     qr=qr_svg_data_uri(verify_url))
+    return pdf_response(pdf, f"certificate-{enrolment.course.slug}.pdf")
 
 
 @bp.route("/certificates/<code>")

@@ -28,6 +28,12 @@ from training.courses.services.instructors import (
     teaching,
     update_instructor,
 )
+from training.courses.services.letters import (
+    LetterSettings,
+    letter_languages,
+    missing_letter_settings,
+    update_letter_settings,
+)
 from training.courses.services.lifecycle import (
     CourseCancellation,
     CourseDetails,
@@ -74,6 +80,7 @@ __all__ = [
     "CourseDetails",
     "GridBlock",
     "InstructorDetails",
+    "LetterSettings",
     "ReadinessItem",
     "Recipient",
     "Slot",
@@ -106,11 +113,13 @@ __all__ = [
     "instructor_directory_query",
     "instructor_for_user",
     "instructor_snapshot",
+    "letter_languages",
     "load_schedule",
     "local_zone",
     "may_complete",
     "may_see",
     "missing_essentials",
+    "missing_letter_settings",
     "people_to_notify",
     "publish_course",
     "require_course_manager",
@@ -125,6 +134,7 @@ __all__ = [
     "teaching",
     "update_course",
     "update_instructor",
+    "update_letter_settings",
     "update_session",
     "week_grid",
 ]

@@ -1,0 +1,19 @@
+"""Visa invitation letters: issued by coordinators from complete travel forms, downloaded as
+PDF (the host's language and English side by side), verified by anyone at /letters/<code>."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the table, the pages, the API and the audit trail's sentences."""
+    from training.core.api import register_api
+    from training.travel.letters import api, models  # noqa: F401
+    from training.travel.letters.trail import register_trail
+    from training.travel.letters.views import bp, prepare_letter_downloads
+
+    app.register_blueprint(bp)
+    app.before_request_funcs.setdefault(None, []).insert(0, prepare_letter_downloads)
+    register_api(api.blp)
+    register_trail()
