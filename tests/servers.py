@@ -87,7 +87,9 @@ def running_server(database_url: str, *, workers: int = 0, **extra: str) -> Iter
     """
     port = free_port()
     if workers:
-        command = [str(BIN / "gunicorn"), "-w", str(workers), "--threads", "4",
+        # Without a control socket: every gunicorn would otherwise share one fixed path, and test
+        # servers of parallel workers start side by side.
+        command = [str(BIN / "gunicorn"), "-w", str(workers), "--threads", "4", "--no-control-socket",
                    "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     else:
         command = [sys.executable, "-c",

@@ -51,7 +51,8 @@ def test_gunicorn_access_log_does_not_show_the_token(database_url, make_user, fe
     port = free_port()
     access_log = tmp_path / "access.log"
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "--access-logfile", str(access_log),
+        [str(BIN / "gunicorn"), "-w", "1", "--no-control-socket", "-b", f"127.0.0.1:{port}",
+         "--access-logfile", str(access_log),
          "--error-logfile", str(tmp_path / "error.log"), "wsgi:app"],
         cwd=ROOT, env=server_env(database_url),
     )
