@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from training.accounts.signals import person_erasing, person_export_wanted
     from training.core.api import register_api
     from training.travel import api, models, services  # noqa: F401
-    from training.travel.cli import data_cli, travel_cli
+    from training.travel.cli import travel_cli
     from training.travel.views import bp, prepare_audited_reads
 
     app.register_blueprint(bp)
@@ -20,4 +20,3 @@ def init_app(app: Flask) -> None:
     person_export_wanted.connect(services.export_travel)
     person_erasing.connect(services.erase_travel)
     app.cli.add_command(travel_cli)
-    app.cli.add_command(data_cli)

@@ -1,4 +1,4 @@
-"""`flask travel purge` and `flask data rotate-key`: retention, and keys that change."""
+"""`flask travel purge`: passports and needs deleted once the retention period has passed."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from datetime import UTC, datetime
 import click
 from flask.cli import AppGroup
 
-from training.core import crypto
 from training.core.extensions import db
 from training.travel import services
 
 travel_cli = AppGroup("travel", help="Travel forms: passports, journeys, hotel nights, needs.")
-data_cli = AppGroup("data", help="Personal data encrypted at rest.")
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -41,18 +39,3 @@ def purge_command(now_text: str | None, dry_run: bool) -> None:
     for course, form in purged:
         click.echo(f"{course.slug}: enrolment #{form.enrolment_id} passport and needs {verb}")
     click.echo(f"{len(purged)} travel forms: passport and needs {verb}.")
-
-
-@data_cli.command("rotate-key")
-def rotate_key_command() -> None:
-    """Re-encrypt every encrypted value with the first key of DATA_ENCRYPTION_KEYS.
-
-    Put the new key first, keep the old one after it, run this, then drop the old key."""
-    try:
-        counts = crypto.rotate(db.session, db.metadata)
-    except crypto.EncryptionKeyError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    for table, rows in counts.items():
-        click.echo(f"{table}: {rows} rows re-encrypted with the first key")
