@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -56,10 +57,12 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("My courses", "/my/courses"),
         ("withdraw?", "{withdraw}"),
         ("clearance checklist", "/enrolments/{checklist}/clearance"),
+        ("travel form", "/enrolments/{checklist}/travel"),
         ("profile", "/profile"),
     ),
     "focal point": (
         ("country rosters", "/country/rosters"),
+        ("country's travel forms", "/courses/{beijing}/travel"),
         ("nominate", "/courses/{mixed}/nominate"),
         ("course page", "/courses/{mixed}"),
     ),
@@ -67,6 +70,7 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("My teaching", "/my/teaching"),
         ("roster", "/courses/{beijing}/roster"),
         ("attendance", "/courses/{beijing}/attendance"),
+        ("sign-in sheet", "{sign_in}"),
         ("instructor", "/instructors/1"),
     ),
     "coordinator": (
@@ -80,6 +84,12 @@ PAGES: dict[str, tuple[tuple[str, str], ...]] = {
         ("seats with clearance", "/courses/{beijing}/seats"),
         ("requirements", "/courses/{beijing}/requirements"),
         ("clearance review", "/enrolments/{checklist}/clearance"),
+        ("travel forms", "/courses/{beijing}/travel"),
+        ("travel form (locked)", "/enrolments/{checklist}/travel"),
+        ("visa list", "/courses/{beijing}/travel/visas"),
+        ("arrivals", "/courses/{beijing}/travel/arrivals"),
+        ("rooms", "/courses/{beijing}/travel/rooms"),
+        ("needs per day", "/courses/{beijing}/travel/needs"),
         ("roster", "/courses/{mixed}/roster"),
         ("nominate", "/courses/{mixed}/nominate"),
         ("seats overview", "/seats"),
@@ -115,6 +125,9 @@ SCREENSHOTS = {
     ("personnel", "{withdraw}", None): "confirm-withdraw",
     ("coordinator", "/courses/{beijing}/cancel", None): "confirm-cancel-course",
     ("personnel", "/enrolments/{checklist}/clearance", None): "checklist",
+    ("personnel", "/enrolments/{checklist}/travel", None): "travel-form",
+    ("coordinator", "/courses/{beijing}/travel/arrivals", None): "travel-arrivals",
+    ("coordinator", "/courses/{beijing}/travel/visas", "en"): "travel-visas",
 }
 
 AXE_RUN = """async () => {
@@ -200,7 +213,18 @@ def first_link(browser: Browser, base_url: str, email: str, path: str, name: str
     return href.split("?")[0]
 
 
-def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: str,
+def first_session_taught(database_url: str) -> int:
+    """The first Beijing session the demo instructor teaches: its sign-in sheet is theirs to print."""
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+        (session_id,) = connection.execute(
+            "SELECT cs.id FROM course_sessions cs JOIN session_instructors si ON si.session_id = cs.id "
+            "JOIN instructors i ON i.id = si.instructor_id JOIN users u ON u.id = i.user_id "
+            "JOIN courses c ON c.id = cs.course_id WHERE u.email = ? AND c.city = 'Beijing' "
+            "ORDER BY cs.starts_at LIMIT 1", (ROLES["instructor"],)).fetchone()
+    return session_id
+
+
+def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: str, demo_database_url: str,
                                                  screenshot_dir: Path) -> None:
     assert AXE.exists(), f"{AXE} is missing: `make js-packages` installs axe-core"
     probe = browser.new_context(viewport=DESKTOP, locale="en-US")
@@ -228,6 +252,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
         "checklist": checklist.split("/")[2],
         "erase": first_link(browser, demo_server, ROLES["admin"], "/admin/users", "Erase"),
     }
+    slugs["sign_in"] = f"/courses/{beijing}/sessions/{first_session_taught(demo_database_url)}/sign-in"
 
     def screenshot(page: Page, name: str) -> None:
         # Forty full-page screenshots are a good part of the sweep's time: taken when refreshing

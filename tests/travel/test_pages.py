@@ -255,3 +255,18 @@ def test_each_list_runs_the_same_queries_for_one_and_twenty_people(
     with count_queries() as twenty:
         assert client.get(path).status_code == 200
     assert twenty.count == one.count, [s[:90] for s in twenty.statements]
+
+
+@pytest.mark.parametrize(
+    "name, page, link",
+    [
+        ("traveller", "/my/courses", "/enrolments/{enrolment}/travel"),
+        ("us_focal", "/courses/{slug}/roster", "/courses/{slug}/travel"),
+        ("coordinator", "/courses/{slug}/seats", "/courses/{slug}/travel"),
+        ("instructor", "/courses/{slug}/attendance", "/sign-in"),
+    ],
+)
+def test_the_pages_people_start_from_lead_to_the_travel_pages(client, session, trip, login, name, page, link):
+    login(who(trip, name))
+    html = client.get(page.format(slug=trip.course.slug)).get_data(as_text=True)
+    assert link.format(slug=trip.course.slug, enrolment=trip.traveller_id) in html
