@@ -7,9 +7,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the table, the pages, the API and the audit trail's sentences."""
+    """Register the table, the pages, the API, the audit trail's sentences and the personal-data receivers."""
+    from training.accounts.signals import person_erasing, person_export_wanted
     from training.core.api import register_api
     from training.travel.letters import api, models  # noqa: F401
+    from training.travel.letters.personal import erase_letters, export_letters
     from training.travel.letters.trail import register_trail
     from training.travel.letters.views import bp, prepare_letter_downloads
 
@@ -17,3 +19,5 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, prepare_letter_downloads)
     register_api(api.blp)
     register_trail()
+    person_export_wanted.connect(export_letters)
+    person_erasing.connect(erase_letters)
