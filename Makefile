@@ -13,8 +13,10 @@ TRANSLATIONS := training/translations
 # cannot be used here), CJK fonts for the screenshots, and libical's GObject bindings
 # (an independent iCalendar parser that checks the calendar feeds and invitations),
 # Pango for WeasyPrint's PDFs, and poppler's pdftoppm that renders them back to images.
+# pg_dump (postgresql-client-15, the version of Debian 12 and of its PostgreSQL server) lets the
+# encryption tests read a dump of the test database as an attacker holding it would.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gir1.2-ical-3.0 python3-gi libpango-1.0-0 libpangoft2-1.0-0 \
-	poppler-utils
+	poppler-utils postgresql-client-15
 # node and npm run Mozilla's ical.js in the calendar tests. Installed only when the
 # commands are missing: a NodeSource nodejs already ships npm and conflicts with Debian's.
 NODE_PACKAGES := nodejs npm

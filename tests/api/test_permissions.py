@@ -81,6 +81,10 @@ EXPECTED: dict[str, dict[str, int]] = {
                                                                  strict=True)),
     "POST /enrolments/{id}/requirements/{key}/decision": ONLY_COORDINATORS_200,
     "POST /enrolments/{id}/requirements/{key}/extend": ONLY_COORDINATORS_200,
+    # The travel form of a fresh American: as for documents, nobody else learns it exists.
+    "GET /enrolments/{id}/logistics": dict(zip(ROLES, (A, F, F, 200, F, F, 200, 200), strict=True)),
+    "PUT /enrolments/{id}/logistics": dict(zip(ROLES, (A, F, F, 200, F, F, 200, 200), strict=True)),
+    "GET /courses/{id}/arrivals": ONLY_COORDINATORS_200,
     # The series is China–US: both focal points see it; personnel and instructors see no meetings.
     "POST /meetings": ONLY_COORDINATORS_201,
     "GET /meetings/{id}": dict(zip(ROLES, (A, U, U, 200, 200, U, 200, 200), strict=True)),
@@ -137,6 +141,14 @@ def world(session, people, make_course, make_user, teacher, call):
         session.commit()
         return found
 
+    def seated():
+        """A fresh American holding a seat on a fresh course (their travel form is open)."""
+        found = american(course())
+        if not found.holds_seat:
+            found = enrolment.approve(session, found, actor=coordinator)
+        session.commit()
+        return found
+
     def fresh_session():
         n = next(counter)
         added = courses.add_session(session, main, actor=coordinator, day=day + timedelta(days=1 + n % 8),
@@ -180,7 +192,7 @@ def world(session, people, make_course, make_user, teacher, call):
 
     return {"main": main, "taught": taught, "course": course, "american": american,
             "series": series, "item": item, "hotline": hotline, "desk": desk,
-            "fresh_session": fresh_session, "symposium": symposium, "published": published,
+            "fresh_session": fresh_session, "seated": seated, "symposium": symposium, "published": published,
             "resent": resent, "token": token, "counter": counter, "with_document": with_document,
             "draft": make_course(publish=False), "draft_symposium": symposium(publish=False)}
 
@@ -276,6 +288,11 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
         "POST /enrolments/{id}/requirements/{key}/extend": lambda role: (
             "POST", f"/enrolments/{w['american'](main).id}/requirements/passport/extend",
             {"due_at": f"{main.starts_on.isoformat()}T09:00:00", "reason": "Passport office closed."}),
+        "GET /enrolments/{id}/logistics": lambda role: (
+            "GET", f"/enrolments/{w['american'](main).id}/logistics", None),
+        "PUT /enrolments/{id}/logistics": lambda role: (
+            "PUT", f"/enrolments/{w['seated']().id}/logistics", {"passport_name": "CARTER, JOHN"}),
+        "GET /courses/{id}/arrivals": lambda role: ("GET", f"/courses/{main.id}/arrivals", None),
         "POST /meetings": lambda role: ("POST", "/meetings", {
             "title": f"Meeting by {role}", "timezone": "Asia/Shanghai", "starts_at": "2031-03-05T10:00:00",
             "duration_minutes": 90, "rrule": "FREQ=MONTHLY;BYDAY=1WE;COUNT=6"}),

@@ -92,6 +92,10 @@ class ArrivalsSchema(ma.Schema):
 
 def _out(enrolment_id: int, form: TravelForm | None) -> dict[str, Any]:
     values = {name: getattr(form, name) if form else None for name in TravelSpec.names()}
+    # Text not given (no form yet, or deleted after the retention period) is "", as documented.
+    for name, declared in LogisticsSchema._declared_fields.items():
+        if isinstance(declared, ma.fields.String) and values.get(name) is None:
+            values[name] = ""
     missing = services.missing_fields(form) if form else list(services.REQUIRED_FOR_COMPLETE)
     return {**values, "enrolment_id": enrolment_id, "complete": not missing, "missing": missing,
             "locked": bool(form and form.locked),
