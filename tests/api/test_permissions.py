@@ -18,12 +18,16 @@ import pytest
 from tests.api.conftest import ROLES
 from tests.api.test_symposia import symposium_body
 from tests.conftest import PASSWORD
+from tests.travel.letters.conftest import SETTINGS as LETTER_SETTINGS
+from tests.travel.letters.conftest import fill_form
 from training.accounts.models import Role, User
 from training.clearance import services as clearance
 from training.courses import services as courses
+from training.courses.models import Course
 from training.enrolment import services as enrolment
 from training.meetings import services as meetings
 from training.symposia import services as symposia
+from training.travel.letters import services as letters
 
 A, U, F, N = 401, 403, 404, 422  # anonymous, forbidden, not found (hidden), refused by a rule
 ONLY_COORDINATORS_201 = dict(zip(ROLES, (A, U, U, U, U, U, 201, 201), strict=True))
@@ -85,6 +89,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /enrolments/{id}/logistics": dict(zip(ROLES, (A, F, F, 200, F, F, 200, 200), strict=True)),
     "PUT /enrolments/{id}/logistics": dict(zip(ROLES, (A, F, F, 200, F, F, 200, 200), strict=True)),
     "GET /courses/{id}/arrivals": ONLY_COORDINATORS_200,
+    # A fresh American's letter: the person's focal point and coordinators draw it; anyone may verify it.
+    "POST /enrolments/{id}/letters": ONLY_COORDINATORS_201,
+    "GET /letters/{code}/pdf": dict(zip(ROLES, (A, F, F, 200, F, F, 200, 200), strict=True)),
+    "GET /letters/{code}": EVERYONE_200,
     # The series is China–US: both focal points see it; personnel and instructors see no meetings.
     "POST /meetings": ONLY_COORDINATORS_201,
     "GET /meetings/{id}": dict(zip(ROLES, (A, U, U, 200, 200, U, 200, 200), strict=True)),
@@ -149,6 +157,20 @@ def world(session, people, make_course, make_user, teacher, call):
         session.commit()
         return found
 
+    def lettered():
+        """A fresh American with a complete travel form, on a course whose letter settings are filled in."""
+        found = seated()
+        fresh = session.get(Course, found.course_id)
+        courses.update_letter_settings(session, fresh, LETTER_SETTINGS, actor=coordinator)
+        fill_form(session, found, n=next(counter))
+        session.commit()
+        return found
+
+    def letter_code():
+        code = letters.issue_letter(session, lettered(), actor=coordinator).code
+        session.commit()
+        return code
+
     def fresh_session():
         n = next(counter)
         added = courses.add_session(session, main, actor=coordinator, day=day + timedelta(days=1 + n % 8),
@@ -192,7 +214,8 @@ def world(session, people, make_course, make_user, teacher, call):
 
     return {"main": main, "taught": taught, "course": course, "american": american,
             "series": series, "item": item, "hotline": hotline, "desk": desk,
-            "fresh_session": fresh_session, "seated": seated, "symposium": symposium, "published": published,
+            "fresh_session": fresh_session, "seated": seated, "lettered": lettered,
+            "letter_code": letter_code, "symposium": symposium, "published": published,
             "resent": resent, "token": token, "counter": counter, "with_document": with_document,
             "draft": make_course(publish=False), "draft_symposium": symposium(publish=False)}
 
@@ -293,6 +316,10 @@ def requests_for(world: dict[str, Any], people: dict[str, Any]) -> dict[str, Cal
         "PUT /enrolments/{id}/logistics": lambda role: (
             "PUT", f"/enrolments/{w['seated']().id}/logistics", {"passport_name": "CARTER, JOHN"}),
         "GET /courses/{id}/arrivals": lambda role: ("GET", f"/courses/{main.id}/arrivals", None),
+        "POST /enrolments/{id}/letters": lambda role: (
+            "POST", f"/enrolments/{w['lettered']().id}/letters", {}),
+        "GET /letters/{code}/pdf": lambda role: ("GET", f"/letters/{w['letter_code']()}/pdf", None),
+        "GET /letters/{code}": lambda role: ("GET", f"/letters/{w['letter_code']()}", None),
         "POST /meetings": lambda role: ("POST", "/meetings", {
             "title": f"Meeting by {role}", "timezone": "Asia/Shanghai", "starts_at": "2031-03-05T10:00:00",
             "duration_minutes": 90, "rrule": "FREQ=MONTHLY;BYDAY=1WE;COUNT=6"}),
