@@ -110,8 +110,10 @@ def test_the_audit_trail_reads_as_sentences(coordinator_page, demo_server: str, 
     expect(trail).to_contain_text("Chen Jing set the seats of China.")
     expect(trail).to_contain_text("Seats: 0 → 15")
     assert not [s for s in trail.locator(".audit-sentence").all_inner_texts() if "CourseSession" in s]
-    trail.locator("details").first.locator("summary").click()
-    expect(trail.locator("details").first).to_contain_text("enrolment.confirmed")
+    # The technical record of a confirmation, opened from its sentence (newer entries come first).
+    confirmation = trail.locator("details", has_text="enrolment.confirmed").first
+    confirmation.locator("summary").click()
+    expect(confirmation).to_contain_text("enrolment.confirmed")
     page.set_viewport_size({"width": 1280, "height": 1000})
     page.evaluate("document.getElementById('audit').scrollIntoView()")
     page.screenshot(path=str(screenshot_dir / "audit-trail.png"))

@@ -147,9 +147,11 @@ OVERFLOW = """() => {
 def check_page(page: Page, width: str) -> tuple[dict, list[dict]]:
     """The document's width against the window's, and axe-core's violations, on the page as shown.
 
-    axe-core is already in the page: the context adds it to every document it loads (see sweep).
+    The sweep's contexts add axe-core to every document they load; other tests' pages get it here.
     """
     overflow = page.evaluate(OVERFLOW)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
     violations = page.evaluate(AXE_RUN)
     return overflow, violations
 
