@@ -58,8 +58,6 @@ def _iso(value: date | None) -> str:
 @login_required
 def form(enrolment_id: int) -> Response | tuple[str, int]:
     enrolment = enrolment_for(db.session, enrolment_id)
-    if not services.may_read_form(current_user, enrolment):
-        abort(404)
     form = TravelFormForm()
     if form.validate_on_submit():
         spec = TravelSpec(**{name: getattr(form, name).data for name in TravelSpec.names()})
@@ -144,9 +142,8 @@ def visas_csv(slug: str) -> Response:
 @login_required
 def arrivals(slug: str) -> str:
     course = _course(slug)
-    days = services.arrivals(db.session, course, actor=current_user)
-    return render_template("travel/arrivals.html", course=course, days=days,
-                           waiting=services.not_arriving(db.session, course))
+    days, waiting = services.arrivals_and_waiting(db.session, course, actor=current_user)
+    return render_template("travel/arrivals.html", course=course, days=days, waiting=waiting)
 
 
 @bp.route("/courses/<slug>/travel/arrivals.csv")

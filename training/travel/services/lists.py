@@ -103,21 +103,27 @@ class Arrival:
 
 def arrivals(session: Session, course: Course, *, actor: User) -> list[tuple[date, list[Arrival]]]:
     """Who lands when and where, by day and local time at the venue, for airport pick-up."""
+    return arrivals_and_waiting(session, course, actor=actor)[0]
+
+
+def arrivals_and_waiting(
+    session: Session, course: Course, *, actor: User
+) -> tuple[list[tuple[date, list[Arrival]]], list[Participant]]:
+    """The arrivals by day, and the seat holders who have not given one yet (the pick-up cannot
+    plan for them), from one reading of the forms."""
     require_host(actor)
     by_day: dict[date, list[Arrival]] = defaultdict(list)
+    waiting = []
     for p in participants(session, course):
         f = p.form
         if f is None or f.arrival_on is None:
+            waiting.append(p)
             continue
         by_day[f.arrival_on].append(Arrival(p.name, p.enrolment.country, f.arrival_on, f.arrival_time,
                                             f.arrival_carrier, f.arrival_place, f.hotel))
-    return [(day, sorted(rows, key=lambda a: (a.at or time.max, a.name)))
+    days = [(day, sorted(rows, key=lambda a: (a.at or time.max, a.name)))
             for day, rows in sorted(by_day.items())]
-
-
-def not_arriving(session: Session, course: Course) -> list[Participant]:
-    """Seat holders who have not given an arrival yet: the pick-up list cannot plan for them."""
-    return [p for p in participants(session, course) if p.form is None or p.form.arrival_on is None]
+    return days, waiting
 
 
 # --- rooms ----------------------------------------------------------------------------
