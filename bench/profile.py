@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dataset import load  # noqa: E402
-from run import REDIS, SECRET_KEY, _change_one_session, fresh_database, migrate  # noqa: E402
+from run import DATA_ENCRYPTION_KEYS, REDIS, SECRET_KEY, _change_one_session, fresh_database, migrate  # noqa: E402
 
 from training import create_app  # noqa: E402
 from training.core import ical  # noqa: E402
@@ -42,7 +42,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory, fresh_database(args.database, Path(directory)) as url:
         migrate(url)
         app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
-                                        "BASE_URL": "http://127.0.0.1", "RATELIMIT_STORAGE_URI": REDIS})
+                                        "BASE_URL": "http://127.0.0.1", "RATELIMIT_STORAGE_URI": REDIS,
+                                        "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEYS})
         manifest = load(app, args.enrolments)
         client = app.test_client()
         feed = f"/calendar/courses/{manifest.feed_slug}.ics"

@@ -61,6 +61,8 @@ from training.courses.models import Course, CourseSession  # noqa: E402
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment, EnrolmentStatus, SeatQuota  # noqa: E402
 
 SECRET_KEY = "benchmark-only-secret-key-of-32-bytes"
+# Production refuses to start without a key for the personal data it encrypts; the bench holds none.
+DATA_ENCRYPTION_KEYS = "YmVuY2htYXJrLW9ubHktZGF0YS1rZXktMzItYnl0ZXM="
 # Production shares rate-limit counts between workers through Redis; so does the bench.
 REDIS = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -131,7 +133,7 @@ def server_env(database_url: str, base_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(TRAINING_CONFIG="production", SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url,
                BASE_URL=base_url, PYTHONPATH=str(ROOT),
-               RATELIMIT_STORAGE_URI=REDIS)
+               RATELIMIT_STORAGE_URI=REDIS, DATA_ENCRYPTION_KEYS=DATA_ENCRYPTION_KEYS)
     return env
 
 
@@ -421,7 +423,8 @@ def prepare(stack: ExitStack, backend: str, enrolments: int, directory: Path, ro
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
-                                    "BASE_URL": base_url, "RATELIMIT_STORAGE_URI": REDIS})
+                                    "BASE_URL": base_url, "RATELIMIT_STORAGE_URI": REDIS,
+                                    "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEYS})
     manifest = load(app, enrolments)
     stack.callback(_dispose, app)
     print(f"  {backend}, {enrolments:,} enrolments: loaded {manifest.counts} "
