@@ -225,6 +225,11 @@ def peak_rss_mb(pid: int) -> float:
 Request = tuple[str, ...]
 
 
+def calendar_client(path: str, etag: str = "") -> Request:
+    """A feed request as calendar clients send it: they accept gzip."""
+    return ("GET", path, "", etag, "", "", "gzip")
+
+
 def wrk(base_url: str, scenario: str, lines: list[Request], duration: float, connections: int,
         once: bool = False) -> Figure:
     """Drive base_url with wrk replaying lines; the figure from its report."""
@@ -474,21 +479,24 @@ def measure_round(data: Prepared, round_number: int, duration: float, connection
         with app.app_context():
             _change_one_session(manifest.feed_session_id)
         data.changed_times.append(timed_get(base_url + feed, expect=200))
-    keep(wrk(base_url, "feed 200, unchanged", [("GET", feed, "", "", "")], duration, connections))
-    etag = requests.get(base_url + feed, timeout=60).headers["ETag"]
-    keep(wrk(base_url, "feed 304", [("GET", feed, "", etag, "")], duration, connections))
-    personal = ("GET", manifest.personal_feed_path, "", "", "")
+    keep(wrk(base_url, "feed 200, unchanged", [calendar_client(feed)], duration, connections))
+    etag = requests.get(base_url + feed, headers={"Accept-Encoding": "gzip"}, timeout=60).headers["ETag"]
+    keep(wrk(base_url, "feed 304", [calendar_client(feed, etag)], duration, connections))
+    personal = calendar_client(manifest.personal_feed_path)
     keep(wrk(base_url, "personal feed", [personal], duration, connections))
     api_list = ("GET", _api_list_path(manifest), "", "", "", f"Bearer {manifest.coordinator_token}")
     keep(wrk(base_url, "API list of 100 enrolments", [api_list], duration, connections))
     # nginx answers from its cache: filled by the first request, kept for SHARED_CACHE_SECONDS.
-    for path, scenario in ((feed, "feed through nginx's cache"), ("/", "catalogue through nginx's cache")):
-        answers = [requests.get(data.cache_url + path, timeout=60) for _ in range(2)]
+    # The feed as calendar clients ask for it (gzip), the catalogue as a plain request.
+    for request, scenario in ((calendar_client(feed), "feed through nginx's cache"),
+                              (("GET", "/", "", "", ""), "catalogue through nginx's cache")):
+        encoding = {"Accept-Encoding": request[6] if len(request) > 6 else "identity"}
+        answers = [requests.get(data.cache_url + request[1], headers=encoding, timeout=60) for _ in range(2)]
         kept = answers[1].headers.get("X-Cache-Status") == "HIT"
         if [a.status_code for a in answers] != [200, 200] or not kept:
             raise RuntimeError(f"{scenario}: nginx did not keep the answer "
                                f"({[(a.status_code, a.headers.get('X-Cache-Status')) for a in answers]})")
-        keep(wrk(data.cache_url, scenario, [("GET", path, "", "", "")], duration, connections))
+        keep(wrk(data.cache_url, scenario, [request], duration, connections))
 
 
 def timed_get(url: str, expect: int) -> float:

@@ -1,5 +1,5 @@
 -- Replays the requests listed in the file named by BENCH_REQUESTS, one per line:
---   METHOD <TAB> PATH <TAB> COOKIE <TAB> IF-NONE-MATCH <TAB> BODY [<TAB> AUTHORIZATION]
+--   METHOD <TAB> PATH <TAB> COOKIE <TAB> IF-NONE-MATCH <TAB> BODY [<TAB> AUTHORIZATION [<TAB> ACCEPT-ENCODING]]
 -- (empty fields are left out). Thread k of n takes lines k, k+n, k+2n, ... With
 -- BENCH_ONCE=1 a thread stops when its lines run out, so no request is ever repeated;
 -- otherwise it starts again from its first line.
@@ -38,6 +38,7 @@ function init(args)
       if f[3] ~= nil and f[3] ~= "" then headers["Cookie"] = "session=" .. f[3] end
       if f[4] ~= nil and f[4] ~= "" then headers["If-None-Match"] = f[4] end
       if f[6] ~= nil and f[6] ~= "" then headers["Authorization"] = f[6] end
+      if f[7] ~= nil and f[7] ~= "" then headers["Accept-Encoding"] = f[7] end
       local body = nil
       if f[5] ~= nil and f[5] ~= "" then
         body = f[5]

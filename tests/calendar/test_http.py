@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import timedelta
 
 from werkzeug.http import http_date, parse_date
@@ -134,3 +135,73 @@ def test_head_answers_like_get_without_a_body(client, make_course):
     assert head.status_code == 200
     assert head.data == b""
     assert head.headers["ETag"] == get.headers["ETag"]
+
+
+GZIP = {"Accept-Encoding": "gzip, deflate"}
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_feed_compressed(client, make_course, make_session):
+    course = make_course(slug="bj")
+    for day in range(10, 16):
+        make_session(course, start=local("Asia/Shanghai", 2026, 3, day, 9))
+    plain = client.get("/calendar/courses/bj.ics")
+    compressed = client.get("/calendar/courses/bj.ics", headers=GZIP)
+
+    assert "Content-Encoding" not in plain.headers
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.data) == plain.data
+    assert len(compressed.data) < len(plain.data) / 3
+    # Two representations: each with its own strong ETag, and caches told to key on the encoding.
+    assert compressed.headers["ETag"] != plain.headers["ETag"]
+    assert not compressed.headers["ETag"].startswith("W/")
+    for response in (plain, compressed):
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert "public" in response.headers["Cache-Control"]
+        assert "Set-Cookie" not in response.headers
+
+
+def test_the_compressed_feed_answers_304_to_its_own_etag_and_follows_changes(
+    client, session, make_course, make_session
+):
+    course = make_course(slug="bj")
+    rows = [make_session(course, start=local("Asia/Shanghai", 2026, 3, day, 9)) for day in range(10, 16)]
+    etag = client.get("/calendar/courses/bj.ics", headers=GZIP).headers["ETag"]
+
+    unchanged = client.get("/calendar/courses/bj.ics", headers={**GZIP, "If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.headers["ETag"] == etag
+
+    rows[0].title = "Moved to the lecture hall"
+    rows[0].sequence += 1
+    session.commit()
+    changed = client.get("/calendar/courses/bj.ics", headers={**GZIP, "If-None-Match": etag})
+
+    assert changed.status_code == 200
+    assert b"Moved to the lecture hall" in gzip.decompress(changed.data)
+    assert changed.headers["ETag"] != etag
+
+
+def test_the_private_feed_is_compressed_and_stays_private(client, make_user, make_course, make_session,
+                                                          enrol, feed_path):
+    person = make_user()
+    course = make_course(slug="bj")
+    for day in range(10, 16):
+        make_session(course, start=local("Asia/Shanghai", 2026, 3, day, 9))
+    enrol(person, course, EnrolmentStatus.CONFIRMED)
+    path = feed_path(person)
+    plain = client.get(path)
+    compressed = client.get(path, headers=GZIP)
+
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.data) == plain.data
+    assert b"BEGIN:VEVENT" in plain.data
+    assert "private" in compressed.headers["Cache-Control"]
+    assert compressed.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_small_feed_is_not_compressed(client):
+    response = client.get("/calendar/courses.ics", headers=GZIP)
+
+    assert response.status_code == 200
+    assert len(response.data) < 1400
+    assert "Content-Encoding" not in response.headers

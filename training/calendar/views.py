@@ -19,6 +19,8 @@ from training.core.headers import attachment
 from training.core.uow import unit_of_work
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+# Below about one network packet, compressing saves nothing worth the client's work.
+COMPRESS_FROM_BYTES = 1400
 
 
 def _serve(feed: services.Feed, *, private: bool, filename: str) -> Response:
@@ -30,8 +32,16 @@ def _serve(feed: services.Feed, *, private: bool, filename: str) -> Response:
         db.session.rollback()
         services.record_served(db.session, feed, last_modified)
         db.session.commit()
-    response = Response(feed.body, mimetype="text/calendar")
-    response.set_etag(feed.etag)
+    if request.accept_encodings["gzip"] and len(feed.body) >= COMPRESS_FROM_BYTES:
+        response = Response(feed.gzipped, mimetype="text/calendar")
+        response.content_encoding = "gzip"
+        # Each encoding is its own representation, with a strong ETag of its own.
+        response.set_etag(f"{feed.etag}-gzip")
+    else:
+        response = Response(feed.body, mimetype="text/calendar")
+        response.set_etag(feed.etag)
+    # Shared caches keep one answer per encoding and give each client the one it asked for.
+    response.vary.add("Accept-Encoding")
     response.last_modified = last_modified
     if private:
         # Its owner's client revalidates every time; a 304 costs about what a trivial page costs.
