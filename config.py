@@ -61,6 +61,9 @@ class Config:
     # within the run-to-run noise); without it the first request after PostgreSQL restarted, or
     # cut a connection, answers 500 (tests/test_database_restart.py).
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Feed text each worker keeps per kind (course feeds; symposium, meeting and personal feeds),
+    # so that a worker stays within its memory budget however long the courses' schedules are.
+    KEPT_FEED_BYTES = 8 * 1024 * 1024
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "Training <training@localhost>"

@@ -4,4 +4,5 @@ import os
 
 from training import create_app
 
-app = create_app(os.environ.get("TRAINING_CONFIG", "production"))
+# Workers serve requests; `flask --app training db upgrade` migrates, before they start.
+app = create_app(os.environ.get("TRAINING_CONFIG", "production"), migrations=False)

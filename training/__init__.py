@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 from training.core import i18n
 from training.core.database import tune_sqlite
-from training.core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from training.core.extensions import babel, csrf, db, limiter, login_manager
 from training.core.logging import install_secret_filter
 from training.core.ratelimit import check_limits_only_where_declared
 
@@ -38,8 +38,14 @@ FEATURES = (
 )
 
 
-def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the application for one environment (development, testing or production)."""
+def create_app(
+    config_name: str | None = None, overrides: dict[str, Any] | None = None, *, migrations: bool = True
+) -> Flask:
+    """Build the application for one environment (development, testing or production).
+
+    migrations: whether `flask db` may migrate the database. The web server's workers never do,
+    and leave Flask-Migrate, Alembic, Mako and Pygments (about 11 MB a worker) unloaded.
+    """
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -58,7 +64,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
                 db.engine,
                 immediate_outside_requests=app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"],
             )
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    if migrations:
+        import_module("training.core.migrations").init_app(app, ROOT / "migrations")
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -10,7 +10,6 @@ import re
 import warnings
 from zoneinfo import ZoneInfo
 
-import flask
 import pytest
 import sqlalchemy as sa
 
@@ -21,8 +20,7 @@ from training.accounts.models import Role
 from training.audit.models import AuditEntry
 from training.clearance import services
 from training.clearance.models import Document, ItemState
-from training.clearance.views import prepare_document_requests
-from training.core.database import WRITES_ON_READ
+from training.core.database import request_writes
 
 
 def post(client, path, data, token_from, **kwargs):
@@ -280,8 +278,7 @@ def test_a_document_read_begins_as_a_writing_request(app, path, writes):
     """The read writes its audit entry: on SQLite a transaction begun as a plain read could fail at
     that write when another writer got in first, so the read takes the write lock from the start."""
     with app.test_request_context(path, method="GET"):
-        prepare_document_requests()
-        assert bool(flask.request.environ.get(WRITES_ON_READ)) is writes
+        assert request_writes() is writes
 
 
 def test_the_roster_csv_has_a_clearance_column_escaped_like_every_cell(app, session, programme, enrol):

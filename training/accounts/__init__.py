@@ -45,14 +45,10 @@ def init_app(app: Flask) -> None:
 
     from training.accounts.personal_data import EXPORT_ENDPOINTS
     from training.accounts.trail import register_trail
-    from training.core.database import mark_writing_read
+    from training.core.database import writes_on_read
 
-    def prepare_exports() -> None:
-        # Runs before signing in reads the database: the export's audit entry is a write.
-        if request.endpoint in EXPORT_ENDPOINTS:
-            mark_writing_read()
-
-    app.before_request_funcs.setdefault(None, []).insert(0, prepare_exports)
+    # The export's audit entry is a write.
+    writes_on_read(*EXPORT_ENDPOINTS)
     register_trail()
     app.register_blueprint(bp)
     app.register_blueprint(tokens_bp)

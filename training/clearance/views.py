@@ -22,7 +22,7 @@ from training.clearance.forms import (
     UploadForm,
 )
 from training.clearance.services.requirements import RequirementSpec
-from training.core.database import mark_writing_read, utcnow
+from training.core.database import utcnow, writes_on_read
 from training.core.errors import Forbidden, Gone, NotFound
 from training.core.extensions import db
 from training.core.headers import attachment
@@ -42,17 +42,17 @@ UPLOAD_ENDPOINTS = frozenset({"clearance.document", "api_clearance.upload_docume
 DOWNLOAD_ENDPOINTS = frozenset({"clearance.document", "api_clearance.download_document"})
 
 
+# Reading a document writes its audit entry: the read takes the write lock from the start on SQLite.
+writes_on_read(*DOWNLOAD_ENDPOINTS)
+
+
 def prepare_document_requests() -> None:
     """Documents are larger than anything else anyone sends: a request uploading one may be too.
-    Reading one writes its audit entry: the read takes the write lock from the start on SQLite.
 
-    Runs before every other hook (CSRF protection reads the form and its body; signing in reads
-    the database).
+    Runs before every other hook (CSRF protection reads the form and its body).
     """
     if request.method == "POST" and request.endpoint in UPLOAD_ENDPOINTS:
         request.max_content_length = services.max_document_bytes() + UPLOAD_OVERHEAD
-    elif request.method == "GET" and request.endpoint in DOWNLOAD_ENDPOINTS:
-        mark_writing_read()
 
 
 # --- coordinators: a course's requirements ------------------------------------------

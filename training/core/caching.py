@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from flask.sessions import SecureCookieSessionInterface
-from werkzeug.wrappers import Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from werkzeug.wrappers import Request, Response
 
 
 def visitor_without_cookies() -> bool:
@@ -64,7 +64,20 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
     handing that visitor's cookie to a cache.
     """
 
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # A request without the cookie (a feed poller, a monitor, a first visit) gets an empty
+        # session at once; the signing serializer is built only for a cookie to read.
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return None if not app.secret_key else self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if not session and not session.modified:
+            # Nothing to write or to delete, and no cookie came in: Flask's own save would
+            # only add Vary: Cookie when the session was looked at.
+            if session.accessed and not response.cache_control.public:
+                response.vary.add("Cookie")
+            return
         if response.cache_control.public:
             if not session.modified:
                 return
@@ -76,12 +89,14 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+# What an answer that says nothing about caching gets: only the answers marked public are
+# meant for a shared cache, which may otherwise keep an answer under heuristics.
+PRIVATE_BY_DEFAULT = "private, no-cache"
+
+
 def _private_unless_said(response: Response) -> Response:
-    # An answer that says nothing may be stored by a shared cache under heuristics; only the
-    # answers marked public above are meant for one.
     if "Cache-Control" not in response.headers:
-        response.cache_control.private = True
-        response.cache_control.no_cache = True
+        response.headers["Cache-Control"] = PRIVATE_BY_DEFAULT
     return response
 
 

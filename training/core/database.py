@@ -63,14 +63,21 @@ def enum_column(enum: type[StrEnum], name: str) -> sa.Enum:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Set in a request's WSGI environment by a read that also writes (a document read is audited).
-WRITES_ON_READ = "training.writes_on_read"
+# The endpoints whose reads also write (reading a document or a passport is audited), named by
+# the features that own them at start-up: one set, looked up when a transaction begins, instead
+# of a hook per feature on every request.
+_WRITING_READS: set[str] = set()
 
 
-def mark_writing_read() -> None:
-    """This GET writes too: on SQLite its transactions take the write lock from the start, as a
-    POST's do, instead of failing when another writer got in between its read and its write."""
-    request.environ[WRITES_ON_READ] = True
+def writes_on_read(*endpoints: str) -> None:
+    """These endpoints write when read: on SQLite their transactions take the write lock from the
+    start, as a POST's do, instead of failing when another writer got in between read and write."""
+    _WRITING_READS.update(endpoints)
+
+
+def request_writes() -> bool:
+    """Whether the current request may write: any method but a safe one, or a writing read."""
+    return request.method not in SAFE_METHODS or request.endpoint in _WRITING_READS
 
 
 def tune_sqlite(engine: Engine, *, immediate_outside_requests: bool = True) -> None:
@@ -99,7 +106,7 @@ def tune_sqlite(engine: Engine, *, immediate_outside_requests: bool = True) -> N
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         if has_request_context():
-            read_only = request.method in SAFE_METHODS and not request.environ.get(WRITES_ON_READ)
+            read_only = not request_writes()
         else:
             read_only = not immediate_outside_requests
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

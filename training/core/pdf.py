@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import segno
 from flask import Response, render_template
-from weasyprint import HTML, URLFetcher
 
 from training.core.headers import attachment
 
 PDF_MIMETYPE = "application/pdf"
 
 
-class _InlineOnly(URLFetcher):
-    """Fetch data: URIs and nothing else.
+@cache
+def _weasyprint() -> tuple[Any, Any]:
+    """WeasyPrint's HTML class and a URL fetcher for data: URIs alone, loaded on the first PDF.
 
-    Every PDF carries its styles, QR codes and images inline, so a name or an organisation typed
-    into a form that slipped an <img src="http://..."> or a file:// URL past escaping still could
-    not make the server fetch it (no SSRF, no local file read through a PDF).
+    WeasyPrint and its font and image stack take about 40 MB of every worker's memory; most
+    workers serve pages and feeds all day and never draw a PDF, so they never load it.
+
+    The fetcher fetches data: URIs and nothing else. Every PDF carries its styles, QR codes and
+    images inline, so a name or an organisation typed into a form that slipped an
+    <img src="http://..."> or a file:// URL past escaping still could not make the server fetch
+    it (no SSRF, no local file read through a PDF).
     """
+    from weasyprint import HTML, URLFetcher
 
-    def __init__(self) -> None:
-        super().__init__(timeout=1, allowed_protocols={"data"}, allow_redirects=False)
+    class InlineOnly(URLFetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(timeout=1, allowed_protocols={"data"}, allow_redirects=False)
+
+    return HTML, InlineOnly
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
@@ -33,7 +42,8 @@ def render_pdf(template: str, **context: Any) -> bytes:
 
 def html_to_pdf(html: str) -> bytes:
     """The PDF of a complete HTML document whose resources are all inline."""
-    document = HTML(string=html, base_url="data:,", url_fetcher=_InlineOnly())
+    html_class, inline_only = _weasyprint()
+    document = html_class(string=html, base_url="data:,", url_fetcher=inline_only())
     pdf = document.write_pdf()
     assert pdf is not None  # write_pdf() without a target returns the bytes
     return pdf

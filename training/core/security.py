@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from training.core.logging import SECRET_VARIABLES
 
@@ -27,32 +27,60 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
-def set_security_headers(response: Response) -> Response:
-    """Add the headers every answer carries; a view's own Referrer-Policy stays."""
-    headers = response.headers
-    if response.mimetype == "text/html":
-        headers["Content-Security-Policy"] = PAGE_POLICY.format(nonce=csp_nonce())
-    else:
-        headers["Content-Security-Policy"] = OTHER_POLICY
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
+# Set on every answer, replacing a view's own value (a file's nosniff is the same value).
+_ALWAYS = ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY")
+# Set unless the view chose its own.
+_DEFAULTS = ("Cross-Origin-Opener-Policy", "same-origin"),
+# Whether a route's URL holds a secret, per route pattern: found once, asked on every answer.
+_secret_urls: dict[str, bool] = {}
+
+
+def _url_is_secret() -> bool:
     rule = request.url_rule
-    if rule is not None and any(SECRET_VARIABLES.search(name) for name in rule.arguments):
+    if rule is None:
+        return False
+    secret = _secret_urls.get(rule.rule)
+    if secret is None:
+        secret = _secret_urls[rule.rule] = any(SECRET_VARIABLES.search(name) for name in rule.arguments)
+    return secret
+
+
+def set_security_headers(response: Response) -> Response:
+    """Add the headers every answer carries; a view's own Referrer-Policy stays.
+
+    The values are fixed strings (but the page's nonce): each answer only looks up which of
+    them its view already set, once.
+    """
+    headers = response.headers
+    present = {key.lower() for key in headers.keys()}
+    policy = (PAGE_POLICY.format(nonce=csp_nonce()) if response.mimetype == "text/html"
+              else OTHER_POLICY)
+    additions = []
+    for name, value in (("Content-Security-Policy", policy), *_ALWAYS):
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            additions.append((name, value))
+    if _url_is_secret():
         # The URL is the secret (RSVP, reset, personal feed), also on its 404 page.
-        headers["Referrer-Policy"] = "no-referrer"
-    else:
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if "referrer-policy" in present:
+            headers["Referrer-Policy"] = "no-referrer"
+        else:
+            additions.append(("Referrer-Policy", "no-referrer"))
+    elif "referrer-policy" not in present:
+        additions.append(("Referrer-Policy", "strict-origin-when-cross-origin"))
+    additions.extend(header for header in _DEFAULTS if header[0].lower() not in present)
+    if current_app.config["STRICT_TRANSPORT_SECURITY"]:
+        if "strict-transport-security" in present:
+            headers["Strict-Transport-Security"] = HSTS
+        else:
+            additions.append(("Strict-Transport-Security", HSTS))
+    headers.extend(additions)
     return response
 
 
 def init_app(app: Flask) -> None:
     """Send the headers on every answer; HSTS only where the site is served over TLS."""
+    app.config.setdefault("STRICT_TRANSPORT_SECURITY", False)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(set_security_headers)
-    if app.config.get("STRICT_TRANSPORT_SECURITY"):
-
-        @app.after_request
-        def _hsts(response: Response) -> Response:
-            response.headers["Strict-Transport-Security"] = HSTS
-            return response

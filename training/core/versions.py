@@ -85,15 +85,19 @@ class Unsettled:
 Version = int | Unsettled
 
 
+# Built once per process (the scopes are bound): every kept page and feed runs it.
+_READ_VERSIONS = (
+    sa.select(DataVersion.scope, DataVersion.key, DataVersion.version)
+    .where(sa.tuple_(DataVersion.scope, DataVersion.key).in_(sa.bindparam("wanted", expanding=True)))
+)
+
+
 def versions(session: Session, scopes: Iterable[Scope]) -> tuple[Version, ...]:
     """The committed versions of scopes, in order, in one primary-key read (see Unsettled)."""
     wanted = list(scopes)
     if not wanted:
         return ()
-    rows = session.execute(
-        sa.select(DataVersion.scope, DataVersion.key, DataVersion.version)
-        .where(sa.tuple_(DataVersion.scope, DataVersion.key).in_(wanted))
-    ).all()
+    rows = session.execute(_READ_VERSIONS, {"wanted": wanted}).all()
     found = {(scope, key): version for scope, key, version in rows}
     changed = pending(session)
     return tuple(Unsettled() if scope in changed else found.get(scope, 0) for scope in wanted)

@@ -19,11 +19,14 @@ from training.core.urls import safe_next
 bp = Blueprint("core", __name__)
 
 
+PING = sa.text("SELECT 1")
+
+
 @bp.route("/healthz")
 def healthz() -> tuple[Response, int]:
     """Liveness and database reachability, for load balancers and monitors."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        db.session.execute(PING)
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503

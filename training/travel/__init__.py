@@ -12,10 +12,9 @@ def init_app(app: Flask) -> None:
     from training.core.api import register_api
     from training.travel import api, models, services  # noqa: F401
     from training.travel.cli import travel_cli
-    from training.travel.views import bp, prepare_audited_reads
+    from training.travel.views import bp
 
     app.register_blueprint(bp)
-    app.before_request(prepare_audited_reads)
     register_api(api.blp)
     person_export_wanted.connect(services.export_travel)
     person_erasing.connect(services.erase_travel)

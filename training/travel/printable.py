@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, request
+from flask import Blueprint, Flask, abort
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from training.core.database import mark_writing_read, utcnow
+from training.core.database import utcnow, writes_on_read
 from training.core.extensions import db
 from training.core.pdf import pdf_response, render_pdf
 from training.courses.models import Course
@@ -20,12 +20,7 @@ from training.travel import services
 bp = Blueprint("travel_print", __name__)
 
 # The visa list shows passports: reading it is audited, so the request writes from the start.
-AUDITED = frozenset({"travel_print.visas"})
-
-
-def _prepare() -> None:
-    if request.method == "GET" and request.endpoint in AUDITED:
-        mark_writing_read()
+writes_on_read("travel_print.visas")
 
 
 def _course(slug: str) -> Course:
@@ -91,4 +86,3 @@ def sign_in_sheet(slug: str, session_id: int) -> Response:
 def init_app(app: Flask) -> None:
     """Register the printable lists."""
     app.register_blueprint(bp)
-    app.before_request_funcs.setdefault(None, []).insert(0, _prepare)

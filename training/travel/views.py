@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from training.accounts.permissions import is_coordinator
 from training.core.csv import csv_text
-from training.core.database import mark_writing_read
+from training.core.database import writes_on_read
 from training.core.errors import Forbidden, NotFound
 from training.core.extensions import db
 from training.core.headers import attachment
@@ -30,12 +30,7 @@ bp = Blueprint("travel", __name__)
 
 NOT_ON_THE_PAGE = (Forbidden, NotFound)
 # Reading a passport writes its audit entry: on SQLite these reads take the write lock at once.
-AUDITED_READS = frozenset({"travel.form", "travel.visas", "travel.visas_csv", "api_travel.logistics"})
-
-
-def prepare_audited_reads() -> None:
-    if request.method == "GET" and request.endpoint in AUDITED_READS:
-        mark_writing_read()
+writes_on_read("travel.form", "travel.visas", "travel.visas_csv", "api_travel.logistics")
 
 
 def _course(slug: str) -> Course:

@@ -68,12 +68,16 @@ def _build_public_courses_feed(session: Session, now: datetime) -> KeptFeed:
                                      if c.status is CourseStatus.CANCELLED), default=None))
 
 
+# Built once per process: every poll of a course feed runs it, with the slug bound.
+_FINGERPRINT = (
+    sa.select(Course.id, versions.version_of(versions.COURSE, Course.id))
+    .where(Course.slug == sa.bindparam("slug"), Course.status != CourseStatus.DRAFT)
+)
+
+
 def _course_fingerprint(session: Session, slug: str) -> tuple[int, versions.Version] | None:
     """The course's id and data version, in one indexed read; None for no such (visible) course."""
-    row = session.execute(
-        sa.select(Course.id, versions.version_of(versions.COURSE, Course.id))
-        .where(Course.slug == slug, Course.status != CourseStatus.DRAFT)
-    ).first()
+    row = session.execute(_FINGERPRINT, {"slug": slug}).first()
     if row is None:
         return None
     return row[0], versions.settled(session, versions.COURSE, row[0], row[1])

@@ -74,11 +74,20 @@ class KeptFeed:
     last_modified: datetime | None = None
 
 
+def _feed_bytes(kept: KeptFeed) -> int:
+    return len(kept.feed.body)
+
+
 def kept_feeds(key: str) -> FingerprintCache:
-    """Where the feed called key is kept: course feeds apart, as one can hold a thousand sessions."""
+    """Where the feed called key is kept: course feeds apart, as one can hold a thousand sessions.
+
+    Each worker keeps at most KEPT_FEED_BYTES of feed text per kind: 64 course feeds of a
+    thousand sessions (550 kB each) would hold 35 MB on their own.
+    """
+    limit = current_app.config["KEPT_FEED_BYTES"]
     if key.startswith("course:"):
-        return app_cache("calendar.course_feeds", size=64)
-    return app_cache("calendar.feeds", size=128)
+        return app_cache("calendar.course_feeds", size=64, max_bytes=limit, weigh=_feed_bytes)
+    return app_cache("calendar.feeds", size=128, max_bytes=limit, weigh=_feed_bytes)
 
 
 def feed_host() -> str:

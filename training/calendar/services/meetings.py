@@ -74,6 +74,13 @@ def series_events(series: MeetingSeries) -> list[FeedEvent]:
     return events
 
 
+# Built once per process: every poll of a meeting feed runs it, with the slug bound.
+_FINGERPRINT = (
+    sa.select(MeetingSeries.id, versions.version_of(versions.SERIES, MeetingSeries.id))
+    .where(MeetingSeries.slug == sa.bindparam("slug"))
+)
+
+
 def meeting_feed(session: Session, slug: str) -> Feed:
     """/calendar/meetings/<slug>.ics: one series. Its address is known to its participants only.
 
@@ -81,10 +88,7 @@ def meeting_feed(session: Session, slug: str) -> Feed:
     """
     if len(slug) > 120 or "\x00" in slug:
         raise NotFound(_("There is no such meeting series."))
-    row = session.execute(
-        sa.select(MeetingSeries.id, versions.version_of(versions.SERIES, MeetingSeries.id))
-        .where(MeetingSeries.slug == slug)
-    ).first()
+    row = session.execute(_FINGERPRINT, {"slug": slug}).first()
     if row is None:
         raise NotFound(_("There is no such meeting series."))
     key = f"meetings:{row[0]}"

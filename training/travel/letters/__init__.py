@@ -13,10 +13,9 @@ def init_app(app: Flask) -> None:
     from training.travel.letters import api, models  # noqa: F401
     from training.travel.letters.personal import erase_letters, export_letters
     from training.travel.letters.trail import register_trail
-    from training.travel.letters.views import bp, prepare_letter_downloads
+    from training.travel.letters.views import bp
 
     app.register_blueprint(bp)
-    app.before_request_funcs.setdefault(None, []).insert(0, prepare_letter_downloads)
     register_api(api.blp)
     register_trail()
     person_export_wanted.connect(export_letters)

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from training.accounts.models import Role
 from training.accounts.permissions import role_required
-from training.core.database import mark_writing_read
+from training.core.database import writes_on_read
 from training.core.errors import Forbidden, NotFound
 from training.core.extensions import db, limiter
 from training.core.i18n import in_reader_language
@@ -29,11 +29,8 @@ NOT_ON_THE_PAGE = (Forbidden, NotFound)
 DOWNLOAD_ENDPOINTS = frozenset({"letters.download", "api_letters.download_letter"})
 
 
-def prepare_letter_downloads() -> None:
-    """Drawing a letter reads passport fields, which writes an audit entry: on SQLite the read
-    takes the write lock from the start, as a POST does."""
-    if request.method == "GET" and request.endpoint in DOWNLOAD_ENDPOINTS:
-        mark_writing_read()
+# Drawing a letter reads passport fields, which writes an audit entry.
+writes_on_read(*DOWNLOAD_ENDPOINTS)
 
 
 # --- anyone: is this letter genuine? ---------------------------------------------------------
