@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.calendar.conftest import local
 from tests.conftest import csrf_token
-from training.accounts import tokens
+from training.accounts import personal_data, tokens
 from training.accounts.models import FeedToken, Role
 from training.courses.models import CourseStatus
 from training.enrolment.models import EnrolmentStatus
@@ -196,3 +196,53 @@ def test_a_chinese_course_title_is_cut_by_its_width_before_the_session(
 
     # 11 characters of two columns each, and the ellipsis, fit the label's 24 columns.
     assert summaries(client, feed_path(person)) == ["网络反恐调查与数字取证…: 开班仪式"]
+
+
+def _replace(session, person):
+    tokens.replace_feed_token(session, person)
+
+
+def _erase(session, person):
+    personal_data.erase_person(session, person, actor=None, via="cli")
+
+
+def _close(session, person):
+    person.active = False
+
+
+@pytest.mark.parametrize("change", [_replace, _erase, _close], ids=["replaced", "erased", "closed"])
+def test_a_worker_that_knows_a_token_stops_serving_it_once_it_is_dead(
+    change, client, session, make_user, make_course, make_session, enrol, feed_path, count_queries
+):
+    person = make_user()
+    course = make_course(slug="bj")
+    make_session(course)
+    enrol(person, course)
+    path = feed_path(person)
+    for _ in range(3):  # looked up, built and kept; then served from what this worker knows
+        assert client.get(path).status_code == 200
+    with count_queries() as kept:
+        assert client.get(path).status_code == 200
+    assert len(kept.statements) == 1 and "data_versions" in kept.statements[0]
+
+    change(session, person)
+    session.commit()
+
+    assert client.get(path).status_code == 404
+
+
+def test_a_known_token_of_another_person_opens_only_their_feed(
+    client, session, make_user, make_course, make_session, enrol, feed_path
+):
+    first, second = make_user(name="Ann Lee"), make_user(name="Bo Chen")
+    course = make_course(slug="bj")
+    make_session(course)
+    enrol(first, course)
+    first_path, second_path = feed_path(first), feed_path(second)
+    for _ in range(2):
+        first_feed = client.get(first_path).get_data(as_text=True)
+        second_feed = client.get(second_path).get_data(as_text=True)
+
+    assert "Ann Lee" in first_feed and "Bo Chen" not in first_feed
+    assert "Bo Chen" in second_feed and "Ann Lee" not in second_feed
+    assert client.get("/calendar/feeds/" + "B" * 43 + ".ics").status_code == 404

@@ -169,8 +169,9 @@ class SignupRequest(db.Model):
 # --- data versions (training.core.versions) ------------------------------------------------
 
 # A person's own feed is titled with their name, written in their language, and holds the
-# invitations and meetings addressed to their email; signing in changes none of these.
-_FEED_FIELDS = ("name", "email", "locale")
+# invitations and meetings addressed to their email; signing in changes none of these. Closing
+# the account (active) ends the feed, which workers that remember its token must learn at once.
+_FEED_FIELDS = ("name", "email", "locale", "active")
 
 
 def _user_scopes(user: User, _connection: sa.Connection) -> list[versions.Scope]:
@@ -191,4 +192,10 @@ def owners_by_email(connection: sa.Connection, emails: list[str]) -> list[versio
         sa.select(User.id).where(User.email.in_(wanted)))]
 
 
+def _feed_token_scopes(token: FeedToken, _connection: sa.Connection) -> list[versions.Scope]:
+    # A token created, replaced or erased: a worker that remembers the old one stops trusting it.
+    return [(versions.OWNER, token.user_id)]
+
+
 versions.watch(User, _user_scopes)
+versions.watch(FeedToken, _feed_token_scopes)

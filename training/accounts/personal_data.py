@@ -22,6 +22,7 @@ from training.accounts.services import end_sessions
 from training.accounts.signals import person_erasing, person_export_wanted
 from training.audit import personal as audit
 from training.audit.services import record
+from training.core import versions
 from training.core.database import utcnow
 from training.core.errors import Conflict, DomainError, Forbidden
 from training.outbox.services import scrub_mail_about
@@ -184,6 +185,8 @@ def erase_person(session: Session, person: User, *, actor: User | None, via: str
     session.execute(sa.update(ApiToken).where(ApiToken.user_id == person.id, ApiToken.revoked_at.is_(None))
                     .values(revoked_at=now))
     session.execute(sa.delete(FeedToken).where(FeedToken.user_id == person.id))
+    # A Core delete no flush sees: the workers that remember the token learn of it here.
+    versions.touch(session, (versions.OWNER, person.id))
     session.execute(sa.delete(SignupRequest).where(
         sa.func.lower(SignupRequest.email) == person.email.lower()))
     person.name = erasure.new_name

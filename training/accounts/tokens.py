@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from training.accounts.models import ApiToken, FeedToken, User
 from training.audit.services import record
+from training.core import versions
 from training.core.database import utcnow
 from training.core.errors import NotFound
+from training.core.memo import FingerprintCache, app_cache
 
 # --- API bearer tokens ---------------------------------------------------------------------
 
@@ -131,11 +133,41 @@ def replace_feed_token(session: Session, user: User, actor: User | None = None) 
 
 
 def user_for_feed_token(session: Session, token: str) -> User | None:
-    """The active owner of a personal feed token, or None."""
+    """The active owner of a personal feed token, or None.
+
+    The owner found is remembered in this process with their `owner` version, read in the same
+    statement, for known_feed_owner.
+    """
     if not FEED_TOKEN_PATTERN.fullmatch(token):
         return None
-    return session.scalar(
-        sa.select(User)
+    token_hash = hash_token(token)
+    row = session.execute(
+        sa.select(User, versions.version_of(versions.OWNER, User.id))
         .join(FeedToken, FeedToken.user_id == User.id)
-        .where(FeedToken.token_hash == hash_token(token), User.active.is_(True))
-    )
+        .where(FeedToken.token_hash == token_hash, User.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    user, owner_version = row
+    _known_feed_owners().put(token_hash, None, (user.id, owner_version))
+    return user
+
+
+def known_feed_owner(token: str) -> tuple[int, int] | None:
+    """The person a feed token was last found to open in this process, and their `owner` version
+    then, without reading the database; None if it was not found here before.
+
+    Only as good as that version: replacing or erasing a token, and closing the account, raise
+    it (accounts.models watches them). A reader who finds the person's `owner` version unchanged
+    knows the token still opens their feed; any other version sends it back to
+    user_for_feed_token.
+    """
+    if not FEED_TOKEN_PATTERN.fullmatch(token):
+        return None
+    known: tuple[int, int] | None = _known_feed_owners().latest(hash_token(token))
+    return known
+
+
+def _known_feed_owners() -> FingerprintCache:
+    # About 200 bytes an entry: each worker remembers the few thousand calendars that poll it.
+    return app_cache("accounts.feed_owners", size=4096)

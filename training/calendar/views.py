@@ -82,10 +82,16 @@ def meeting_feed(slug: str) -> Response:
 
 @bp.get("/feeds/<token>.ics")
 def personal_feed(token: str) -> Response:
-    user = tokens.user_for_feed_token(db.session, token)
-    if user is None:
-        abort(404)
-    return _serve(services.personal_feed(db.session, user, utcnow()), private=True, filename="training.ics")
+    now = utcnow()
+    # A calendar polling an unchanged feed costs one read of versions; anything else looks the
+    # token up again.
+    feed = services.kept_personal_feed(db.session, token, now)
+    if feed is None:
+        user = tokens.user_for_feed_token(db.session, token)
+        if user is None:
+            abort(404)
+        feed = services.personal_feed(db.session, user, now)
+    return _serve(feed, private=True, filename="training.ics")
 
 
 @bp.after_request

@@ -19,6 +19,7 @@ from training.calendar.services.events import (
 from training.calendar.services.meetings import meeting_feed, participating_series, series_events
 from training.calendar.services.personal import (
     accepted_symposia,
+    kept_personal_feed,
     personal_feed,
     personal_feed_url,
     personal_sessions,
@@ -28,7 +29,7 @@ from training.calendar.services.symposia import programme_event, symposium_event
 
 __all__ = [
     "CANCELLED_KEPT_FOR", "Feed", "accepted_symposia", "course_event", "course_sessions_calendar",
-    "course_sessions_feed", "course_url",
+    "course_sessions_feed", "course_url", "kept_personal_feed",
     "meeting_feed", "participating_series", "series_events", "personal_feed", "personal_feed_url",
     "personal_sessions",
     "programme_event", "public_courses_feed", "record_served", "served_state", "session_event",

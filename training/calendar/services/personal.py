@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from training.accounts.models import FeedToken, User
-from training.accounts.tokens import feed_token, replace_feed_token
+from training.accounts.tokens import feed_token, known_feed_owner, replace_feed_token
 from training.calendar.services.courses import session_rows
 from training.calendar.services.events import (
     CANCELLED_KEPT_FOR,
@@ -93,6 +93,29 @@ def personal_sessions(
         session, sa.and_(CourseSession.id.in_(sa.select(mine)), CourseSession.course_id.in_(courses))
     ) if courses else []
     return rows, courses
+
+
+def kept_personal_feed(session: Session, token: str, now: datetime) -> Feed | None:
+    """The feed this worker keeps for the owner of token, in one primary-key read, or None.
+
+    The token's owner is the one this worker found before (accounts.tokens.known_feed_owner);
+    it still holds while the owner's `owner` version is the one read with the token, because
+    replacing or erasing the token and closing the account raise it. Any change, to the token or
+    to what the feed shows, answers None: the caller then looks the token up and builds.
+    """
+    known = known_feed_owner(token)
+    if known is None:
+        return None
+    user_id, token_version = known
+    key = f"user:{user_id}"
+    cache = kept_feeds(key)
+    kept = cache.latest(key)
+    if kept is None:
+        return None
+    current = versions.versions(session, [(versions.OWNER, user_id), *kept.depends_on])
+    if current[0] != token_version or cache.get(key, current) is not kept:
+        return None
+    return kept.feed if kept.until is None or now < kept.until else None
 
 
 def personal_feed(session: Session, user: User, now: datetime) -> Feed:
