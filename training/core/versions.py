@@ -29,11 +29,12 @@ from training.core.extensions import db
 # The scopes a page or feed may be drawn from; key is the owner's id (0 for the catalogue).
 COURSE: Final = "course"  # a course's own fields, its schedule and its instructors' names
 SEATS: Final = "seats"  # a course's quotas and who holds or waits for its seats
+ROSTER: Final = "roster"  # how a course's roster names its people, and whether it asks for clearance
 CATALOGUE: Final = "catalogue"  # which courses are listed and what they say (key 0)
 SYMPOSIUM: Final = "symposium"  # a symposium, its programme and its invitations' answers
 SERIES: Final = "series"  # a meeting series, its meetings and participants
 OWNER: Final = "owner"  # which courses, teaching, symposia and series a person's own feed holds
-SCOPES: Final = (COURSE, SEATS, CATALOGUE, SYMPOSIUM, SERIES, OWNER)
+SCOPES: Final = (COURSE, SEATS, ROSTER, CATALOGUE, SYMPOSIUM, SERIES, OWNER)
 
 Scope = tuple[str, int]
 # A watcher names the scopes a changed row belongs to; it may read through the connection.
