@@ -122,12 +122,16 @@ def settled(session: Session, scope: str, key: int, value: int) -> Version:
 
 def bump_now(connection: sa.Connection, scopes: Iterable[Scope]) -> None:
     """Raise each scope by one on connection, in sorted order (rows are created at 1)."""
+    rows = [{"scope": scope, "key": key, "version": 1} for scope, key in sorted(set(scopes))]
+    if not rows:
+        return
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     table = DataVersion.__table__
-    for scope, key in sorted(set(scopes)):
-        statement = insert(table).values(scope=scope, key=key, version=1)
-        connection.execute(statement.on_conflict_do_update(
-            index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}))
+    # One statement for all of them (an enrolment raises two): the database takes the rows'
+    # locks in the order of the VALUES list, so the sorted order holds as with one at a time.
+    statement = insert(table).values(rows)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}))
 
 
 def changed_values(row: Any, attribute: str) -> list[Any]:
