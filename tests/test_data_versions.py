@@ -12,7 +12,7 @@ from training.accounts.models import Role
 from training.calendar import services as calendar
 from training.core import versions
 from training.core.database import utcnow
-from training.core.versions import CATALOGUE, COURSE, OWNER, SEATS, SYMPOSIUM, Unsettled
+from training.core.versions import CATALOGUE, COURSE, OWNER, ROSTER, SEATS, SYMPOSIUM, Unsettled
 from training.courses import services as courses
 from training.courses.models import CourseSession
 from training.enrolment import services as enrolment
@@ -85,6 +85,45 @@ def test_an_enrolment_raises_the_seats_and_the_person_never_the_catalogue_or_sch
     assert (seats, owner) == (before[0] + 1, before[1] + 1)
     # Enrolments would otherwise queue on one catalogue row, and redraw every schedule.
     assert (catalogue, schedule) == before[2:]
+
+
+def test_an_enrolment_raises_its_scopes_with_one_statement_in_sorted_order(
+    session, course, make_user, count_queries
+):
+    person = make_user(Role.PERSONNEL, "US")
+    scopes = [(OWNER, person.id), (SEATS, course.id)]  # sorted: "owner" < "seats"
+    before = read(session, *scopes)
+    enrolment.enrol(session, course, person, actor=person)
+    with count_queries() as counter:
+        session.commit()
+
+    raising = [s for s in counter.statements if "data_versions" in s]
+    assert len(raising) == 1 and raising[0].lstrip().upper().startswith("INSERT")
+    assert read(session, *scopes) == (before[0] + 1, before[1] + 1)
+    # A second commit raises both again from the rows the first one created.
+    enrolment.withdraw(session, enrolment.active_enrolment(session, course, person), actor=person)
+    session.commit()
+    assert read(session, *scopes) == (before[0] + 2, before[1] + 2)
+
+
+def test_a_roster_follows_its_peoples_names_but_not_their_sign_ins(session, coordinator, course, make_user):
+    person = make_user(Role.PERSONNEL, "US")
+    nominator = make_user(Role.FOCAL_POINT, "US")
+    other = make_user(Role.PERSONNEL, "US")
+    enrolment.nominate_person(session, course, person, actor=nominator)
+    session.commit()
+    before = read(session, (ROSTER, course.id))[0]
+
+    person.last_login_at = utcnow()
+    other.name = "Not On This Course"
+    session.commit()
+    assert read(session, (ROSTER, course.id))[0] == before
+
+    person.organisation = "New Agency"
+    session.commit()
+    nominator.name = "Renamed Focal Point"
+    session.commit()
+    assert read(session, (ROSTER, course.id))[0] == before + 2
 
 
 def test_a_withdrawal_that_promotes_the_waitlist_raises_both_people(session, course, make_user):

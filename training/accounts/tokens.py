@@ -54,13 +54,22 @@ def user_for_api_token(session: Session, token: str) -> User | None:
     if not token.startswith(_PREFIX) or len(token) > 200:
         return None
     digest = hash_token(token)
-    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest))
-    if row is None or not hmac.compare_digest(row.token_hash, digest) or not row.is_usable(utcnow()):
+    found = session.execute(_TOKEN_WITH_USER, {"digest": digest}).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active or user.credentials_version != row.credentials_version:
+    row, user = found
+    if not hmac.compare_digest(row.token_hash, digest) or not row.is_usable(utcnow()):
+        return None
+    if not user.active or user.credentials_version != row.credentials_version:
         return None
     return user
+
+
+# Every API request reads its token and its person: one query, its statement built once.
+_TOKEN_WITH_USER = (
+    sa.select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == sa.bindparam("digest"))
+)
 
 
 def tokens_of(session: Session, user: User) -> Sequence[ApiToken]:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.accounts.models import User
+from training.core import versions
 from training.core.database import UTCDateTime, enum_column, utcnow
 from training.core.extensions import db
 from training.core.i18n import in_reader_language
@@ -162,3 +163,13 @@ class Document(db.Model):
     @property
     def is_purged(self) -> bool:
         return self.purged_at is not None
+
+
+# --- data versions (training.core.versions) ------------------------------------------------
+
+def _requirement_scopes(requirement: Requirement, _connection: sa.Connection) -> list[versions.Scope]:
+    """A course's roster gains or loses its clearance column with its requirements."""
+    return [(versions.ROSTER, c) for c in versions.changed_values(requirement, "course_id")]
+
+
+versions.watch(Requirement, _requirement_scopes)

@@ -29,11 +29,12 @@ from training.core.extensions import db
 # The scopes a page or feed may be drawn from; key is the owner's id (0 for the catalogue).
 COURSE: Final = "course"  # a course's own fields, its schedule and its instructors' names
 SEATS: Final = "seats"  # a course's quotas and who holds or waits for its seats
+ROSTER: Final = "roster"  # how a course's roster names its people, and whether it asks for clearance
 CATALOGUE: Final = "catalogue"  # which courses are listed and what they say (key 0)
 SYMPOSIUM: Final = "symposium"  # a symposium, its programme and its invitations' answers
 SERIES: Final = "series"  # a meeting series, its meetings and participants
 OWNER: Final = "owner"  # which courses, teaching, symposia and series a person's own feed holds
-SCOPES: Final = (COURSE, SEATS, CATALOGUE, SYMPOSIUM, SERIES, OWNER)
+SCOPES: Final = (COURSE, SEATS, ROSTER, CATALOGUE, SYMPOSIUM, SERIES, OWNER)
 
 Scope = tuple[str, int]
 # A watcher names the scopes a changed row belongs to; it may read through the connection.
@@ -125,12 +126,16 @@ def settled(session: Session, scope: str, key: int, value: int) -> Version:
 
 def bump_now(connection: sa.Connection, scopes: Iterable[Scope]) -> None:
     """Raise each scope by one on connection, in sorted order (rows are created at 1)."""
+    rows = [{"scope": scope, "key": key, "version": 1} for scope, key in sorted(set(scopes))]
+    if not rows:
+        return
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     table = DataVersion.__table__
-    for scope, key in sorted(set(scopes)):
-        statement = insert(table).values(scope=scope, key=key, version=1)
-        connection.execute(statement.on_conflict_do_update(
-            index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}))
+    # One statement for all of them (an enrolment raises two): the database takes the rows'
+    # locks in the order of the VALUES list, so the sorted order holds as with one at a time.
+    statement = insert(table).values(rows)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}))
 
 
 def changed_values(row: Any, attribute: str) -> list[Any]:

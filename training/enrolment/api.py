@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
+from flask import current_app, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,6 +15,7 @@ from training.accounts.permissions import role_required
 from training.core.api import api_blueprint, documents, paginate
 from training.core.errors import DomainError
 from training.core.extensions import db
+from training.core.memo import app_cache
 from training.core.schemas import (
     CountryCode,
     MappingSchema,
@@ -163,10 +165,20 @@ def roster(args: dict[str, Any], course_id: int):
     an instructor of the course those holding a seat."""
     course = courses.get_course(db.session, course_id, viewer=current_user)
     scope = services.roster_scope(db.session, course, current_user)
-    query = services.roster_query(course, scope, status=args["status"], country=args["country"])
-    result = paginate(db.session, query, args, scalars=False)
-    result["items"] = [enrolment_out(e, position) for e, position in result["items"]]
-    return result
+    # A page is written once per roster version and reused: it shows the people's seats and
+    # positions (seats) and their names, emails and organisations (roster), nothing else, and
+    # is kept under the reader's scope, so nobody reads a page written for a wider one.
+    written = app_cache("enrolment.api_roster_pages", size=64)
+    key = (course.id, scope, args["status"], args["country"], args["page"], args["per_page"])
+    version = services.roster_version(db.session, course)
+    body = written.get(key, version)
+    if body is None:
+        query = services.roster_query(course, scope, status=args["status"], country=args["country"])
+        result = paginate(db.session, query, args, scalars=False)
+        result["items"] = [enrolment_out(e, position) for e, position in result["items"]]
+        body = jsonify(EnrolmentPageSchema().dump(result)).get_data()
+        written.put(key, version, body)
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @blp.route("/me/enrolments", methods=["GET"])

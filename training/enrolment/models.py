@@ -180,4 +180,21 @@ def _enrolment_scopes(enrolment: Enrolment, _connection: sa.Connection) -> list[
     return [(versions.SEATS, enrolment.course_id), (versions.OWNER, enrolment.user_id)]
 
 
+# What a roster shows of a person, as its row or as who nominated someone.
+_ROSTER_FIELDS = ("name", "email", "organisation")
+
+
+def _person_roster_scopes(user: User, connection: sa.Connection) -> list[versions.Scope]:
+    """The rosters that name the person, when what they show of them changed (not at each sign-in)."""
+    state = sa.inspect(user)
+    session = sa.orm.object_session(user)
+    new = session is not None and user in session.new  # nobody has nominated or enrolled them yet
+    if new or not any(state.attrs[field].history.has_changes() for field in _ROSTER_FIELDS):
+        return []
+    return [(versions.ROSTER, course_id) for course_id in connection.scalars(
+        sa.select(Enrolment.course_id).distinct()
+        .where(sa.or_(Enrolment.user_id == user.id, Enrolment.nominated_by_id == user.id)))]
+
+
 versions.watch(Enrolment, _enrolment_scopes)
+versions.watch(User, _person_roster_scopes)

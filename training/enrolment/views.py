@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from training.accounts.models import Role, User
@@ -20,6 +21,7 @@ from training.core.errors import DomainError, Forbidden, NotFound
 from training.core.extensions import db
 from training.core.forms import ConfirmForm
 from training.core.headers import attachment
+from training.core.memo import app_cache
 from training.core.pdf import pdf_response, qr_svg_data_uri, render_pdf
 from training.core.uow import unit_of_work
 from training.core.urls import external_url, safe_next
@@ -95,6 +97,31 @@ def seats(slug: str) -> str | Response | tuple[str, int]:
 # --- rosters -------------------------------------------------------------------------
 
 
+def _roster_table(course: Course, scope: services.RosterScope) -> Markup:
+    """The course's roster as scope sees it, drawn again only when what it shows changed.
+
+    Every row follows from the key and the roster's versions (who holds and waits for the
+    seats; the people's names, emails and organisations; whether the course asks for
+    clearance), so reusing it is exact, and a viewer only ever gets a table drawn for their
+    own scope. A table with a clearance column is drawn for every request: its "due in
+    3 days" moves with the clock.
+    """
+    drawn = app_cache("enrolment.roster_html", size=16)
+    here = request.full_path if request.query_string else request.path
+    key = (course.id, scope, str(get_locale()), course.timezone, request.script_root, here)
+    version = services.roster_version(db.session, course)
+    table = drawn.get(key, version)
+    if table is None:
+        groups = services.course_roster(db.session, course, scope)
+        context = {"course": course, "scope": scope, "groups": groups}
+        current_app.update_template_context(context)
+        drawing = current_app.jinja_env.get_template("enrolment/_roster_table.html").make_module(context)
+        table = Markup(str(drawing))
+        if not drawing.show_clearance:
+            drawn.put(key, version, table)
+    return table
+
+
 @bp.route("/courses/<slug>/roster")
 @login_required
 def roster(slug: str) -> str:
@@ -104,7 +131,7 @@ def roster(slug: str) -> str:
         "enrolment/roster.html",
         course=course,
         scope=scope,
-        groups=services.course_roster(db.session, course, scope),
+        roster_table=_roster_table(course, scope),
         action_form=ActionForm(),
     )
 

@@ -60,6 +60,7 @@ from training.enrolment.services.rosters import (
     participants_to_notify,
     roster_csv,
     roster_query,
+    roster_version,
 )
 from training.enrolment.services.seats import (
     courses_due_for_release,
@@ -123,6 +124,7 @@ __all__ = [
     "roster_csv",
     "roster_query",
     "roster_scope",
+    "roster_version",
     "seat_summaries",
     "seats_released",
     "set_quota",

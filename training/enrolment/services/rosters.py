@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, joinedload
 
 from training.accounts.models import User
-from training.core import i18n
+from training.core import i18n, versions
 from training.core.csv import csv_text
 from training.core.errors import Forbidden, NotFound
 from training.courses.models import Course, CourseStatus
@@ -82,6 +82,24 @@ def course_roster(session: Session, course: Course, scope: RosterScope) -> list[
         else:
             group.rows.sort(key=lambda r: (r.enrolment.user.name.casefold(), r.enrolment.id))
     return sorted(groups.values(), key=lambda g: (i18n.country_name(g.country), STATUS_ORDER.index(g.status)))
+
+
+ROSTER_SCOPES = (versions.SEATS, versions.ROSTER)
+# Read on every roster page and API roster page: built once, bound to the course at each read.
+_ROSTER_VERSIONS = (
+    sa.select(versions.DataVersion.scope, versions.DataVersion.version)
+    .where(versions.DataVersion.scope.in_(ROSTER_SCOPES),
+           versions.DataVersion.key == sa.bindparam("course_id"))
+)
+
+
+def roster_version(session: Session, course: Course) -> tuple[versions.Version, ...]:
+    """What course's roster is drawn from: who holds and waits for its seats, and how it names
+    them and whether it asks for clearance (one primary-key read; see versions.versions)."""
+    found: dict[str, int] = dict(session.execute(_ROSTER_VERSIONS, {"course_id": course.id}).all())
+    changed = versions.pending(session)
+    return tuple(versions.Unsettled() if (scope, course.id) in changed else found.get(scope, 0)
+                 for scope in ROSTER_SCOPES)
 
 
 ROSTER_CSV_HEADER = ("course", "country", "country_name", "status", "waitlist_position", "name", "email",
