@@ -82,7 +82,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # pytest-xdist runs the suite in one worker per core (at most 4: tests/servers.py gives each its own
-# Redis databases); the browser tests share one worker, their demo server and Chromium (loadgroup).
+# Redis databases); each browser test file is a group (loadgroup) run in one worker, and every worker
+# that runs some has its own demo server and Chromium.
 # PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_WORKERS ?= auto
 test: install system-packages js-packages
