@@ -82,8 +82,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # pytest-xdist runs the suite in one worker per core (at most 4: tests/servers.py gives each its own
-# Redis databases); each browser test file is a group (loadgroup) run in one worker, and every worker
-# that runs some has its own demo server and Chromium.
+# Redis databases); the browser tests come first and spread over the workers, each worker with its own
+# demo server and Chromium (tests/browser/conftest.py).
 # PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_WORKERS ?= auto
 test: install system-packages js-packages

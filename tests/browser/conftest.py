@@ -22,25 +22,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has ordered the tests by database
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group(browser_group(item)))
+    """Browser tests are marked, and run first.
 
-
-def browser_group(item: pytest.Item) -> str:
-    """The pytest-xdist group (--dist loadgroup) of a browser test: its file, and the phone sweep by language
-    and width, so that the browser tests spread over every worker rather than keep one busy to the end.
-
-    A group runs in one worker, in file order; the worker's demo server is shared with the other groups
-    it runs, so no test counts on what another one did or did not do before it (see `_as_the_demo_left_them`).
+    make test hands tests to the workers in this order. The browser tests are the longest (the phone
+    sweep is one test per language, width and role): started first, they spread over the workers, and
+    the many short tests fill the end rather than one worker finishing the browser tests alone. Every
+    worker that runs some has its own demo server and Chromium, so no browser test counts on what
+    another one did or did not do before it on the same server (see `_as_the_demo_left_them`).
     """
-    group = f"browser-{item.fspath.purebasename.removeprefix('test_')}"
-    callspec = getattr(item, "callspec", None)
-    if item.fspath.basename == "test_phone.py" and callspec is not None:
-        group += f"-{callspec.params['language']}-{callspec.params['width']}"
-    return group
+    browser = [item for item in items if "tests/browser/" in str(item.fspath)]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    items[:] = browser + [item for item in items if "tests/browser/" not in str(item.fspath)]
 
 
 def _run_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:

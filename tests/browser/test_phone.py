@@ -257,7 +257,7 @@ def demo_links(browser: Browser, demo_server: str, demo_database_url: str) -> di
 
 
 # One test per language, width and role (the coordinator's thirty pages are the largest part), so that
-# the sweep spreads over the workers with the other browser tests (tests/browser/conftest.py groups them).
+# the sweep spreads over the workers with the other browser tests.
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("width", [width for width, _ in WIDTHS])
 @pytest.mark.parametrize(("language", "locale"), LANGUAGES)
