@@ -82,7 +82,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # pytest-xdist runs the suite in one worker per core (at most 4: tests/servers.py gives each its own
-# Redis databases); the browser tests share one worker, their demo server and Chromium (loadgroup).
+# Redis databases); the browser tests come first and spread over the workers, each worker with its own
+# demo server and Chromium (tests/browser/conftest.py).
 # PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_WORKERS ?= auto
 test: install system-packages js-packages

@@ -168,35 +168,29 @@ def test_a_focal_point_reads_their_countrys_rosters_in_chinese(
         page: Page, demo_server: str, screenshot_dir: Path) -> None:
     sign_in(page, demo_server, "cn-focal@demo.training", DEMO_PASSWORD)
     page.click("button[lang=zh-Hans]")  # the switch; remembered in Wang Lei's profile
-    try:
-        page.goto(f"{demo_server}/country/rosters")
-        expect(page.locator("main h1")).to_contain_text("中国学员")
-        _no_horizontal_overflow(page, "main")
-        page.screenshot(path=str(screenshot_dir / "roster-zh.png"), full_page=True)
-    finally:
-        page.click("button[lang=en]")
+    page.goto(f"{demo_server}/country/rosters")
+    expect(page.locator("main h1")).to_contain_text("中国学员")
+    _no_horizontal_overflow(page, "main")
+    page.screenshot(path=str(screenshot_dir / "roster-zh.png"), full_page=True)
 
 
 def test_a_coordinator_reads_the_course_form_and_its_errors_in_chinese(
         page: Page, demo_server: str, screenshot_dir: Path) -> None:
     sign_in(page, demo_server, "coordinator@demo.training", DEMO_PASSWORD)
     page.click("button[lang=zh-Hans]")
-    try:
-        page.goto(f"{demo_server}/courses/new")
-        expect(page.locator("main h1")).to_have_text("新建培训班")
-        page.click("input[type=submit]")  # almost empty: WTForms' messages in Chinese
-        expect(page.locator("#city-error")).to_contain_text("该字段是必填字段。")
-        page.fill("input[name=title]", "Countering online fraud")
-        page.fill("input[name=title_zh]", "Countering online fraud")  # not Chinese: refused
-        page.select_option("select[name=host_country]", "CN")
-        page.fill("input[name=city]", "Beijing")
-        page.fill("input[name=starts_on]", "2031-03-10")
-        page.fill("input[name=ends_on]", "2031-03-12")
-        page.fill("input[name=capacity]", "15")
-        page.click("input[type=submit]")
-        expect(page.locator("#title_zh-error")).to_contain_text("中文名称必须使用汉字书写。")
-        expect(page.locator("main")).to_contain_text("中文读者将看到此名称，而非原名称。")
-        _no_horizontal_overflow(page, "main")
-        page.screenshot(path=str(screenshot_dir / "course-form-zh.png"), full_page=True)
-    finally:
-        page.click("button[lang=en]")
+    page.goto(f"{demo_server}/courses/new")
+    expect(page.locator("main h1")).to_have_text("新建培训班")
+    page.click("input[type=submit]")  # almost empty: WTForms' messages in Chinese
+    expect(page.locator("#city-error")).to_contain_text("该字段是必填字段。")
+    page.fill("input[name=title]", "Countering online fraud")
+    page.fill("input[name=title_zh]", "Countering online fraud")  # not Chinese: refused
+    page.select_option("select[name=host_country]", "CN")
+    page.fill("input[name=city]", "Beijing")
+    page.fill("input[name=starts_on]", "2031-03-10")
+    page.fill("input[name=ends_on]", "2031-03-12")
+    page.fill("input[name=capacity]", "15")
+    page.click("input[type=submit]")
+    expect(page.locator("#title_zh-error")).to_contain_text("中文名称必须使用汉字书写。")
+    expect(page.locator("main")).to_contain_text("中文读者将看到此名称，而非原名称。")
+    _no_horizontal_overflow(page, "main")
+    page.screenshot(path=str(screenshot_dir / "course-form-zh.png"), full_page=True)

@@ -35,7 +35,6 @@ def coordinator_page(browser: Browser, demo_server: str):
 
     yield open_page
     for page in pages:
-        switch(page, "en")  # the next test reads English
         page.context.close()
 
 

@@ -156,13 +156,13 @@ def check_page(page: Page, width: str) -> tuple[dict, list[dict]]:
     return overflow, violations
 
 
-def sweep(browser: Browser, base_url: str, role: str, language: str, locale: str, slugs: dict[str, str],
-          screenshot: Callable[[Page, str], None], rows: list[tuple]) -> None:
+def sweep(browser: Browser, base_url: str, role: str, language: str, locale: str, width: str,
+          links: dict[str, str], screenshot: Callable[[Page, str], None], rows: list[tuple]) -> None:
     # The test looks at the pages as served; bypass_csp only lets axe-core in
     # (tests/browser/test_security.py checks the policy itself). axe-core (half a megabyte) is
     # handed to the context once and runs in every document it loads, rather than sent as a
-    # script tag after each of the ~200 loads of the sweep.
-    context = browser.new_context(viewport=PHONE, locale=locale, bypass_csp=True)
+    # script tag after each of the (up to thirty) loads of one part of the sweep.
+    context = browser.new_context(viewport=dict(WIDTHS)[width], locale=locale, bypass_csp=True)
     context.add_init_script(path=str(AXE))
     page = context.new_page()
     try:
@@ -171,21 +171,19 @@ def sweep(browser: Browser, base_url: str, role: str, language: str, locale: str
             sign_in(page, base_url, email, DEMO_PASSWORD)
             page.wait_for_load_state()
         for name, path in PAGES[role]:
-            url = base_url + path.format(**slugs)
-            for width, viewport in WIDTHS:
-                page.set_viewport_size(viewport)
-                started = time.monotonic()
-                response = page.goto(url)
-                status = response.status if response else None
-                assert status == 200, (role, url, status)
-                assert page.url.split("?")[0] == url, (role, url, "went to", page.url)
-                overflow, violations = check_page(page, width)
-                failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-                rows.append((role, name, width, language, overflow, violations, failing,
-                             time.monotonic() - started))
-                shot = SCREENSHOTS.get((role, path, None)) or SCREENSHOTS.get((role, path, language))
-                if shot:
-                    screenshot(page, f"{shot}-{width}{'' if language == 'en' else '-' + language}.png")
+            url = base_url + path.format(**links)
+            started = time.monotonic()
+            response = page.goto(url)
+            status = response.status if response else None
+            assert status == 200, (role, url, status)
+            assert page.url.split("?")[0] == url, (role, url, "went to", page.url)
+            overflow, violations = check_page(page, width)
+            failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+            rows.append((role, name, width, language, overflow, violations, failing,
+                         time.monotonic() - started))
+            shot = SCREENSHOTS.get((role, path, None)) or SCREENSHOTS.get((role, path, language))
+            if shot:
+                screenshot(page, f"{shot}-{width}{'' if language == 'en' else '-' + language}.png")
     finally:
         context.close()
 
@@ -226,9 +224,9 @@ def first_session_taught(database_url: str) -> int:
     return session_id
 
 
-def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: str, demo_database_url: str,
-                                                 screenshot_dir: Path) -> None:
-    assert AXE.exists(), f"{AXE} is missing: `make js-packages` installs axe-core"
+@pytest.fixture(scope="session")
+def demo_links(browser: Browser, demo_server: str, demo_database_url: str) -> dict[str, str]:
+    """What the sweep's paths name ({beijing}, {withdraw}, ...), found as each role finds them."""
     probe = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = probe.new_page()
     page.goto(demo_server)
@@ -245,7 +243,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
     probe.close()
     beijing = href.rsplit("/", 1)[1]
     coordinator = ROLES["coordinator"]
-    slugs = {
+    links = {
         "beijing": beijing, "mixed": MIXED_SLUG, "draft": draft.rsplit("/", 1)[1],
         "withdraw": first_link(browser, demo_server, ROLES["personnel"], "/my/courses", "Withdraw"),
         "cancel_session": first_link(browser, demo_server, coordinator, f"/courses/{beijing}/schedule",
@@ -254,7 +252,19 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
         "checklist": checklist.split("/")[2],
         "erase": first_link(browser, demo_server, ROLES["admin"], "/admin/users", "Erase"),
     }
-    slugs["sign_in"] = f"/courses/{beijing}/sessions/{first_session_taught(demo_database_url)}/sign-in"
+    links["sign_in"] = f"/courses/{beijing}/sessions/{first_session_taught(demo_database_url)}/sign-in"
+    return links
+
+
+# One test per language, width and role (the coordinator's thirty pages are the largest part), so that
+# the sweep spreads over the workers with the other browser tests.
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("width", [width for width, _ in WIDTHS])
+@pytest.mark.parametrize(("language", "locale"), LANGUAGES)
+def test_every_page_fits_a_phone_and_passes_axe(
+        browser: Browser, demo_server: str, demo_links: dict[str, str], screenshot_dir: Path,
+        language: str, locale: str, width: str, role: str) -> None:
+    assert AXE.exists(), f"{AXE} is missing: `make js-packages` installs axe-core"
 
     def screenshot(page: Page, name: str) -> None:
         # Forty full-page screenshots are a good part of the sweep's time: taken when refreshing
@@ -263,11 +273,10 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, demo_server: s
             page.screenshot(path=str(screenshot_dir / name), full_page=True)
 
     rows: list[tuple] = []
-    for language, locale in LANGUAGES:
-        for role in ROLES:
-            sweep(browser, demo_server, role, language, locale, slugs, screenshot, rows)
+    sweep(browser, demo_server, role, language, locale, width, demo_links, screenshot, rows)
     print_table(rows)
 
+    assert len(rows) == len(PAGES[role])
     too_wide = [(role, name, width, language, o) for role, name, width, language, o, *_ in rows
                 if o["scroll"] > o["inner"]]
     inaccessible = [(role, name, width, language, f) for role, name, width, language, _, _, f, _ in rows if f]
