@@ -20,6 +20,7 @@ from training.calendar.services.events import (
     course_event,
     finish_feed,
     kept_feeds,
+    kept_or_built,
     newest,
     place,
     session_event,
@@ -95,11 +96,7 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     if fingerprint is None:
         raise course_not_found()
     key = f"course:{fingerprint[0]}"
-    kept = kept_feeds(key).get(key, fingerprint)
-    if kept is None:
-        kept = KeptFeed(finish_feed(*course_sessions_calendar(session, slug)))
-        kept_feeds(key).put(key, fingerprint, kept)
-    return kept.feed
+    return kept_or_built(key, fingerprint, lambda: finish_feed(*course_sessions_calendar(session, slug)))
 
 
 def session_rows(session: Session, which: sa.ColumnElement[bool]) -> list[SessionRow]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property
@@ -88,6 +89,15 @@ def kept_feeds(key: str) -> FingerprintCache:
     if key.startswith("course:"):
         return app_cache("calendar.course_feeds", size=64, max_bytes=limit, weigh=_feed_bytes)
     return app_cache("calendar.feeds", size=128, max_bytes=limit, weigh=_feed_bytes)
+
+
+def kept_or_built(key: str, fingerprint: Hashable, build: Callable[[], Feed]) -> Feed:
+    """The feed kept under key if built from data with this fingerprint, else build() kept there."""
+    kept = kept_feeds(key).get(key, fingerprint)
+    if kept is None:
+        kept = KeptFeed(build())
+        kept_feeds(key).put(key, fingerprint, kept)
+    return kept.feed
 
 
 def feed_host() -> str:

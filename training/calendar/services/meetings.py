@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from training.accounts.models import User
-from training.calendar.services.events import Feed, KeptFeed, finish_feed, kept_feeds, newest
+from training.calendar.services.events import Feed, finish_feed, kept_or_built, newest
 from training.core import versions
 from training.core.errors import NotFound
 from training.core.i18n import country_name
@@ -93,11 +93,7 @@ def meeting_feed(session: Session, slug: str) -> Feed:
         raise NotFound(_("There is no such meeting series."))
     key = f"meetings:{row[0]}"
     fingerprint = versions.settled(session, versions.SERIES, row[0], row[1])
-    kept = kept_feeds(key).get(key, fingerprint)
-    if kept is None:
-        kept = KeptFeed(_build_meeting_feed(session, row[0]))
-        kept_feeds(key).put(key, fingerprint, kept)
-    return kept.feed
+    return kept_or_built(key, fingerprint, lambda: _build_meeting_feed(session, row[0]))
 
 
 def _build_meeting_feed(session: Session, series_id: int) -> Feed:

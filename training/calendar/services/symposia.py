@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 from training.calendar.services.events import (
     CANCELLED_KEPT_FOR,
     Feed,
-    KeptFeed,
     feed_host,
     finish_feed,
-    kept_feeds,
+    kept_or_built,
     newest,
     place,
 )
@@ -95,11 +94,7 @@ def symposium_feed(session: Session, slug: str, now: datetime) -> Feed:
         raise NotFound(_("There is no such symposium."))
     key = f"symposium:{row[0]}"
     fingerprint = versions.settled(session, versions.SYMPOSIUM, row[0], row[1])
-    kept = kept_feeds(key).get(key, fingerprint)
-    if kept is None:
-        kept = KeptFeed(_build_symposium_feed(session, row[0]))
-        kept_feeds(key).put(key, fingerprint, kept)
-    return kept.feed
+    return kept_or_built(key, fingerprint, lambda: _build_symposium_feed(session, row[0]))
 
 
 def _build_symposium_feed(session: Session, symposium_id: int) -> Feed:
