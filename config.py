@@ -64,6 +64,8 @@ class Config:
     # Feed text each worker keeps per kind (course feeds; symposium, meeting and personal feeds),
     # so that a worker stays within its memory budget however long the courses' schedules are.
     KEPT_FEED_BYTES = 8 * 1024 * 1024
+    # Pages and parts of pages each worker keeps per kind (training/core/kept.py), likewise.
+    KEPT_PAGE_BYTES = 4 * 1024 * 1024
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "Training <training@localhost>"

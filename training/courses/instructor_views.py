@@ -14,7 +14,8 @@ from training.core.forms import ConfirmForm
 from training.core.uow import unit_of_work
 from training.courses import services
 from training.courses.forms import ActionForm, InstructorForm
-from training.courses.views import bp, managers, viewer_zone
+from training.courses.pages import viewer_zone
+from training.courses.views import bp, managers
 
 
 @bp.route("/instructors")

@@ -2,63 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, astuple, dataclass
-from datetime import date, timedelta
+from dataclasses import asdict
+from datetime import date
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from training.accounts.models import Role
 from training.accounts.permissions import is_coordinator, role_required
 from training.core import i18n
-from training.core.caching import draw_for_everyone, share, visitor_without_cookies
 from training.core.confirm import Confirmation, show_confirmation
-from training.core.database import utcnow
 from training.core.extensions import db
 from training.core.forms import ConfirmForm
 from training.core.localtime import local_day
-from training.core.memo import app_cache
 from training.core.uow import unit_of_work
-from training.courses import services
+from training.courses import pages, services
 from training.courses.forms import (
     ActionForm,
     CancelCourseForm,
-    CatalogueFilterForm,
     CopyDayForm,
     CourseForm,
     LetterSettingsForm,
     SessionForm,
 )
 from training.courses.models import Course, CourseStatus
-from training.courses.seats import seat_summaries
 
 bp = Blueprint("courses", __name__)
 
 managers = role_required(Role.COORDINATOR)
 
 
-def viewer_zone() -> str | None:
-    """The signed-in reader's own timezone; anonymous readers see the course's alone."""
-    if current_user.is_authenticated and current_user.timezone:
-        return str(current_user.timezone)
-    return None
-
-
 def _course(slug: str, *, with_schedule: bool = True) -> Course:
     """The course at slug as the signed-in reader may see it (NotFound becomes the 404 page)."""
     return services.find_course(db.session, slug, viewer=current_user, with_schedule=with_schedule)
-
-
-def catalogue_today() -> date:
-    """The earliest calendar date anywhere on Earth right now: a course still running somewhere shows."""
-    return (utcnow() - timedelta(hours=12)).date()
 
 
 @bp.route("/")
@@ -67,91 +48,12 @@ def catalogue() -> Response:
 
     A visitor without cookies gets the page every such visitor gets, which shared caches may keep.
     """
-    public = visitor_without_cookies()
-    if public:
-        draw_for_everyone()
-    today = catalogue_today()
-    form = CatalogueFilterForm(request.args)
-    form.fill_choices(services.catalogue_countries(db.session, today=today))
-    valid = form.validate()
-    month = form.month_value
-    if form.month.data and month is None:
-        form.month.errors = [*form.month.errors, _("Choose a month such as 2027-03.")]
-        valid = False
-    courses = services.catalogue(
-        db.session, today=today,
-        country=form.country.data if form.country.data and not form.country.errors else None,
-        month=month, text=form.q.data if not form.q.errors else None,
-    )
-    seats = seat_summaries(db.session, [c.id for c in courses])
-    page = render_template("courses/catalogue.html", form=form, courses=courses,
-                           table_html=_catalogue_table(courses, seats),
-                           filtered=bool(form.country.data or month or form.q.data))
-    response = make_response(page, 200 if valid else 400)
-    if public and valid:
-        # The language follows Accept-Language, or the locale cookie (part of a cache's key).
-        response.vary.add("Accept-Language")
-        share(response, revalidate_in_browsers=True)
-        response.make_conditional(request)
-    return response
-
-
-def _catalogue_table(courses: Sequence[Course], seats: dict[int, Any]) -> Markup:
-    """The catalogue's table, drawn again only when a course or its seats changed.
-
-    The fingerprint is everything the table shows, so reusing it is exact; it saves the
-    drawing (most of the page's time), not the queries.
-    """
-    fingerprint = (
-        tuple((c.id, c.updated_at) for c in courses),
-        tuple((course_id, tuple(astuple(q) for q in summary.quotas)) for course_id, summary in seats.items()),
-    )
-    drawn = app_cache("courses.catalogue_html", size=64)
-    key = str(get_locale())
-    table = drawn.get(key, fingerprint)
-    if table is None:
-        table = Markup(render_template("courses/_catalogue_table.html", courses=courses,
-                                       seats_by_course=seats))
-        drawn.put(key, fingerprint, table)
-    return table
-
-
-@dataclass(frozen=True)
-class ScheduleHtml:
-    """The parts of a course page drawn from its schedule alone."""
-
-    instructors: Markup
-    schedule: Markup
+    return pages.catalogue_page()
 
 
 @bp.route("/courses/<slug>")
-def course_page(slug: str) -> str:
-    course = _course(slug, with_schedule=False)
-    zone = viewer_zone()
-    # Everyone enrolling opens this page; its schedule is drawn once per language and
-    # reader's timezone, and again only when the schedule changes.
-    drawn = app_cache("courses.schedule_html", size=256)
-    key = (course.id, str(get_locale()), zone)
-    version = services.schedule_version(db.session, course)
-    parts = drawn.get(key, version)
-    if parts is None:
-        course = services.load_schedule(db.session, course)
-        parts = ScheduleHtml(
-            instructors=Markup(render_template(
-                "courses/_instructors_card.html", instructors=services.course_instructors(course))),
-            schedule=Markup(render_template(
-                "courses/_schedule.html", course=course, days=services.schedule_by_day(course),
-                viewer_zone=zone)),
-        )
-        drawn.put(key, version, parts)
-    can_manage = is_coordinator(current_user)
-    draft = course.status is CourseStatus.DRAFT
-    return render_template(
-        "courses/course.html", course=course, schedule_html=parts, viewer_zone=zone,
-        can_manage=can_manage, action_form=ActionForm(),
-        readiness=services.course_readiness(db.session, course) if can_manage and draft else None,
-        completable=can_manage and services.may_complete(course),
-    )
+def course_page(slug: str) -> Response:
+    return pages.course_page(slug)
 
 
 @bp.route("/courses/<slug>/week")
@@ -159,7 +61,7 @@ def week(slug: str) -> str:
     course = _course(slug)
     number = request.args.get("week", "1")
     grid = services.week_grid(course, int(number) if number.isdigit() and len(number) < 4 else 1)
-    return render_template("courses/week.html", course=course, grid=grid, viewer_zone=viewer_zone(),
+    return render_template("courses/week.html", course=course, grid=grid, viewer_zone=pages.viewer_zone(),
                            can_manage=is_coordinator(current_user))
 
 
@@ -316,7 +218,7 @@ def _schedule_page(
     return render_template(
         "courses/schedule.html", course=course, days=services.schedule_by_day(course),
         session_form=session_form, copy_form=copy_form, action_form=ActionForm(),
-        viewer_zone=viewer_zone(),
+        viewer_zone=pages.viewer_zone(),
     ), status
 
 

@@ -40,12 +40,16 @@ def get_course(session: Session, course_id: int, *, viewer: Any = None) -> Cours
 
 
 def load_schedule(session: Session, course: Course) -> Course:
-    """course with its sessions and their instructors loaded (two queries)."""
-    return session.scalars(
+    """course read again, with its sessions and their instructors (three queries); NotFound when it
+    was deleted since."""
+    loaded = session.scalars(
         sa.select(Course).where(Course.id == course.id)
         .options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
         .execution_options(populate_existing=True)
-    ).one()
+    ).one_or_none()
+    if loaded is None:
+        raise course_not_found()
+    return loaded
 
 
 def get_session(session: Session, session_id: int, *, viewer: Any = None) -> tuple[CourseSession, Course]:

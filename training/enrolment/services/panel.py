@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -23,29 +25,49 @@ from training.enrolment.services.rosters import participants_to_notify
 from training.enrolment.services.seats import position_expression, seats_released
 
 
-def seat_summaries(session: Session, course_ids: Iterable[int]) -> dict[int, SeatSummary]:
-    """Seats per country for each course, in one query (for the catalogue and course pages)."""
-    ids = sorted(set(course_ids))
-    summaries = {course_id: SeatSummary(course_id) for course_id in ids}
-    if not ids:
-        return summaries
+@cache
+def _seat_summaries_statement() -> sa.Select[Any]:
+    """Seats, confirmed and waiting people per country of the courses bound as ids; built once,
+    because building it costs more than running it (the catalogue and every course page run it)."""
+    ids = sa.bindparam("ids", expanding=True)
     waiting = (
         sa.select(Enrolment.course_id, Enrolment.country, sa.func.count(Enrolment.id).label("n"))
         .where(Enrolment.course_id.in_(ids), Enrolment.status == EnrolmentStatus.WAITLISTED)
         .group_by(Enrolment.course_id, Enrolment.country)
         .subquery()
     )
-    rows = session.execute(
+    return (
         sa.select(SeatQuota.course_id, SeatQuota.country, SeatQuota.seats, SeatQuota.confirmed,
                   sa.func.coalesce(waiting.c.n, 0))
         .outerjoin(waiting, sa.and_(waiting.c.course_id == SeatQuota.course_id,
                                     waiting.c.country == SeatQuota.country))
         .where(SeatQuota.course_id.in_(ids))
         .order_by(SeatQuota.course_id, SeatQuota.country)
-    ).all()
-    for course_id, country, seats, confirmed, waitlisted in rows:
+    )
+
+
+def seat_summaries(session: Session, course_ids: Iterable[int]) -> dict[int, SeatSummary]:
+    """Seats per country for each course, in one query (for the catalogue and course pages)."""
+    ids = sorted(set(course_ids))
+    summaries = {course_id: SeatSummary(course_id) for course_id in ids}
+    if not ids:
+        return summaries
+    for course_id, country, seats, confirmed, waitlisted in session.execute(
+            _seat_summaries_statement(), {"ids": ids}):
         summaries[course_id].quotas.append(QuotaSummary(country, seats, confirmed, waitlisted))
     return summaries
+
+
+@cache
+def _viewer_enrolment_statement() -> sa.Select[Any]:
+    """The latest enrolment of the person bound as user_id on the course bound as course_id, with
+    its waitlist position; built once, like the seat summaries."""
+    return (
+        sa.select(Enrolment, position_expression())
+        .where(Enrolment.course_id == sa.bindparam("course_id"), Enrolment.user_id == sa.bindparam("user_id"))
+        .order_by(Enrolment.requested_at.desc(), Enrolment.id.desc())
+        .limit(1)
+    )
 
 
 @dataclass
@@ -76,12 +98,8 @@ def course_panel(session: Session, course: Course, viewer: User | None) -> Cours
     panel.can_see_roster = panel.can_manage or viewer.role is Role.FOCAL_POINT or (
         viewer.role is Role.INSTRUCTOR and teaches(session, viewer, course)
     )
-    row = session.execute(
-        sa.select(Enrolment, position_expression())
-        .where(Enrolment.course_id == course.id, Enrolment.user_id == viewer.id)
-        .order_by(Enrolment.requested_at.desc(), Enrolment.id.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_viewer_enrolment_statement(),
+                          {"course_id": course.id, "user_id": viewer.id}).first()
     if row is not None:
         panel.enrolment = row[0]
         if row[0].status is EnrolmentStatus.WAITLISTED:

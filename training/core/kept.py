@@ -1,0 +1,109 @@
+"""Pages and parts of pages kept per worker under the data versions they were drawn from.
+
+A kept value is reused while the versions of its scopes are those it was drawn under: one
+primary-key read (training.core.versions) stands for every query and all the drawing behind
+it, and the reuse is exact because what is kept follows from those scopes and its key alone.
+
+What keeps the reuse exact is the order of reads when drawing: the versions are read before
+the rows they stand for (Drawing.read_versions), so that a change committed in between leaves
+a kept value older than its versions say, which the next request draws again, and never a
+value newer data would have drawn differently kept under the new versions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from typing import Any
+
+from flask import current_app, request
+from werkzeug.wrappers import Response
+
+from training.core.caching import share
+from training.core.extensions import db
+from training.core.memo import FingerprintCache, app_cache
+from training.core.versions import Scope, Unsettled, Version, versions
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A value and the scopes and versions it was drawn from."""
+
+    value: Any
+    scopes: tuple[Scope, ...]
+    drawn_under: tuple[Version, ...]
+    size: int = 0
+    settled = True  # kept values never hold a version the reading transaction changed
+
+
+@dataclass
+class Drawing:
+    """The scopes a value is being drawn from, each version read before its rows."""
+
+    scopes: list[Scope] = field(default_factory=list)
+    drawn_under: list[Version] = field(default_factory=list)
+
+    def read_versions(self, *scopes: Scope) -> None:
+        """Read the versions of scopes now, before the rows they stand for are read."""
+        self.add(scopes, versions(db.session, scopes))
+
+    def add(self, scopes: Sequence[Scope], drawn_under: Sequence[Version]) -> None:
+        """Scopes whose versions the caller read itself (before their rows)."""
+        self.scopes += scopes
+        self.drawn_under += drawn_under
+
+    @property
+    def settled(self) -> bool:
+        """Whether the value may be kept: no scope is changed by the reading transaction itself."""
+        return not any(isinstance(v, Unsettled) for v in self.drawn_under)
+
+
+def kept_values(name: str, size: int) -> FingerprintCache:
+    """The worker's kept values called name: at most size of them, and KEPT_PAGE_BYTES of their sizes."""
+    return app_cache(name, size, current_app.config["KEPT_PAGE_BYTES"], weigh=lambda kept: kept.size)
+
+
+def reuse(cache: FingerprintCache, key: Hashable) -> Kept | None:
+    """What is kept under key if its scopes are at the versions it was drawn under (one read)."""
+    kept: Kept | None = cache.latest(key)
+    if kept is None or versions(db.session, kept.scopes) != kept.drawn_under:
+        return None
+    return kept
+
+
+def keep(cache: FingerprintCache, key: Hashable, drawn_from: Drawing | Kept, value: Any, size: int) -> None:
+    """Keep value, drawn from what drawn_from read, under key (unless the reading transaction
+    itself changed one of its scopes)."""
+    if drawn_from.settled:
+        cache.put(key, None, Kept(value, tuple(drawn_from.scopes), tuple(drawn_from.drawn_under), size))
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """A whole page every visitor without cookies gets, ready to answer."""
+
+    body: bytes
+    etag: str
+    language_varies: bool = True
+
+    @classmethod
+    def of(cls, body: bytes) -> PublicPage:
+        return cls(body, blake2b(body, digest_size=16).hexdigest())
+
+
+def answer(page: PublicPage) -> Response:
+    """page as a response shared caches may keep (a 304 when the visitor holds it already)."""
+    response = current_app.response_class(page.body, mimetype="text/html")
+    response.set_etag(page.etag)
+    if page.language_varies:
+        # The language follows Accept-Language, or the locale cookie (part of a cache's key).
+        response.vary.add("Accept-Language")
+    share(response, revalidate_in_browsers=True)
+    return response.make_conditional(request)
+
+
+def page_key(*parts: Hashable) -> tuple[Hashable, ...]:
+    """A kept page's key: parts, and the address as asked, which the language switch sends back."""
+    here = request.full_path if request.query_string else request.path
+    return (*parts, request.script_root, here)
