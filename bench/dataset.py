@@ -61,6 +61,8 @@ class Manifest:
     feed_session_id: int = 0
     personal_feed_path: str = ""
     coordinator_cookie: str = ""
+    # A trainee enrolled on three upcoming courses (the personal feed's owner), signed in.
+    reader_cookie: str = ""
     # The coordinator's bearer token, and the roster course's id, for the API's enrolment list.
     coordinator_token: str = ""
     roster_course_id: int = 0
@@ -272,6 +274,7 @@ def load(app: Flask, enrolments: int) -> Manifest:
             sa.select(sa.func.min(CourseSession.id)).where(CourseSession.course_id == feeds[0]))
         manifest.personal_feed_path = f"/calendar/feeds/{token}.ics"
         manifest.coordinator_cookie = signed_in(app, coordinator.id)[0]
+        manifest.reader_cookie = signed_in(app, follower)[0]
         manifest.coordinator_token = issue_token(db.session, db.session.get_one(User, coordinator.id),
                                                  name="bench")[0]
         manifest.roster_course_id = roster_course[0]

@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/profile.py catalogue [--database sqlite] [--enrolments 10000] [--repeat 50]
 
-Scenarios: healthz, catalogue, course, roster, feed, feed-304, feed-change, feed-cold, personal-feed,
-api-list, enrol.
+Scenarios: healthz, catalogue, course, catalogue-signed-in, course-signed-in, roster, feed, feed-304,
+feed-change, feed-cold, personal-feed, api-list, enrol.
 The profile of all repeats together is printed as text (--html FILE writes pyinstrument's page).
 """
 
@@ -25,7 +25,8 @@ from run import DATA_ENCRYPTION_KEYS, REDIS, SECRET_KEY, _change_one_session, fr
 from training import create_app  # noqa: E402
 from training.core import ical  # noqa: E402
 
-SCENARIOS = ("healthz", "catalogue", "course", "roster", "feed", "feed-304", "feed-change", "feed-cold",
+SCENARIOS = ("healthz", "catalogue", "course", "catalogue-signed-in", "course-signed-in", "roster", "feed",
+             "feed-304", "feed-change", "feed-cold",
              "personal-feed", "api-list", "enrol")
 
 
@@ -49,11 +50,13 @@ def main() -> None:
         feed = f"/calendar/courses/{manifest.feed_slug}.ics"
         headers: dict[str, str] = {}
         before = None
+        if args.scenario.endswith("-signed-in"):
+            client.set_cookie("session", manifest.reader_cookie)
         if args.scenario == "healthz":
             path = "/healthz"
-        elif args.scenario == "catalogue":
+        elif args.scenario in ("catalogue", "catalogue-signed-in"):
             path = "/"
-        elif args.scenario == "course":
+        elif args.scenario in ("course", "course-signed-in"):
             path = f"/courses/{manifest.upcoming_slugs[0]}"
         elif args.scenario == "roster":
             client.set_cookie("session", manifest.coordinator_cookie)
