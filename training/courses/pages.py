@@ -58,7 +58,8 @@ def viewer_zone() -> str | None:
 def catalogue_page() -> Response:
     """The catalogue as this request asks for it (a 400 with the reason next to a bad filter)."""
     public = visitor_without_cookies()
-    key = page_key(str(get_locale()), catalogue_today())
+    today = catalogue_today()
+    key = page_key(str(get_locale()), today)
     whole_pages = kept_values(CATALOGUE_PAGES, 32)
     if public:
         kept_page = reuse(whole_pages, key)
@@ -71,7 +72,7 @@ def catalogue_page() -> Response:
         body = drawn_from.value
     else:
         drawn_from = Drawing()
-        body, valid = _draw_catalogue_body(drawn_from, key[1])
+        body, valid = _draw_catalogue_body(drawn_from, today)
         if not valid:
             return make_response(render_template("courses/catalogue.html", body=body), 400)
         keep(bodies, key, drawn_from, body, len(body))
