@@ -82,12 +82,13 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # pytest-xdist runs the suite in one worker per core (at most 4: tests/servers.py gives each its own
-# Redis databases); the browser tests come first and spread over the workers, each worker with its own
-# demo server and Chromium (tests/browser/conftest.py).
+# Redis databases), handing out tests one by one (--dist load; no test is grouped); the browser tests
+# come first and spread over the workers, each worker with its own demo server and Chromium
+# (tests/browser/conftest.py).
 # PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_WORKERS ?= auto
 test: install system-packages js-packages
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist load $(PYTEST_ARGS)
 
 # Refresh docs/screenshots/ from the browser tests.
 screenshots: translations system-packages js-packages

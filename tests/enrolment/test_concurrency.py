@@ -19,6 +19,7 @@ import requests
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from config import TestingConfig
 from tests.conftest import PASSWORD
 from tests.databases import BACKENDS, fresh_database
 from tests.enrolment.conftest import build_course
@@ -36,8 +37,9 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _seed_people(session, n: int, prefix: str) -> list[User]:
-    # One scrypt hash shared by everyone: hashing sixty passwords would only slow the test.
-    password_hash = generate_password_hash(PASSWORD)
+    # One hash shared by everyone, by the suite's cheap method (the servers run in testing mode):
+    # the claims are about the burst, and sixty scrypt checks while signing in only slow the test.
+    password_hash = generate_password_hash(PASSWORD, method=TestingConfig.PASSWORD_HASH_METHOD)
     people = []
     for i in range(n):
         person = accounts.create_user(session, email=f"{prefix}{i}@example.gov", name=f"Agent {prefix}{i}",

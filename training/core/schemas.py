@@ -31,6 +31,12 @@ def has_control_characters(text: str, *, multiline: bool = False) -> bool:
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details."""
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> ProblemSchema:
+        # flask-smorest deep-copies a view's documentation at every decorator and again for every
+        # application built, and each operation documents this schema once per error status: copying
+        # it cost most of create_app's time. Nothing changes a schema once built, so one serves all.
+        return self
+
     type = ma.fields.String(metadata={"example": "about:blank"})
     title = ma.fields.String(required=True, metadata={"example": "Unprocessable Content"})
     status = ma.fields.Integer(required=True, metadata={"example": 422})
