@@ -57,10 +57,11 @@ class Config:
     # sensitive personal data at rest (training/core/crypto.py).
     DATA_ENCRYPTION_KEYS: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in instance/
-    # The ping on checkout is one loopback round trip (measured about 60 µs of a 750 µs /healthz,
-    # within the run-to-run noise); without it the first request after PostgreSQL restarted, or
-    # cut a connection, answers 500 (tests/test_database_restart.py).
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # No pool_pre_ping: its round trip on every checkout is replaced by a look at the socket of
+    # the connection handed out (training/core/database.py, discard_cut_connections), which keeps
+    # the first request after PostgreSQL restarted, or cut a connection, from answering 500
+    # (tests/test_database_restart.py). A SQLite file's connection cannot be cut.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     # Feed text each worker keeps per kind (course feeds; symposium, meeting and personal feeds),
     # so that a worker stays within its memory budget however long the courses' schedules are.
     KEPT_FEED_BYTES = 8 * 1024 * 1024

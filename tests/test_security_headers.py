@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from flask import render_template_string
+
 from training import create_app
 
 
@@ -32,3 +37,20 @@ def test_production_sends_strict_transport_security(database_url):
     })
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_page_without_a_nonced_style_allows_no_inline_style(client):
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert "style-src 'self';" in policy and "nonce" not in policy
+
+
+@pytest.mark.own_app
+def test_a_page_with_a_nonced_style_allows_that_style_only(app):
+    @app.route("/styled")
+    def styled():
+        return render_template_string('<style nonce="{{ csp_nonce() }}">p {}</style>')
+
+    first, second = (app.test_client().get("/styled") for _ in range(2))
+    nonce = re.search(r'nonce="([^"]+)"', first.get_data(as_text=True)).group(1)
+    assert f"style-src 'self' 'nonce-{nonce}';" in first.headers["Content-Security-Policy"]
+    assert f"nonce-{nonce}" not in second.headers["Content-Security-Policy"]  # a new one each time

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from training.core import i18n
-from training.core.database import tune_sqlite
+from training.core.database import discard_cut_connections, reads_without_transaction, tune_sqlite
 from training.core.extensions import babel, csrf, db, limiter, login_manager
 from training.core.logging import install_secret_filter
 from training.core.ratelimit import check_limits_only_where_declared
@@ -64,6 +64,9 @@ def create_app(
                 db.engine,
                 immediate_outside_requests=app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"],
             )
+        elif db.engine.dialect.name == "postgresql":
+            discard_cut_connections(db.engine)
+            reads_without_transaction(db.engine)
     if migrations:
         import_module("training.core.migrations").init_app(app, ROOT / "migrations")
     csrf.init_app(app)

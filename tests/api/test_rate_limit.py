@@ -27,8 +27,14 @@ def test_gunicorn_workers_share_the_token_rate_limit_through_redis(database_url)
                                      json={"email": "nobody@example.org", "password": "guess"},
                                      headers={"Connection": "close"})
             statuses.append(response.status_code)
+            if len(statuses) == 1:
+                first = response
         last = response
+        unlimited = requests.get(f"{base}/healthz", timeout=10)
     assert statuses[:10] == [401] * 10
+    # The limited route reports its limit; a route without one carries no rate-limit headers.
+    assert first.headers["X-RateLimit-Limit"] and first.headers["X-RateLimit-Remaining"]
+    assert unlimited.status_code == 200 and "X-RateLimit-Limit" not in unlimited.headers
     assert statuses[10:] == [429, 429]
     assert last.headers["Content-Type"] == "application/problem+json"
     assert last.json()["status"] == 429

@@ -54,6 +54,12 @@ def share(response: Response, *, revalidate_in_browsers: bool = False) -> Respon
     return response
 
 
+def _public(response: Response) -> bool:
+    """Whether response is marked public: the header is parsed only when it could say so."""
+    value = response.headers.get("Cache-Control")
+    return bool(value) and "public" in value.lower() and bool(response.cache_control.public)
+
+
 class SharedCacheSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, which leaves public answers without Set-Cookie or Vary: Cookie.
 
@@ -75,10 +81,10 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
         if not session and not session.modified:
             # Nothing to write or to delete, and no cookie came in: Flask's own save would
             # only add Vary: Cookie when the session was looked at.
-            if session.accessed and not response.cache_control.public:
+            if session.accessed and not _public(response):
                 response.vary.add("Cookie")
             return
-        if response.cache_control.public:
+        if _public(response):
             if not session.modified:
                 return
             response.cache_control.public = None

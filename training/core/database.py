@@ -1,7 +1,10 @@
-"""The declarative base, the constraint naming convention, UTC timestamps, enum columns and SQLite tuning."""
+"""The declarative base, the constraint naming convention, UTC timestamps, enum columns, SQLite tuning
+and the pool's check for connections the server cut."""
 
 from __future__ import annotations
 
+import re
+import select
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -110,3 +113,74 @@ def tune_sqlite(engine: Engine, *, immediate_outside_requests: bool = True) -> N
         else:
             read_only = not immediate_outside_requests
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def discard_cut_connections(engine: Engine) -> None:
+    """Hand out no pooled PostgreSQL connection that the server has closed (a restart, an idle
+    timeout, pg_terminate_backend): the pool opens a new one instead.
+
+    A server that ends a connection says so on it (an error message, then the end of the
+    stream), so an idle connection with anything to read has been cut. Looking costs one
+    poll(2) of its socket, where SQLAlchemy's pool_pre_ping costs a round trip to the server
+    on every checkout. Raising DisconnectionError in "checkout" is SQLAlchemy's documented way
+    to have the pool discard the connection and check out another.
+    """
+
+    @sa.event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.closed:
+            raise sa.exc.DisconnectionError("the connection is closed")
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        if poller.poll(0):
+            raise sa.exc.DisconnectionError("the server closed the connection")
+
+
+# A statement that only reads, takes no lock and moves no sequence: the statements a read request
+# runs outside a transaction. Anything else (a write, FOR UPDATE/SHARE, an advisory lock) begins one.
+_PLAIN_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_NOT_PLAIN = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|pg_advisory|nextval|setval", re.IGNORECASE
+)
+
+
+def _plain_read(statement: str) -> bool:
+    return bool(_PLAIN_READ.match(statement)) and not _NOT_PLAIN.search(statement)
+
+
+def reads_without_transaction(engine: Engine) -> None:
+    """On PostgreSQL, a read request's queries run in autocommit until it first writes or locks.
+
+    At READ COMMITTED, PostgreSQL's default and ours, every statement of a transaction sees its
+    own snapshot, so a read gains nothing from BEGIN and ROLLBACK but their two round trips
+    (a feed's 304 is one query: three round trips become one). Before the first statement that
+    writes or locks, the connection leaves autocommit: the driver sends BEGIN, and that
+    statement and every later one share one transaction that commits or rolls back as before,
+    holding its locks to the end. Requests that may write (request_writes) begin as before;
+    so does all work outside requests, and a connection goes back to the pool out of
+    autocommit.
+    """
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        if not has_request_context() or request_writes():
+            return
+        if connection.get_execution_options().get("isolation_level"):
+            return  # a connection that chose its own (AUTOCOMMIT for VACUUM, say) keeps it
+        connection.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(connection: sa.Connection, _cursor: Any, statement: str, _parameters: Any,
+                        context: Any, _executemany: bool) -> None:
+        dbapi_connection: Any = connection.connection.dbapi_connection
+        if not dbapi_connection.autocommit or connection.get_execution_options().get("isolation_level"):
+            return
+        # A server-side cursor (stream_results) lives in a transaction too.
+        streams = context is not None and context.execution_options.get("stream_results")
+        if streams or not _plain_read(statement):
+            dbapi_connection.autocommit = False
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection is not None and not dbapi_connection.closed and dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import Any
+
 from flask import Flask
+from flask.globals import request_ctx
 
 from training.core.extensions import limiter
 
@@ -29,3 +34,34 @@ def check_limits_only_where_declared(app: Flask) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
+    _after_limited_requests_only(app)
+
+
+def _limit_was_checked() -> bool:
+    # Flask-Limiter keeps a request's state (the limit to report in headers, deductions still to
+    # make) on the request context, made when one of its limits is first checked.
+    return hasattr(request_ctx, "_limiter_request_context")
+
+
+def _only_if_a_limit_was_checked(hook: Callable[[Any], Any], *, passes_on: bool) -> Callable[[Any], Any]:
+    @wraps(hook)
+    def run(value: Any) -> Any:
+        if _limit_was_checked():
+            return hook(value)
+        return value if passes_on else None
+
+    return run
+
+
+def _after_limited_requests_only(app: Flask) -> None:
+    """Flask-Limiter's after_request (rate-limit headers, conditional deductions) and teardown
+    (its per-request state) have nothing to do on a request that checked no limit: most of them.
+    """
+    after = app.after_request_funcs.get(None, [])
+    for position, hook in enumerate(after):
+        if isinstance(hook, partial) and hook.args[:1] == (limiter,):
+            after[position] = _only_if_a_limit_was_checked(hook, passes_on=True)
+    teardown = app.teardown_request_funcs.get(None, [])
+    for position, hook in enumerate(teardown):
+        if getattr(hook, "__self__", None) is limiter:
+            teardown[position] = _only_if_a_limit_was_checked(hook, passes_on=False)

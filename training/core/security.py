@@ -15,6 +15,8 @@ PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# A page that drew no such <style> element allows none: no nonce to make or to send.
+PAGE_POLICY_WITHOUT_NONCE = PAGE_POLICY.replace(" 'nonce-{nonce}'", "")
 # JSON, feeds and downloads run nothing and are never framed.
 OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
@@ -48,13 +50,17 @@ def _url_is_secret() -> bool:
 def set_security_headers(response: Response) -> Response:
     """Add the headers every answer carries; a view's own Referrer-Policy stays.
 
-    The values are fixed strings (but the page's nonce): each answer only looks up which of
-    them its view already set, once.
+    The values are fixed strings (but the nonce of a page that asked for one while it was drawn):
+    each answer only looks up which of them its view already set, once.
     """
     headers = response.headers
     present = {key.lower() for key in headers.keys()}
-    policy = (PAGE_POLICY.format(nonce=csp_nonce()) if response.mimetype == "text/html"
-              else OTHER_POLICY)
+    if response.mimetype != "text/html":
+        policy = OTHER_POLICY
+    elif "csp_nonce" in g:
+        policy = PAGE_POLICY.format(nonce=g.csp_nonce)
+    else:
+        policy = PAGE_POLICY_WITHOUT_NONCE
     additions = []
     for name, value in (("Content-Security-Policy", policy), *_ALWAYS):
         if name.lower() in present:

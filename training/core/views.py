@@ -27,10 +27,13 @@ def healthz() -> tuple[Response, int]:
     """Liveness and database reachability, for load balancers and monitors.
 
     A connection of the pool, not the request's ORM session: the check needs no transaction of
-    the session's, and costs about a fifth less without one.
+    the session's, and costs about a fifth less without one. On PostgreSQL it needs none at all:
+    in autocommit the ping is one round trip instead of three (BEGIN, SELECT 1, ROLLBACK).
     """
     try:
         with db.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="AUTOCOMMIT")
             connection.execute(PING)
     except sa.exc.SQLAlchemyError:
         return jsonify(status="error", database="unreachable"), 503
