@@ -15,6 +15,8 @@ from flask.testing import FlaskClient
 
 from tests.conftest import sign_in
 from training.accounts.models import Role, User
+from training.core import kept
+from training.core.security import csp_nonce
 from training.courses import pages
 from training.courses import services as courses
 from training.enrolment import services as enrolment
@@ -55,12 +57,12 @@ class Reader:
 
     def read_as_drawn_now(self, *paths: str) -> list[str]:
         """The pages at paths as they read now, each checked against a page drawn from nothing kept."""
-        kept = [self.read(path) for path in paths]
+        as_kept = [self.read(path) for path in paths]
         self.app.extensions["fingerprint_caches"].clear()
-        for path, page in zip(paths, kept, strict=True):
+        for path, page in zip(paths, as_kept, strict=True):
             drawn = self.read(path)
             assert _comparable(page) == _comparable(drawn), f"{self.kind} ({self.locale}): stale {path}"
-        return kept
+        return as_kept
 
 
 @pytest.fixture
@@ -207,3 +209,14 @@ def test_the_catalogue_drops_a_course_the_day_it_ends_everywhere_with_nothing_ch
     assert pages.catalogue_today() == course.ends_on + timedelta(days=1)
     assert "Short course" not in client.get("/").get_data(as_text=True)
     assert date.today() < course.ends_on  # the course itself is unchanged and still upcoming today
+
+
+def test_nothing_drawn_with_an_answers_csp_nonce_is_kept(app):
+    """A <style nonce> is allowed by its own answer's header alone: a page that drew one is never reused."""
+    with app.test_request_context("/"):
+        values = kept.kept_values("tests.nonce", 4)
+        kept.keep(values, "plain", kept.Drawing(), "drawn without a nonce", 1)
+        assert values.latest("plain") is not None
+        csp_nonce()
+        kept.keep(values, "styled", kept.Drawing(), "drawn with a nonce", 1)
+        assert values.latest("styled") is None

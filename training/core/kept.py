@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from werkzeug.wrappers import Response
 
 from training.core.caching import share
@@ -73,9 +73,10 @@ def reuse(cache: FingerprintCache, key: Hashable) -> Kept | None:
 
 
 def keep(cache: FingerprintCache, key: Hashable, drawn_from: Drawing | Kept, value: Any, size: int) -> None:
-    """Keep value, drawn from what drawn_from read, under key (unless the reading transaction
-    itself changed one of its scopes)."""
-    if drawn_from.settled:
+    """Keep value, drawn from what drawn_from read, under key; unless the reading transaction itself
+    changed one of its scopes, or the drawing took this answer's CSP nonce, which no other answer
+    may reuse (training/core/security.py)."""
+    if drawn_from.settled and "csp_nonce" not in g:
         cache.put(key, None, Kept(value, tuple(drawn_from.scopes), tuple(drawn_from.drawn_under), size))
 
 
