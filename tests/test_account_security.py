@@ -7,10 +7,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, sign_in
 from tests.servers import REDIS_GUESSES_DB, redis_url
 from training import create_app
-from training.accounts import services
+from training.accounts import services, tokens
 from training.accounts.models import User
 from training.core.extensions import db, limiter
 
@@ -107,8 +107,6 @@ def test_a_password_change_on_the_profile_signs_out_other_browsers_but_not_this_
                                                                                     session):
     user = make_user()
     other_browser = app.test_client()
-    from tests.conftest import sign_in
-
     sign_in(other_browser, user)
     client = login(user)
     new = "a brand new passphrase"
@@ -140,8 +138,6 @@ def test_a_password_change_needs_the_current_password_and_follows_the_policy(log
 def test_sign_out_everywhere_ends_every_browser_and_needs_csrf(app, login, make_user):
     user = make_user()
     other_browser = app.test_client()
-    from tests.conftest import sign_in
-
     sign_in(other_browser, user)
     client = login(user)
     assert "Sign out everywhere" in client.get("/profile").get_data(as_text=True)
@@ -315,3 +311,24 @@ def test_a_reset_request_answers_the_same_for_a_known_and_an_unknown_address(app
     assert "/reset/" in reset.get_content()
     [neutral] = mailbox.to("unknown@example.org")
     assert "/reset/" not in neutral.get_content() and "http://training.test/signup" in neutral.get_content()
+
+
+@pytest.mark.parametrize("how", ["profile", "reset"])
+def test_a_new_password_retires_the_personal_calendar_address_and_says_so(app, client, make_user, session,
+                                                                           mailbox, how):
+    user = make_user()
+    old_address = f"/calendar/feeds/{tokens.replace_feed_token(session, user)}.ics"
+    session.commit()
+    assert client.get(old_address).status_code == 200
+    new = "a brand new passphrase"
+    if how == "profile":
+        sign_in(client, user)
+        client.post("/profile/password", data={"current_password": PASSWORD, "password": new, "confirm": new,
+                                               "csrf_token": csrf_token(client, "/profile")})
+    else:
+        _reset_password(client, session, mailbox, user, new)
+    told = client.get("/profile" if how == "profile" else "/login").get_data(as_text=True)
+    assert "Your personal calendar address stopped working with the old password" in told
+    assert client.get(old_address).status_code == 404
+    session.expire_all()
+    assert tokens.feed_token(session, user) is None  # the profile offers to make a new one

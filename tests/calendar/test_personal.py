@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tests.calendar.conftest import local
 from tests.conftest import csrf_token
 from training.accounts import personal_data, tokens
+from training.accounts import services as accounts
 from training.accounts.models import FeedToken, Role
 from training.courses.models import CourseStatus
 from training.enrolment.models import EnrolmentStatus
@@ -164,15 +165,20 @@ def test_a_deactivated_account_has_no_feed(client, session, make_user, feed_path
     assert client.get(path).status_code == 404
 
 
-def test_a_new_secret_key_retires_every_address(app, session, make_user):
+def test_a_new_secret_key_retires_every_address(app, client, session, make_user, monkeypatch):
     person = make_user()
     token = tokens.replace_feed_token(session, person)
     session.commit()
 
-    app.config["SECRET_KEY"] = "another-secret"
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret")
 
+    # The profile shows no address, and the old one opens nothing, until its owner makes a new one.
     assert tokens.feed_token(session, person) is None
-    assert tokens.user_for_feed_token(session, token) == person  # until its owner replaces it
+    assert tokens.user_for_feed_token(session, token) is None
+    assert client.get(f"/calendar/feeds/{token}.ics").status_code == 404
+    new = tokens.replace_feed_token(session, person)
+    session.commit()
+    assert tokens.user_for_feed_token(session, new) == person and tokens.feed_token(session, person) == new
 
 
 def test_a_long_course_title_is_shortened_before_the_session_in_the_personal_feed(
@@ -210,7 +216,12 @@ def _close(session, person):
     person.active = False
 
 
-@pytest.mark.parametrize("change", [_replace, _erase, _close], ids=["replaced", "erased", "closed"])
+def _new_password(session, person):
+    accounts.set_password(person, "a brand new passphrase for 2027")
+
+
+@pytest.mark.parametrize("change", [_replace, _erase, _close, _new_password],
+                         ids=["replaced", "erased", "closed", "new password"])
 def test_a_worker_that_knows_a_token_stops_serving_it_once_it_is_dead(
     change, client, session, make_user, make_course, make_session, enrol, feed_path, count_queries
 ):

@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from training.accounts.models import Role, SignupRequest, User
+from training.accounts.models import FeedToken, Role, SignupRequest, User
 from training.accounts.passwords import (  # noqa: F401 - the forms and the API size fields by these
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -53,10 +53,16 @@ def find_by_email(session: Session, email: str) -> User | None:
 
 def set_password(user: User, password: str) -> None:
     """Check a new password against the policy, hash and store it (scrypt unless configured),
-    and end every session and API token signed in with the old one."""
+    and end every session and API token signed in with the old one, and the personal calendar
+    address: whoever took over the account may have copied it. The person makes a new one."""
     check_password(password, email=user.email, name=user.name)
     user.password_hash = generate_password_hash(password, method=_hash_method())
     end_sessions(user, api_tokens=True)
+    session = sa.orm.object_session(user)
+    if session is not None and user.id is not None:
+        # Through the ORM, so that the `owner` version rises and no worker serves the old address.
+        for feed_token in session.scalars(sa.select(FeedToken).where(FeedToken.user_id == user.id)):
+            session.delete(feed_token)
 
 
 def end_sessions(user: User, *, api_tokens: bool) -> None:

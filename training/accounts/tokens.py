@@ -151,13 +151,16 @@ def user_for_feed_token(session: Session, token: str) -> User | None:
         return None
     token_hash = hash_token(token)
     row = session.execute(
-        sa.select(User, versions.version_of(versions.OWNER, User.id))
+        sa.select(User, versions.version_of(versions.OWNER, User.id), FeedToken.nonce)
         .join(FeedToken, FeedToken.user_id == User.id)
         .where(FeedToken.token_hash == token_hash, User.active.is_(True))
     ).first()
     if row is None:
         return None
-    user, owner_version = row
+    user, owner_version, nonce = row
+    # Made with another secret key: the profile no longer shows this address, so it opens nothing.
+    if not hmac.compare_digest(_token(user.id, nonce), token):
+        return None
     _known_feed_owners().put(token_hash, None, (user.id, owner_version))
     return user
 

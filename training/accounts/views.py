@@ -134,19 +134,28 @@ def reset_request() -> str | Response | tuple[str, int]:
     return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
 
 
+def _calendar_address_retired() -> None:
+    """Say that a new password retired the person's calendar address (accounts.services.set_password)."""
+    flash(_("Your personal calendar address stopped working with the old password: make a new one "
+            "under “Your training calendar” and subscribe to it again."), "info")
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> str | Response | tuple[str, int]:
     try:
-        services.user_for_reset_token(db.session, token)
+        person = services.user_for_reset_token(db.session, token)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("accounts.reset_request"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        had_calendar_address = tokens.feed_token(db.session, person) is not None
         with unit_of_work(form) as work:
             services.reset_password(db.session, token, form.password.data)
         if work.done:
             flash(_("Your password is set. Sign in with it."), "success")
+            if had_calendar_address:
+                _calendar_address_retired()
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
 
@@ -194,6 +203,7 @@ def _profile_page(**forms: object) -> tuple[str, int]:
 def change_password() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        had_calendar_address = tokens.feed_token(db.session, current_user) is not None
         with unit_of_work(form) as work:
             # The user itself, not the current_user proxy: login_user() keeps what it is given.
             user = services.change_password(db.session, current_user._get_current_object(),
@@ -205,6 +215,8 @@ def change_password() -> Response | tuple[str, int]:
             login_user(user, remember=remember is not None)
             flash(_("Your password is changed. Every other browser and API token is signed out."),
                   "success")
+            if had_calendar_address:
+                _calendar_address_retired()
             return redirect(url_for("accounts.profile"))
     return _profile_page(password_form=form)
 
