@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app, g, request
 from werkzeug.wrappers import Response
 
-from training.core.caching import share
+from training.core.caching import draw_for_everyone, share
 from training.core.extensions import db
 from training.core.memo import FingerprintCache, app_cache
 from training.core.versions import Scope, Unsettled, Version, versions
@@ -86,7 +86,6 @@ class PublicPage:
 
     body: bytes
     etag: str
-    language_varies: bool = True
 
     @classmethod
     def of(cls, body: bytes) -> PublicPage:
@@ -97,11 +96,28 @@ def answer(page: PublicPage) -> Response:
     """page as a response shared caches may keep (a 304 when the visitor holds it already)."""
     response = current_app.response_class(page.body, mimetype="text/html")
     response.set_etag(page.etag)
-    if page.language_varies:
-        # The language follows Accept-Language, or the locale cookie (part of a cache's key).
-        response.vary.add("Accept-Language")
+    # The language follows Accept-Language, or the locale cookie (part of a cache's key).
+    response.vary.add("Accept-Language")
     share(response, revalidate_in_browsers=True)
     return response.make_conditional(request)
+
+
+def answer_kept(pages: FingerprintCache, key: Hashable) -> Response | None:
+    """For a visitor without cookies: the whole page kept under key, answered, while its versions
+    are unchanged; otherwise None, and the page drawn next is declared one every such visitor gets."""
+    kept = reuse(pages, key)
+    if kept is not None:
+        return answer(kept.value)
+    draw_for_everyone()
+    return None
+
+
+def keep_and_answer(pages: FingerprintCache, key: Hashable, drawn_from: Drawing | Kept,
+                    page: str) -> Response:
+    """Keep page, drawn for every visitor without cookies from what drawn_from read, and answer it."""
+    whole_page = PublicPage.of(page.encode())
+    keep(pages, key, drawn_from, whole_page, len(whole_page.body))
+    return answer(whole_page)
 
 
 def page_key(*parts: Hashable) -> tuple[Hashable, ...]:

@@ -24,10 +24,10 @@ from werkzeug.wrappers import Response
 
 from training.accounts.permissions import is_coordinator
 from training.core import versions
-from training.core.caching import draw_for_everyone, visitor_without_cookies
+from training.core.caching import visitor_without_cookies
 from training.core.database import utcnow
 from training.core.extensions import db
-from training.core.kept import Drawing, Kept, PublicPage, answer, keep, kept_values, page_key, reuse
+from training.core.kept import Drawing, Kept, answer_kept, keep, keep_and_answer, kept_values, page_key, reuse
 from training.courses import services
 from training.courses.forms import ActionForm, CatalogueFilterForm
 from training.courses.models import Course, CourseStatus
@@ -61,11 +61,8 @@ def catalogue_page() -> Response:
     today = catalogue_today()
     key = page_key(str(get_locale()), today)
     whole_pages = kept_values(CATALOGUE_PAGES, 32)
-    if public:
-        kept_page = reuse(whole_pages, key)
-        if kept_page is not None:
-            return answer(kept_page.value)
-        draw_for_everyone()
+    if public and (kept_page := answer_kept(whole_pages, key)) is not None:
+        return kept_page
     bodies = kept_values(CATALOGUE_BODIES, 32)
     drawn_from: Kept | Drawing | None = reuse(bodies, key)
     if drawn_from is not None:
@@ -77,11 +74,7 @@ def catalogue_page() -> Response:
             return make_response(render_template("courses/catalogue.html", body=body), 400)
         keep(bodies, key, drawn_from, body, len(body))
     page = render_template("courses/catalogue.html", body=body)
-    if not public:
-        return make_response(page)
-    whole_page = PublicPage.of(page.encode())
-    keep(whole_pages, key, drawn_from, whole_page, len(whole_page.body))
-    return answer(whole_page)
+    return keep_and_answer(whole_pages, key, drawn_from, page) if public else make_response(page)
 
 
 def _draw_catalogue_body(drawing: Drawing, today: date) -> tuple[Markup, bool]:
@@ -132,11 +125,8 @@ def course_page(slug: str) -> Response:
     locale = str(get_locale())
     key = page_key(slug, locale)
     whole_pages = kept_values(COURSE_PAGES, 64)
-    if public:
-        kept_page = reuse(whole_pages, key)
-        if kept_page is not None:
-            return answer(kept_page.value)
-        draw_for_everyone()
+    if public and (kept_page := answer_kept(whole_pages, key)) is not None:
+        return kept_page
     course = services.find_course(db.session, slug, viewer=current_user, with_schedule=False)
     can_manage = is_coordinator(current_user)
     zone = viewer_zone()
@@ -153,11 +143,7 @@ def course_page(slug: str) -> Response:
         readiness=services.course_readiness(db.session, course) if can_manage and draft else None,
         completable=can_manage and services.may_complete(course),
     )
-    if not public:
-        return make_response(page)
-    whole_page = PublicPage.of(page.encode())
-    keep(whole_pages, key, drawing, whole_page, len(whole_page.body))
-    return answer(whole_page)
+    return keep_and_answer(whole_pages, key, drawing, page) if public else make_response(page)
 
 
 def _course_parts(course: Course, reader: tuple[str, str | None, bool],
