@@ -57,11 +57,12 @@ class Config:
     # sensitive personal data at rest (training/core/crypto.py).
     DATA_ENCRYPTION_KEYS: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in instance/
-    # No pool_pre_ping: its round trip on every checkout is replaced by a look at the socket of
-    # the connection handed out (training/core/database.py, discard_cut_connections), which keeps
-    # the first request after PostgreSQL restarted, or cut a connection, from answering 500
-    # (tests/test_database_restart.py). A SQLite file's connection cannot be cut.
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    # The ping on checkout is one loopback round trip. Without it the first request after
+    # PostgreSQL restarted, or cut a connection, answers 500 (tests/test_database_restart.py). A
+    # look at the socket instead (poll(2) for the server's goodbye) was tried and raced: a backend
+    # told to terminate has not always closed its socket when the next request checks out, while
+    # the ping reaches a backend that already has the signal, which ends it there and then.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     # Feed text each worker keeps per kind (course feeds; symposium, meeting and personal feeds),
     # so that a worker stays within its memory budget however long the courses' schedules are.
     KEPT_FEED_BYTES = 8 * 1024 * 1024

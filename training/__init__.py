@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from training.core import i18n
-from training.core.database import discard_cut_connections, reads_without_transaction, tune_sqlite
+from training.core.database import reads_without_transaction, tune_sqlite
 from training.core.extensions import babel, csrf, db, limiter, login_manager
 from training.core.logging import install_secret_filter
 from training.core.ratelimit import check_limits_only_where_declared
@@ -65,7 +65,6 @@ def create_app(
                 immediate_outside_requests=app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"],
             )
         elif db.engine.dialect.name == "postgresql":
-            discard_cut_connections(db.engine)
             reads_without_transaction(db.engine)
     if migrations:
         import_module("training.core.migrations").init_app(app, ROOT / "migrations")

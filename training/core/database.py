@@ -1,10 +1,9 @@
 """The declarative base, the constraint naming convention, UTC timestamps, enum columns, SQLite tuning
-and the pool's check for connections the server cut."""
+and PostgreSQL reads without a transaction."""
 
 from __future__ import annotations
 
 import re
-import select
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -113,27 +112,6 @@ def tune_sqlite(engine: Engine, *, immediate_outside_requests: bool = True) -> N
         else:
             read_only = not immediate_outside_requests
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-
-def discard_cut_connections(engine: Engine) -> None:
-    """Hand out no pooled PostgreSQL connection that the server has closed (a restart, an idle
-    timeout, pg_terminate_backend): the pool opens a new one instead.
-
-    A server that ends a connection says so on it (an error message, then the end of the
-    stream), so an idle connection with anything to read has been cut. Looking costs one
-    poll(2) of its socket, where SQLAlchemy's pool_pre_ping costs a round trip to the server
-    on every checkout. Raising DisconnectionError in "checkout" is SQLAlchemy's documented way
-    to have the pool discard the connection and check out another.
-    """
-
-    @sa.event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        if dbapi_connection.closed:
-            raise sa.exc.DisconnectionError("the connection is closed")
-        poller = select.poll()
-        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
-        if poller.poll(0):
-            raise sa.exc.DisconnectionError("the server closed the connection")
 
 
 # A statement that only reads, takes no lock and moves no sequence: the statements a read request
