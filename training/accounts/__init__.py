@@ -21,6 +21,11 @@ def init_app(app: Flask) -> None:
     from training.core.api import register_api, set_bearer_loader
 
     login_manager.login_view = "accounts.login"
+    # Flask-Login's "basic" protection only marks a session not fresh when the browser's
+    # address or user agent changes, and nothing here asks for a fresh sign-in; a session is
+    # ended by its session version instead (load_user). Off, a signed-in reader's page kept for
+    # their session (training.core.kept.ReaderPage) is answered as it would be drawn.
+    login_manager.session_protection = None
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
 

@@ -175,12 +175,15 @@ _FEED_FIELDS = ("name", "email", "locale", "active")
 
 
 def _user_scopes(user: User, _connection: sa.Connection) -> list[versions.Scope]:
+    # Any change to the account: a page kept for a signed-in reader stands for its session being
+    # alive (session_version, active) and for what it shows of them (name, role, language...).
+    scopes: list[versions.Scope] = [(versions.PERSON, user.id)]
     state = sa.inspect(user)
     session = sa.orm.object_session(user)
     new = session is not None and user in session.new
     if new or any(state.attrs[field].history.has_changes() for field in _FEED_FIELDS):
-        return [(versions.OWNER, user.id)]
-    return []
+        scopes.append((versions.OWNER, user.id))
+    return scopes
 
 
 def owners_by_email(connection: sa.Connection, emails: list[str]) -> list[versions.Scope]:

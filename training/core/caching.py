@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.wrappers import Request, Response
 
@@ -18,6 +19,40 @@ def visitor_without_cookies() -> bool:
     config = current_app.config
     return not (request.cookies.get(config["SESSION_COOKIE_NAME"])
                 or request.cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A signed-in reader as their session cookie names them, before anything reads their account."""
+
+    user_id: int
+    login_id: str  # Flask-Login's id in the session: the account's id and session version
+    form_token: str  # the session's own CSRF token, which every form on their pages is signed from
+
+
+# What a session holds when nothing but its sign-in and form token is in it. Anything more (a
+# message waiting, a remember-me cookie to set or clear) belongs to this one request.
+_READER_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_id"})
+
+
+def signed_in_reader() -> SignedIn | None:
+    """The reader a session cookie that holds a sign-in and a form token, and nothing else, names.
+
+    Whether that sign-in is still alive is for their account to say (the session version):
+    a page kept for them stands for it only while their account is unchanged (kept.ReaderPage).
+    """
+    config = current_app.config
+    # A form token with an age limit would grow stale in a page kept for its session.
+    if not request.cookies.get(config["SESSION_COOKIE_NAME"]) or config.get("WTF_CSRF_TIME_LIMIT", 3600):
+        return None
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    login_id, form_token = session.get("_user_id"), session.get(field)
+    if not (isinstance(login_id, str) and isinstance(form_token, str)):
+        return None
+    if not session.keys() <= _READER_SESSION_KEYS | {field}:
+        return None
+    user_id, _sep, _version = login_id.partition(":")
+    return SignedIn(int(user_id), login_id, form_token) if user_id.isdigit() else None
 
 
 def draw_for_everyone() -> None:

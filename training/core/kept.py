@@ -14,16 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from hashlib import blake2b
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from training.core.caching import draw_for_everyone, share
+from training.core.caching import SignedIn, draw_for_everyone, share, signed_in_reader
+from training.core.database import utcnow
 from training.core.extensions import db
+from training.core.i18n import LOCALE_COOKIE
 from training.core.memo import FingerprintCache, app_cache
-from training.core.versions import Scope, Unsettled, Version, versions
+from training.core.versions import PERSON, Scope, Unsettled, Version, versions
 
 
 @dataclass(frozen=True)
@@ -124,3 +128,60 @@ def page_key(*parts: Hashable) -> tuple[Hashable, ...]:
     """A kept page's key: parts, and the address as asked, which the language switch sends back."""
     here = request.full_path if request.query_string else request.path
     return (*parts, request.script_root, here)
+
+
+def drawn_until(instant: datetime | None) -> None:
+    """What the page being drawn shows changes by the clock alone at instant (None: never), with
+    no data changing (an enrolment window closing): a page kept for a reader lasts until then."""
+    if instant is not None and ("drawn_until" not in g or instant < g.drawn_until):
+        g.drawn_until = instant
+
+
+class ReaderPage:
+    """A whole page kept for one signed-in reader's session, under the versions of what it shows
+    and of their account.
+
+    The account's version stands for the session too: every change to the account raises it
+    (training.accounts.models), a sign-out everywhere or a new password among them, so that
+    while it is unchanged the session the page was drawn for is still alive, and the page is
+    answered after one read of the versions without loading the account. What else picks the
+    page's language (the browser's, the locale cookie) is part of its key.
+    """
+
+    def __init__(self, pages: FingerprintCache, reader: SignedIn, *parts: Hashable) -> None:
+        self.pages, self.reader = pages, reader
+        here = request.full_path if request.query_string else request.path
+        self.key = (*parts, reader.login_id, reader.form_token, request.headers.get("Accept-Language"),
+                    request.cookies.get(LOCALE_COOKIE), request.script_root, here)
+        self.drawing = Drawing()
+        self.keepable = False
+
+    @classmethod
+    def of(cls, name: str, size: int, *parts: Hashable) -> ReaderPage | None:
+        """The page called name for the signed-in reader of this request, if there is one."""
+        reader = signed_in_reader()
+        return cls(kept_values(name, size), reader, *parts) if reader is not None else None
+
+    def kept(self) -> Response | None:
+        """The page kept for this session while nothing it shows changed; else None, and the
+        account's version read, before Flask-Login loads the account for the page drawn next."""
+        kept = reuse(self.pages, self.key)
+        if kept is not None:
+            body, until = kept.value
+            if until is None or utcnow() < until:
+                return current_app.response_class(body, mimetype="text/html")
+        # Read after the account, the version could be one a sign-out everywhere raised in
+        # between, and would keep the page of a dead session as alive.
+        if "_login_user" not in g:
+            self.drawing.read_versions((PERSON, self.reader.user_id))
+            self.keepable = True
+        return None
+
+    def keep(self, drawn_from: Drawing | Kept, page: str) -> None:
+        """Keep page, drawn from what drawn_from read, if it was drawn for the session the reader
+        holds (their account loaded, under the version read before it) and left that session as
+        it came."""
+        if self.keepable and current_user.get_id() == self.reader.login_id and not session.modified:
+            self.drawing.add(drawn_from.scopes, drawn_from.drawn_under)
+            body = page.encode()
+            keep(self.pages, self.key, self.drawing, (body, g.get("drawn_until")), len(body))

@@ -35,7 +35,8 @@ CATALOGUE: Final = "catalogue"  # which courses are listed and what they say (ke
 SYMPOSIUM: Final = "symposium"  # a symposium, its programme and its invitations' answers
 SERIES: Final = "series"  # a meeting series, its meetings and participants
 OWNER: Final = "owner"  # which courses, teaching, symposia and series a person's own feed holds
-SCOPES: Final = (COURSE, SEATS, ROSTER, CATALOGUE, SYMPOSIUM, SERIES, OWNER)
+PERSON: Final = "person"  # a person's account: name, role, country, language, timezone, sign-ins
+SCOPES: Final = (COURSE, SEATS, ROSTER, CATALOGUE, SYMPOSIUM, SERIES, OWNER, PERSON)
 
 Scope = tuple[str, int]
 # A watcher names the scopes a changed row belongs to; it may read through the connection.

@@ -5,9 +5,11 @@ visit. Their parts that depend on no reader are kept under the data versions the
 from (training/core/kept.py): the catalogue's body under the catalogue's version and the seats
 of the courses it lists, a course page's parts under the course's version. A visitor without
 cookies gets a whole page every such visitor gets, kept likewise with the course's seats, and
-answered after one read of the versions. A signed-in reader's page draws only what is theirs
-around the kept parts: the navigation, the greeting, the seats panel and, for coordinators,
-the manage card.
+answered after one read of the versions. A signed-in reader's pages are kept whole for
+their session, under their account's version too (kept.ReaderPage), and likewise answered
+after one read; a course page until the clock changes its seats panel (an enrolment window
+opening or closing, the seats' release). A coordinator's course page draws what is theirs
+around the kept parts: the navigation, the seats panel and the manage card.
 """
 
 from __future__ import annotations
@@ -27,7 +29,17 @@ from training.core import versions
 from training.core.caching import visitor_without_cookies
 from training.core.database import utcnow
 from training.core.extensions import db
-from training.core.kept import Drawing, Kept, answer_kept, keep, keep_and_answer, kept_values, page_key, reuse
+from training.core.kept import (
+    Drawing,
+    Kept,
+    ReaderPage,
+    answer_kept,
+    keep,
+    keep_and_answer,
+    kept_values,
+    page_key,
+    reuse,
+)
 from training.courses import services
 from training.courses.forms import ActionForm, CatalogueFilterForm
 from training.courses.models import Course, CourseStatus
@@ -38,6 +50,7 @@ CATALOGUE_PAGES = "courses.catalogue_pages"  # whole pages for visitors without 
 CATALOGUE_BODIES = "courses.catalogue_bodies"  # everything below the greeting
 COURSE_PAGES = "courses.course_pages"  # whole pages for visitors without cookies
 COURSE_PARTS = "courses.course_parts"  # everything but the seats panel and the manage card
+READER_PAGES = "courses.reader_pages"  # whole pages for a signed-in reader's session
 
 
 def catalogue_today() -> date:
@@ -59,6 +72,9 @@ def catalogue_page() -> Response:
     """The catalogue as this request asks for it (a 400 with the reason next to a bad filter)."""
     public = visitor_without_cookies()
     today = catalogue_today()
+    reader_page = None if public else ReaderPage.of(READER_PAGES, 256, "catalogue", today)
+    if reader_page is not None and (kept_page := reader_page.kept()) is not None:
+        return kept_page
     key = page_key(str(get_locale()), today)
     whole_pages = kept_values(CATALOGUE_PAGES, 32)
     if public and (kept_page := answer_kept(whole_pages, key)) is not None:
@@ -74,7 +90,11 @@ def catalogue_page() -> Response:
             return make_response(render_template("courses/catalogue.html", body=body), 400)
         keep(bodies, key, drawn_from, body, len(body))
     page = render_template("courses/catalogue.html", body=body)
-    return keep_and_answer(whole_pages, key, drawn_from, page) if public else make_response(page)
+    if public:
+        return keep_and_answer(whole_pages, key, drawn_from, page)
+    if reader_page is not None:
+        reader_page.keep(drawn_from, page)
+    return make_response(page)
 
 
 def _draw_catalogue_body(drawing: Drawing, today: date) -> tuple[Markup, bool]:
@@ -122,6 +142,9 @@ class CourseParts:
 def course_page(slug: str) -> Response:
     """The course at slug as this reader may see it (NotFound becomes the 404 page)."""
     public = visitor_without_cookies()
+    reader_page = None if public else ReaderPage.of(READER_PAGES, 256, "course", slug)
+    if reader_page is not None and (kept_page := reader_page.kept()) is not None:
+        return kept_page
     locale = str(get_locale())
     key = page_key(slug, locale)
     whole_pages = kept_values(COURSE_PAGES, 64)
@@ -129,9 +152,13 @@ def course_page(slug: str) -> Response:
         return kept_page
     course = services.find_course(db.session, slug, viewer=current_user, with_schedule=False)
     can_manage = is_coordinator(current_user)
+    if can_manage:
+        # The manage card follows the clock (when the course may be marked completed) and
+        # more of the data than the page's versions: a manager's page is drawn every time.
+        reader_page = None
     zone = viewer_zone()
     drawing = Drawing()
-    if public:
+    if public or reader_page is not None:
         # Read before the seats panel reads the seats: the whole page shows them.
         drawing.read_versions((versions.SEATS, course.id))
     course, parts = _course_parts(course, (locale, zone, can_manage), drawing)
@@ -143,7 +170,11 @@ def course_page(slug: str) -> Response:
         readiness=services.course_readiness(db.session, course) if can_manage and draft else None,
         completable=can_manage and services.may_complete(course),
     )
-    return keep_and_answer(whole_pages, key, drawing, page) if public else make_response(page)
+    if public:
+        return keep_and_answer(whole_pages, key, drawing, page)
+    if reader_page is not None:
+        reader_page.keep(drawing, page)
+    return make_response(page)
 
 
 def _course_parts(course: Course, reader: tuple[str, str | None, bool],

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from training.accounts.signals import person_erasing, person_export_wanted
     from training.core.api import register_api
     from training.core.extensions import db
+    from training.core.kept import drawn_until
     from training.core.navigation import add_nav_item
     from training.courses.signals import participants_wanted, seat_summaries_wanted
     from training.enrolment import (
@@ -41,7 +42,9 @@ def init_app(app: Flask) -> None:
     def enrolment_panel(course: object) -> services.CoursePanel:
         """What templates/enrolment/_course_panel.html shows for the current viewer."""
         viewer = current_user if current_user.is_authenticated else None
-        return services.course_panel(db.session, course, viewer)  # type: ignore[arg-type]
+        panel = services.course_panel(db.session, course, viewer)  # type: ignore[arg-type]
+        drawn_until(panel.changes_at)
+        return panel
 
     app.jinja_env.globals.update(
         enrolment_panel=enrolment_panel,

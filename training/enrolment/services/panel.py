@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -86,6 +87,8 @@ class CoursePanel:
     can_manage: bool = False
     can_see_roster: bool = False
     refusal: str | None = None  # why the viewer cannot enrol, when they cannot
+    # The next instant at which the clock alone changes what the panel shows (None: never).
+    changes_at: datetime | None = None
 
 
 def course_panel(session: Session, course: Course, viewer: User | None) -> CoursePanel:
@@ -93,6 +96,8 @@ def course_panel(session: Session, course: Course, viewer: User | None) -> Cours
     panel = CoursePanel(course, seat_summaries(session, [course.id])[course.id])
     if viewer is None or not viewer.is_authenticated:
         return panel
+    now = utcnow()
+    panel.changes_at = clock_changes(course, now)
     panel.can_manage = is_coordinator(viewer)
     panel.can_nominate = panel.can_manage or viewer.role is Role.FOCAL_POINT
     panel.can_see_roster = panel.can_manage or viewer.role is Role.FOCAL_POINT or (
@@ -107,7 +112,7 @@ def course_panel(session: Session, course: Course, viewer: User | None) -> Cours
     if panel.enrolment is not None and panel.enrolment.is_active:
         return panel
     try:
-        check_window(course, viewer, False, utcnow())
+        check_window(course, viewer, False, now)
     except DomainError as error:
         panel.refusal = error.message
         return panel
@@ -118,8 +123,16 @@ def course_panel(session: Session, course: Course, viewer: User | None) -> Cours
             "Set your country in your profile to enrol.")
         return panel
     panel.can_enrol = True
-    panel.joins_waitlist = not has_free_seat(panel.summary, viewer.country, released=seats_released(course))
+    released = seats_released(course, now)
+    panel.joins_waitlist = not has_free_seat(panel.summary, viewer.country, released=released)
     return panel
+
+
+def clock_changes(course: Course, now: datetime) -> datetime | None:
+    """The next instant after now at which course_panel's answer changes with no data changing:
+    the enrolment window opening or closing (check_window), the seats' release (seats_released)."""
+    instants = (course.enrolment_opens_at, course.enrolment_closes_at, course.seat_release_at)
+    return min((instant for instant in instants if instant is not None and instant > now), default=None)
 
 
 def has_free_seat(summary: SeatSummary, country: str | None, *, released: bool) -> bool:
