@@ -34,15 +34,21 @@ def audit_change(
     enrolment: Enrolment,
     before: dict[str, Any] | None,
     via: str,
+    *,
+    flush: bool = True,
     **extra: Any,
 ) -> None:
+    """Record the change in the course's trail; flush=False leaves the entry to the caller's flush."""
     person = session.get(User, enrolment.user_id)  # usually in the identity map already
     after = {**snapshot(enrolment), "person": person.name if person else None, **extra}
     record(session, actor=actor, action=action, subject=enrolment, before=before, after=after,
-           topic=f"course:{enrolment.course_id}", via=via)
+           topic=f"course:{enrolment.course_id}", via=via, flush=flush)
 
 
-def mail_person(session: Session, template: str, person: User, course: Course, **context: Any) -> None:
+def mail_person(
+    session: Session, template: str, person: User, course: Course, *, flush: bool = True, **context: Any
+) -> None:
+    """Queue the enrolment mail template to person; flush=False leaves it to the caller's flush."""
     queue_mail(
         session,
         to=person.email,
@@ -51,6 +57,7 @@ def mail_person(session: Session, template: str, person: User, course: Course, *
         person=person,
         course=course,
         my_courses_url=external_url("enrolment.my_courses"),
+        flush=flush,
         **context,
     )
 
