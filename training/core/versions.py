@@ -142,18 +142,29 @@ def settled(session: Session, scope: str, key: int, value: int) -> Version:
     return Unsettled() if (scope, key) in pending(session) else value
 
 
+@lru_cache(maxsize=32)
+def _bump_statement(dialect: str, count: int) -> sa.Insert:
+    """Raise the count scopes bound as scope_0, key_0, scope_1, … by one, creating missing rows at 1;
+    built once per database and count (every writing request runs one), like the reads."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = DataVersion.__table__
+    rows = [{"scope": sa.bindparam(f"scope_{n}", type_=table.c.scope.type),
+             "key": sa.bindparam(f"key_{n}", type_=table.c.key.type), "version": 1} for n in range(count)]
+    return insert(table).values(rows).on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1})
+
+
 def bump_now(connection: sa.Connection, scopes: Iterable[Scope]) -> None:
     """Raise each scope by one on connection, in sorted order (rows are created at 1)."""
-    rows = [{"scope": scope, "key": key, "version": 1} for scope, key in sorted(set(scopes))]
-    if not rows:
+    ordered = sorted(set(scopes))
+    if not ordered:
         return
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    table = DataVersion.__table__
     # One statement for all of them (an enrolment raises two): the database takes the rows'
     # locks in the order of the VALUES list, so the sorted order holds as with one at a time.
-    statement = insert(table).values(rows)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}))
+    parameters: dict[str, Any] = {}
+    for n, (scope, key) in enumerate(ordered):
+        parameters[f"scope_{n}"], parameters[f"key_{n}"] = scope, key
+    connection.execute(_bump_statement(connection.dialect.name, len(ordered)), parameters)
 
 
 def changed_values(row: Any, attribute: str) -> list[Any]:
