@@ -22,7 +22,8 @@ pytestmark = pytest.mark.commits
 def _waiting_on_a_lock(engine: sa.Engine) -> bool:
     with engine.connect() as connection:
         return bool(connection.scalar(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )))
 
 
