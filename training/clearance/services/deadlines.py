@@ -123,14 +123,14 @@ def asks_clearance(course_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
 
 
 def on_enrolments_changed(course: Course, *, session: Session, actor: Any = None, via: str = "web",
-                          facts: dict[str, Any] | None = None, **_: Any) -> None:
-    """Every enrolment change of a course also lapses what is overdue on it, under the same locks."""
+                          facts: dict[str, Any] | None = None, **_: Any) -> list[Lapse]:
+    """Every enrolment change of a course also lapses what is overdue on it, under the same locks;
+    returns the lapses."""
     if facts is not None and ASKS_CLEARANCE in facts:  # read by the change's own statement
         asks = bool(facts[ASKS_CLEARANCE])
     else:
         asks = bool(session.scalar(sa.select(asks_clearance(sa.literal(course.id)))))
-    if asks:
-        lapse_course(session, course, via=via)
+    return lapse_course(session, course, via=via) if asks else []
 
 
 def send_reminders(

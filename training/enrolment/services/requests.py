@@ -43,7 +43,7 @@ from training.enrolment.services.seats import (
     waitlist_position,
 )
 from training.enrolment.signals import enrolments_changed
-from training.outbox.services import queue_mail
+from training.outbox.services import queue_mail, queue_mail_now
 
 
 def check_window(course: Course, actor: User, override_window: bool, now: datetime) -> bool:
@@ -88,6 +88,20 @@ def enrol(
 ) -> Enrolment:
     """Put person on course in their own country's seats: confirmed while seats remain, else
     waitlisted; pending when the course needs approval (unless a coordinator enrols them)."""
+    return enrol_and_place(session, course, person, actor=actor, override_window=override_window, via=via)[0]
+
+
+def enrol_and_place(
+    session: Session,
+    course: Course,
+    person: User,
+    *,
+    actor: User,
+    override_window: bool = False,
+    via: str = "web",
+) -> tuple[Enrolment, int | None]:
+    """enrol(), and the person's waitlist place as it stands when it is done (None unless
+    waitlisted): what the page answering the request says, without asking the database again."""
     check_may_act_for(actor, person)
     require_visible(course, actor)
     now = utcnow()
@@ -124,24 +138,26 @@ def enrol(
         # The partial unique index decides between two simultaneous requests of one person. The
         # statement failed after a seat may have been taken: the refusal rolls the whole request back.
         raise Conflict(_("%(name)s is already on this course.", name=person.name)) from None
+    # The entry and the mails are written at once, each by one INSERT: nothing reads them back.
     extra = {"window_overridden": True} if overridden else {}
-    audit_change(session, actor, f"enrolment.{enrolment.status.value}", enrolment, None, via, flush=False,
+    audit_change(session, actor, f"enrolment.{enrolment.status.value}", enrolment, None, via, at_once=True,
                  **extra)
     if enrolment.status is EnrolmentStatus.PENDING:
-        mail_person(session, "pending", person, course, flush=False)
+        mail_person(session, "pending", person, course, at_once=True)
         for coordinator in coordinators_to_tell(session, course):
-            queue_mail(
+            queue_mail_now(
                 session, to=coordinator.email, template="enrolment/pending_coordinator",
                 locale=coordinator.locale, coordinator=coordinator, person=person, course=course,
-                url=external_url("enrolment.seats", slug=course.slug), flush=False,
+                url=external_url("enrolment.seats", slug=course.slug),
             )
     elif enrolment.status is EnrolmentStatus.CONFIRMED:
-        mail_person(session, "confirmed", person, course, flush=False)
+        mail_person(session, "confirmed", person, course, at_once=True)
     else:
-        mail_person(session, "waitlisted", person, course, position=position, flush=False)
-    session.flush()  # the audit entry and the mails, in one flush
-    enrolments_changed.send(course, session=session, actor=actor, via=via, facts=facts)
-    return enrolment
+        mail_person(session, "waitlisted", person, course, position=position, at_once=True)
+    moved = enrolments_changed.send(course, session=session, actor=actor, via=via, facts=facts)
+    if position is not None and any(changed for _receiver, changed in moved):
+        position = waitlist_position(session, enrolment)  # a lapse moved the queue on
+    return enrolment, position
 
 
 def nominate(
