@@ -1,5 +1,6 @@
 """Rosters and the reciprocity page run a fixed number of queries whatever the number of
-enrolments (counted with 5 and with 500). Run with `pytest -s` to see the counts."""
+enrolments (counted with 5 and with 500), and enrolling a fixed few. Run with `pytest -s` to
+see the counts."""
 
 from __future__ import annotations
 
