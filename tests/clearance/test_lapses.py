@@ -177,3 +177,15 @@ def test_reminders_go_to_the_person_and_focal_point_once_per_due_date(app, sessi
                         actor=programme.coordinator)
     session.commit()
     assert "1 reminders queued." in runner.invoke(args=["clearance", "remind"]).output
+
+
+def test_someone_who_joins_the_waitlist_is_told_their_place_after_the_lapse_their_enrolment_set_off(
+        session, programme, enrol, make_user):
+    overdue, _other, first, second, _cn = _full_us_course_with_a_queue(session, programme, enrol)
+    newcomer = make_user(Role.PERSONNEL, "US")
+    joined, place = enrolment_services.enrol_and_place(session, programme.course, newcomer, actor=newcomer)
+    assert fresh(session, overdue).status is EnrolmentStatus.LAPSED
+    assert fresh(session, first).status is EnrolmentStatus.CONFIRMED
+    assert joined.status is EnrolmentStatus.WAITLISTED
+    assert place == 2 == enrolment_services.waitlist_position(session, joined)
+    assert fresh(session, second).status is EnrolmentStatus.WAITLISTED

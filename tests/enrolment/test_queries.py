@@ -1,5 +1,6 @@
 """Rosters and the reciprocity page run a fixed number of queries whatever the number of
-enrolments (counted with 5 and with 500). Run with `pytest -s` to see the counts."""
+enrolments (counted with 5 and with 500), and enrolling a fixed few. Run with `pytest -s` to
+see the counts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import itertools
 
 import sqlalchemy as sa
 
-from tests.conftest import sign_in
+from tests.conftest import csrf_token, sign_in
 from training.accounts.models import Role, User
 from training.core.database import utcnow
 from training.enrolment import services
@@ -107,3 +108,29 @@ def test_seat_summaries_for_the_catalogue_take_one_query(session, make_course, m
     assert counter.count == 1
     assert [summaries[i].confirmed for i in ids] == [1, 1, 1, 1]
     assert [summaries[i].available for i in ids] == [4, 4, 4, 4]
+
+
+def test_enrolling_from_the_course_page_runs_eight_statements_for_a_seat_and_seven_for_the_waitlist(
+    client, session, make_course, make_user, login, count_queries
+):
+    """The person and the course, one locking read (that also asks whether they are on it already),
+    the seat's counter (not asked again once the locked read shows the quota full), the enrolment
+    (returning its waitlist place), its audit entry, its mail, and the data versions at the commit."""
+    course = make_course(quotas={"US": 1})
+    path, course_id = f"/courses/{course.slug}/enrol", course.id
+    counts, messages = [], []
+    for _person in range(3):
+        login(make_user())
+        token = csrf_token(client, "/my/courses")
+        session.expunge_all()
+        with count_queries() as counter:
+            response = client.post(path, data={"csrf_token": token})
+        assert response.status_code == 302
+        counts.append(counter.count)
+        messages.append(client.get("/my/courses").get_data(as_text=True))
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/my/courses")})
+    assert "You have a seat on" in messages[0]
+    assert "you are number 1 on the waitlist" in messages[1]
+    assert "you are number 2 on the waitlist" in messages[2]
+    assert counts == [8, 7, 7], "\n".join(s[:120] for s in counter.statements)
+    assert session.scalar(sa.select(SeatQuota.confirmed).where(SeatQuota.course_id == course_id)) == 1

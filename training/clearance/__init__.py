@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     from training.clearance.views import bp, prepare_document_requests
     from training.core.api import register_api
     from training.core.extensions import db
+    from training.enrolment import services as enrolment_services
     from training.enrolment.cli import enrolment_cli
     from training.enrolment.signals import enrolment_details_wanted, enrolments_changed, roster_columns_wanted
 
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.before_request_funcs.setdefault(None, []).insert(0, prepare_document_requests)
     enrolments_changed.connect(services.on_enrolments_changed)
+    enrolment_services.probe_with_change(services.ASKS_CLEARANCE, services.asks_clearance)
     enrolment_details_wanted.connect(api.clearance_details)
     roster_columns_wanted.connect(services.state.roster_columns)
     register_api(api.blp)

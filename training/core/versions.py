@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from training.core.extensions import db
@@ -143,18 +143,31 @@ def settled(session: Session, scope: str, key: int, value: int) -> Version:
     return Unsettled() if (scope, key) in pending(session) else value
 
 
+@lru_cache(maxsize=32)
+def _bump_statement(count: int) -> sa.TextClause:
+    """Raise the count scopes bound as scope_0, key_0, scope_1, … by one, creating missing rows at 1.
+
+    Written out once per count, the same for both databases: SQLAlchemy's own multi-row upsert
+    cannot be kept in its statement cache, so it was compiled anew at every commit of every write.
+    """
+    rows = ", ".join(f"(:scope_{n}, :key_{n}, 1)" for n in range(count))
+    return sa.text(
+        f'INSERT INTO {DataVersion.__tablename__} (scope, "key", version) VALUES {rows} '
+        f'ON CONFLICT (scope, "key") DO UPDATE SET version = {DataVersion.__tablename__}.version + 1'
+    )
+
+
 def bump_now(connection: sa.Connection, scopes: Iterable[Scope]) -> None:
     """Raise each scope by one on connection, in sorted order (rows are created at 1)."""
-    rows = [{"scope": scope, "key": key, "version": 1} for scope, key in sorted(set(scopes))]
-    if not rows:
+    ordered = sorted(set(scopes))
+    if not ordered:
         return
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    table = DataVersion.__table__
     # One statement for all of them (an enrolment raises two): the database takes the rows'
     # locks in the order of the VALUES list, so the sorted order holds as with one at a time.
-    statement = insert(table).values(rows)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.scope, table.c.key], set_={"version": table.c.version + 1}))
+    parameters: dict[str, Any] = {}
+    for n, (scope, key) in enumerate(ordered):
+        parameters[f"scope_{n}"], parameters[f"key_{n}"] = scope, key
+    connection.execute(_bump_statement(len(ordered)), parameters)
 
 
 def changed_values(row: Any, attribute: str) -> list[Any]:

@@ -175,7 +175,7 @@ class Attendance(db.Model):
 
 # --- data versions (training.core.versions) ------------------------------------------------
 
-def _enrolment_scopes(enrolment: Enrolment, _connection: sa.Connection) -> list[versions.Scope]:
+def enrolment_scopes(enrolment: Enrolment, _connection: sa.Connection) -> list[versions.Scope]:
     """Who holds and waits for the course's seats, and the person's own feed; never the catalogue."""
     return [(versions.SEATS, enrolment.course_id), (versions.OWNER, enrolment.user_id)]
 
@@ -196,5 +196,5 @@ def _person_roster_scopes(user: User, connection: sa.Connection) -> list[version
         .where(sa.or_(Enrolment.user_id == user.id, Enrolment.nominated_by_id == user.id)))]
 
 
-versions.watch(Enrolment, _enrolment_scopes)
+versions.watch(Enrolment, enrolment_scopes)
 versions.watch(User, _person_roster_scopes)

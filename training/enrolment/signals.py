@@ -10,10 +10,12 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the Course; session=Session, actor=User | None, via=str. Sent after an enrolment of
-# the course changed (enrolled, approved, withdrawn, rejected), while its quota rows are
-# still locked, so that a receiver moving seats runs under the same locks in the same
-# transaction. Receivers return nothing.
+# sender: the Course; session=Session, actor=User | None, via=str, facts=dict | None (what the
+# statement that enrolled someone read for the receivers, see services.probe_with_change; None
+# for other changes). Sent after an enrolment of the course changed (enrolled, approved,
+# withdrawn, rejected), while its quota rows are still locked, so that a receiver moving seats
+# runs under the same locks in the same transaction. Receivers return what they changed (a
+# list, empty when nothing moved), so that the sender knows whether waitlist places moved.
 enrolments_changed = _signals.signal("enrolments-changed")
 
 # sender: the Enrolment (its person loaded); session=Session, viewer=User. Each receiver returns

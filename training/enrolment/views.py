@@ -166,14 +166,13 @@ def country_rosters() -> str:
 # --- enrolling, nominating, deciding ------------------------------------------------
 
 
-def _enrolled(course: Course, enrolment: Enrolment) -> tuple[str, str]:
-    """What the person reads once enrolled, and how it is shown."""
+def _enrolled(course: Course, enrolment: Enrolment, position: int | None) -> tuple[str, str]:
+    """What the person reads once enrolled (position: their waitlist place), and how it is shown."""
     if enrolment.status is EnrolmentStatus.CONFIRMED:
         return _("You have a seat on %(title)s.", title=course.shown_title), "success"
     if enrolment.status is EnrolmentStatus.PENDING:
         return _("Your request for %(title)s awaits a coordinator's approval.",
                  title=course.shown_title), "info"
-    position = services.waitlist_position(db.session, enrolment)
     return _("%(title)s is full for your country: you are number %(n)d on the waitlist.",
              title=course.shown_title, n=position or 0), "info"
 
@@ -187,9 +186,9 @@ def enrol(slug: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     with unit_of_work(error_pages=NOT_ON_THE_PAGE) as work:
-        enrolment = services.enrol(db.session, course, current_user, actor=current_user)
+        enrolment, position = services.enrol_and_place(db.session, course, current_user, actor=current_user)
         # Nothing is read after the commit: every value shown is taken inside the transaction.
-        message, category = _enrolled(course, enrolment)
+        message, category = _enrolled(course, enrolment, position)
     if work.done:
         flash(message, category)
     return redirect(_back(default))

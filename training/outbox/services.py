@@ -44,6 +44,21 @@ def is_undeliverable(address: str) -> bool:
     return domain == "invalid" or domain.endswith(".invalid")
 
 
+def _message_values(
+    to: str, template: str, locale: str | None, reply_to: str | None, calendar_method: str | None,
+    calendar_body: str | None, context: dict[str, object],
+) -> dict[str, object]:
+    subject, body = render_mail(template, locale, **context)
+    values: dict[str, object] = {
+        "recipient": to, "subject": subject, "body": body, "reply_to": reply_to,
+        "calendar_method": calendar_method, "calendar_body": calendar_body,
+    }
+    if is_undeliverable(to):
+        # An erased person's placeholder: kept as a record of what the change told them, never sent.
+        values.update(status=OutboxStatus.FAILED, last_error="the .invalid domain never delivers (RFC 2606)")
+    return values
+
+
 def queue_mail(
     session: Session,
     *,
@@ -60,23 +75,21 @@ def queue_mail(
 
     flush=False leaves the message pending, for a caller queuing thousands that flushes once.
     """
-    subject, body = render_mail(template, locale, **context)
     message = OutboxMessage(
-        recipient=to,
-        subject=subject,
-        body=body,
-        reply_to=reply_to,
-        calendar_method=calendar_method,
-        calendar_body=calendar_body,
-    )
-    if is_undeliverable(to):
-        # An erased person's placeholder: kept as a record of what the change told them, never sent.
-        message.status = OutboxStatus.FAILED
-        message.last_error = "the .invalid domain never delivers (RFC 2606)"
+        **_message_values(to, template, locale, reply_to, calendar_method, calendar_body, context))
     session.add(message)
     if flush:
         session.flush()
     return message
+
+
+def queue_mail_now(
+    session: Session, *, to: str, template: str, locale: str | None = None, **context: object
+) -> None:
+    """queue_mail(), written at once by one INSERT on the session's connection, without a message
+    object or a flush: for frequent mail (an enrolment's) that the caller reads nothing back of."""
+    session.connection().execute(
+        sa.insert(OutboxMessage.__table__), _message_values(to, template, locale, None, None, None, context))
 
 
 def build_email(message: OutboxMessage, default_sender: str) -> EmailMessage:

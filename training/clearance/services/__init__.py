@@ -9,8 +9,10 @@ take a session, flush, raise domain errors and never commit.
 from __future__ import annotations
 
 from training.clearance.services.deadlines import (
+    ASKS_CLEARANCE,
     REMINDER_DAYS,
     Lapse,
+    asks_clearance,
     courses_with_requirements,
     lapse_course,
     lapse_overdue,
@@ -43,6 +45,7 @@ from training.clearance.services.state import (
 )
 
 __all__ = [
+    "ASKS_CLEARANCE",
     "DECISIONS",
     "REMINDER_DAYS",
     "Clearance",
@@ -51,6 +54,7 @@ __all__ = [
     "Purged",
     "RequirementSpec",
     "Upload",
+    "asks_clearance",
     "base_due_at",
     "check_may_see",
     "check_upload",

@@ -113,12 +113,24 @@ def lapse_overdue(
     return lapses
 
 
+# The name under which the statement that enrols someone also reads whether the course asks anything.
+ASKS_CLEARANCE = "asks_clearance"
+
+
+def asks_clearance(course_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """Whether the course with course_id requires anything of its participants (a column)."""
+    return sa.select(Requirement.id).where(Requirement.course_id == course_id).exists()
+
+
 def on_enrolments_changed(course: Course, *, session: Session, actor: Any = None, via: str = "web",
-                          **_: Any) -> None:
-    """Every enrolment change of a course also lapses what is overdue on it, under the same locks."""
-    if session.scalar(sa.select(Requirement.id).where(Requirement.course_id == course.id).limit(1)) is None:
-        return
-    lapse_course(session, course, via=via)
+                          facts: dict[str, Any] | None = None, **_: Any) -> list[Lapse]:
+    """Every enrolment change of a course also lapses what is overdue on it, under the same locks;
+    returns the lapses."""
+    if facts is not None and ASKS_CLEARANCE in facts:  # read by the change's own statement
+        asks = bool(facts[ASKS_CLEARANCE])
+    else:
+        asks = bool(session.scalar(sa.select(asks_clearance(sa.literal(course.id)))))
+    return lapse_course(session, course, via=via) if asks else []
 
 
 def send_reminders(

@@ -1,10 +1,11 @@
 """Enrolment rules, callable without HTTP: one module per concern, the public names re-exported.
 
 access (who may see and act), seats (quotas, locks, counters, waitlists, seat release),
-requests (enrol, nominate, approve, withdraw, reject), outcomes (what withdrawing or
-rejecting would do, for the confirmation page), rosters, panel (seat summaries and
-the course page's panel), reciprocity, attendance (completion, certificates) and notices
-(audit and mail). Services take a session, flush, raise domain errors and never commit.
+requests (enrol, nominate, approve, withdraw, reject), joining (a new enrolment's one
+statement), outcomes (what withdrawing or rejecting would do, for the confirmation page),
+rosters, panel (seat summaries and the course page's panel), reciprocity, attendance
+(completion, certificates) and notices (audit and mail). Services take a session, flush,
+raise domain errors and never commit.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from training.enrolment.services.attendance import (
     mark_attendance,
     required_sessions,
 )
+from training.enrolment.services.joining import probe_with_change
 from training.enrolment.services.outcomes import LeavingOutcome, rejection_outcome, withdrawal_outcome
 from training.enrolment.services.panel import (
     CoursePanel,
@@ -38,6 +40,7 @@ from training.enrolment.services.requests import (
     active_enrolment,
     approve,
     enrol,
+    enrol_and_place,
     lapse,
     nominate,
     nominate_person,
@@ -102,6 +105,7 @@ __all__ = [
     "courses_due_for_release",
     "courses_with_seats",
     "enrol",
+    "enrol_and_place",
     "enrolment_for",
     "enrolment_seen_by",
     "lapse",
@@ -114,6 +118,7 @@ __all__ = [
     "nominate",
     "nominate_person",
     "participants_to_notify",
+    "probe_with_change",
     "promote_from_waitlist",
     "quotas_of",
     "reciprocity",

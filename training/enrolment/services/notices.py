@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from training.accounts.models import Role, User
 from training.accounts.permissions import is_coordinator
-from training.audit.services import record
+from training.audit.services import record, record_now
 from training.core.urls import external_url
 from training.courses.models import Course
 from training.enrolment.models import Enrolment
-from training.outbox.services import queue_mail
+from training.outbox.services import queue_mail, queue_mail_now
 
 
 def snapshot(enrolment: Enrolment) -> dict[str, Any]:
@@ -34,16 +34,24 @@ def audit_change(
     enrolment: Enrolment,
     before: dict[str, Any] | None,
     via: str,
+    *,
+    at_once: bool = False,
     **extra: Any,
 ) -> None:
+    """Record the change in the course's trail; at_once writes the entry by itself (see record_now)."""
     person = session.get(User, enrolment.user_id)  # usually in the identity map already
     after = {**snapshot(enrolment), "person": person.name if person else None, **extra}
-    record(session, actor=actor, action=action, subject=enrolment, before=before, after=after,
-           topic=f"course:{enrolment.course_id}", via=via)
+    write = record_now if at_once else record
+    write(session, actor=actor, action=action, subject=enrolment, before=before, after=after,
+          topic=f"course:{enrolment.course_id}", via=via)
 
 
-def mail_person(session: Session, template: str, person: User, course: Course, **context: Any) -> None:
-    queue_mail(
+def mail_person(
+    session: Session, template: str, person: User, course: Course, *, at_once: bool = False, **context: Any
+) -> None:
+    """Queue the enrolment mail template to person; at_once writes it by itself (see queue_mail_now)."""
+    queue = queue_mail_now if at_once else queue_mail
+    queue(
         session,
         to=person.email,
         template=f"enrolment/{template}",

@@ -30,18 +30,20 @@ from training.enrolment.models import (
     EnrolmentStatus,
 )
 from training.enrolment.services.access import check_may_act_for
+from training.enrolment.services.joining import insert_enrolment
 from training.enrolment.services.notices import audit_change, coordinators_to_tell, mail_person, snapshot
 from training.enrolment.services.seats import (
     fill_free_seats,
     free_seat,
     lock_quotas,
+    lock_quotas_for,
     refresh,
     seat_for,
     seats_released,
     waitlist_position,
 )
 from training.enrolment.signals import enrolments_changed
-from training.outbox.services import queue_mail
+from training.outbox.services import queue_mail, queue_mail_now
 
 
 def check_window(course: Course, actor: User, override_window: bool, now: datetime) -> bool:
@@ -86,6 +88,20 @@ def enrol(
 ) -> Enrolment:
     """Put person on course in their own country's seats: confirmed while seats remain, else
     waitlisted; pending when the course needs approval (unless a coordinator enrols them)."""
+    return enrol_and_place(session, course, person, actor=actor, override_window=override_window, via=via)[0]
+
+
+def enrol_and_place(
+    session: Session,
+    course: Course,
+    person: User,
+    *,
+    actor: User,
+    override_window: bool = False,
+    via: str = "web",
+) -> tuple[Enrolment, int | None]:
+    """enrol(), and the person's waitlist place as it stands when it is done (None unless
+    waitlisted): what the page answering the request says, without asking the database again."""
     check_may_act_for(actor, person)
     require_visible(course, actor)
     now = utcnow()
@@ -95,58 +111,53 @@ def enrol(
         raise DomainError(
             _("%(name)s has no country in their profile, so no country's seats apply.", name=person.name)
         )
-    quotas = lock_quotas(session, course)
+    quotas, already_on = lock_quotas_for(session, course, person)
     if not any(q.country == country and q.seats > 0 for q in quotas):
         raise DomainError(
             _("This course has no seats for personnel of %(country)s.", country=i18n.country_name(country))
         )
-    if active_enrolment(session, course, person) is not None:
+    if already_on:
         raise Conflict(_("%(name)s is already on this course.", name=person.name))
     # Stamped under the lock, so that request times, seats and waitlist order all follow the
     # one order in which the database served the requests.
     now = utcnow()
     if seats_released(course, now):
         fill_free_seats(session, course, quotas, actor=actor, via=via, now=now)
-    enrolment = Enrolment(
-        course_id=course.id, user_id=person.id, country=country, requested_at=now,
-        nominated_by_id=actor.id if actor.id != person.id else None,
-    )
-    enrolment.user = person
-    needs_approval = course.requires_approval and not is_coordinator(actor)
+    seat = None
+    if course.requires_approval and not is_coordinator(actor):
+        status = EnrolmentStatus.PENDING
+    else:
+        seat = seat_for(session, course, quotas, country, now)
+        status = EnrolmentStatus.CONFIRMED if seat is not None else EnrolmentStatus.WAITLISTED
     try:
-        with session.begin_nested():
-            if needs_approval:
-                enrolment.status = EnrolmentStatus.PENDING
-            else:
-                seat = seat_for(session, course, quotas, country, now)
-                if seat is not None:
-                    enrolment.status = EnrolmentStatus.CONFIRMED
-                    enrolment.quota = seat
-                    enrolment.decided_at = now
-                else:
-                    enrolment.status = EnrolmentStatus.WAITLISTED
-                    enrolment.waitlisted_at = now
-            session.add(enrolment)
-            session.flush()
+        enrolment, position, facts = insert_enrolment(
+            session, course_id=course.id, person=person, country=country, status=status, quota=seat,
+            now=now, nominated_by_id=actor.id if actor.id != person.id else None,
+        )
     except sa.exc.IntegrityError:
-        # The partial unique index decides between two simultaneous requests of one person.
+        # The partial unique index decides between two simultaneous requests of one person. The
+        # statement failed after a seat may have been taken: the refusal rolls the whole request back.
         raise Conflict(_("%(name)s is already on this course.", name=person.name)) from None
+    # The entry and the mails are written at once, each by one INSERT: nothing reads them back.
     extra = {"window_overridden": True} if overridden else {}
-    audit_change(session, actor, f"enrolment.{enrolment.status.value}", enrolment, None, via, **extra)
+    audit_change(session, actor, f"enrolment.{enrolment.status.value}", enrolment, None, via, at_once=True,
+                 **extra)
     if enrolment.status is EnrolmentStatus.PENDING:
-        mail_person(session, "pending", person, course)
+        mail_person(session, "pending", person, course, at_once=True)
         for coordinator in coordinators_to_tell(session, course):
-            queue_mail(
+            queue_mail_now(
                 session, to=coordinator.email, template="enrolment/pending_coordinator",
                 locale=coordinator.locale, coordinator=coordinator, person=person, course=course,
                 url=external_url("enrolment.seats", slug=course.slug),
             )
     elif enrolment.status is EnrolmentStatus.CONFIRMED:
-        mail_person(session, "confirmed", person, course)
+        mail_person(session, "confirmed", person, course, at_once=True)
     else:
-        mail_person(session, "waitlisted", person, course, position=waitlist_position(session, enrolment))
-    enrolments_changed.send(course, session=session, actor=actor, via=via)
-    return enrolment
+        mail_person(session, "waitlisted", person, course, position=position, at_once=True)
+    moved = enrolments_changed.send(course, session=session, actor=actor, via=via, facts=facts)
+    if position is not None and any(changed for _receiver, changed in moved):
+        position = waitlist_position(session, enrolment)  # a lapse moved the queue on
+    return enrolment, position
 
 
 def nominate(

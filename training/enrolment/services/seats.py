@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -26,15 +27,57 @@ from training.audit.services import record
 from training.core import i18n, versions
 from training.core.database import utcnow
 from training.core.errors import DomainError, Forbidden
-from training.core.locking import lock_row, lock_rows
+from training.core.locking import lock_row
 from training.courses.models import Course, CourseStatus
-from training.enrolment.models import Enrolment, EnrolmentStatus, SeatQuota
+from training.enrolment.models import ACTIVE_STATUSES, Enrolment, EnrolmentStatus, SeatQuota
 from training.enrolment.services.notices import audit_change, mail_person, snapshot
+
+
+@cache
+def _lock_statement(for_person: bool) -> sa.Select[Any]:
+    """The quota rows of the course bound as course_id, locked in id order, and, for_person, whether
+    the person bound as person_id is already on the course; built once, like every lock of a seat."""
+    columns = []
+    if for_person:
+        columns.append(
+            sa.select(Enrolment.id)
+            .where(Enrolment.course_id == SeatQuota.course_id, Enrolment.user_id == sa.bindparam("person_id"),
+                   Enrolment.status.in_(ACTIVE_STATUSES))
+            .exists()
+            .label("already_on")
+        )
+    return (
+        sa.select(SeatQuota, *columns)
+        .where(SeatQuota.course_id == sa.bindparam("course_id"))
+        .order_by(SeatQuota.id)
+        .with_for_update(of=SeatQuota)
+        .execution_options(populate_existing=True)
+    )
 
 
 def lock_quotas(session: Session, course: Course) -> list[SeatQuota]:
     """Lock every quota row of course, in id order, and read them fresh."""
-    return lock_rows(session, SeatQuota, SeatQuota.course_id == course.id)
+    return _lock(session, course, None)[0]
+
+
+def lock_quotas_for(session: Session, course: Course, person: User) -> tuple[list[SeatQuota], bool]:
+    """lock_quotas, and whether person is already on the course, read by the same statement.
+
+    On PostgreSQL a locking read that waited for another transaction reads the quota rows as
+    that transaction left them, but the rest as the database stood when the read began: a
+    person's own simultaneous request may be missed here, and the partial unique index on
+    active enrolments refuses the second one instead.
+    """
+    quotas, already_on = _lock(session, course, person.id)
+    return quotas, bool(already_on)
+
+
+def _lock(session: Session, course: Course, person_id: int | None) -> tuple[list[SeatQuota], bool | None]:
+    session.flush()
+    if person_id is None:
+        return list(session.scalars(_lock_statement(False), {"course_id": course.id})), None
+    rows = session.execute(_lock_statement(True), {"course_id": course.id, "person_id": person_id}).all()
+    return [quota for quota, _already_on in rows], any(already_on for _quota, already_on in rows)
 
 
 def lock_course(session: Session, course: Course) -> Course:
@@ -51,22 +94,38 @@ def refresh(session: Session, enrolment: Enrolment) -> Enrolment:
     ).one()
 
 
-def take_seat(session: Session, quota: SeatQuota) -> bool:
-    """Take one seat of quota if one is free; the database refuses an overbooking."""
-    taken = session.execute(
-        sa.update(SeatQuota)
-        .where(SeatQuota.id == quota.id, SeatQuota.confirmed < SeatQuota.seats)
-        .values(confirmed=SeatQuota.confirmed + 1)
-        .returning(SeatQuota.confirmed),
-        execution_options={"synchronize_session": False},
-    ).scalar()
-    if taken is None:
+@cache
+def _counter_statement(step: int) -> sa.Update:
+    """Move the confirmed counter of the quota bound as quota_id by step, unless that would take it
+    past its seats or below zero; returns the new count (no row: nothing moved). Built once."""
+    quotas = SeatQuota.__table__
+    within = quotas.c.confirmed < quotas.c.seats if step > 0 else quotas.c.confirmed > 0
+    return (
+        sa.update(quotas)
+        .where(quotas.c.id == sa.bindparam("quota_id"), within)
+        .values(confirmed=quotas.c.confirmed + step)
+        .returning(quotas.c.confirmed)
+    )
+
+
+def _move_counter(session: Session, quota: SeatQuota, step: int) -> bool:
+    # A Core UPDATE on the session's connection: the ORM's own path adds only its cost, and no
+    # flush sees it, so it names its scope itself. Raised at the commit, after the quota lock
+    # this transaction already holds (see training.core.versions).
+    count = session.connection().execute(_counter_statement(step), {"quota_id": quota.id}).scalar()
+    if count is None:
         return False
-    sa.orm.attributes.set_committed_value(quota, "confirmed", taken)
-    # A Core UPDATE: no flush sees it, so it names its scope. Raised at the commit, after
-    # the quota lock this transaction already holds (see training.core.versions).
+    sa.orm.attributes.set_committed_value(quota, "confirmed", count)
     versions.touch(session, (versions.SEATS, quota.course_id))
     return True
+
+
+def take_seat(session: Session, quota: SeatQuota) -> bool:
+    """Take one seat of quota if one is free; the database refuses an overbooking."""
+    if quota.confirmed >= quota.seats:
+        # Read under the quota lock and kept by every move since: no seat is free, no need to ask.
+        return False
+    return _move_counter(session, quota, +1)
 
 
 def free_seat(session: Session, quota_id: int | None, quotas: Iterable[SeatQuota]) -> SeatQuota | None:
@@ -74,16 +133,7 @@ def free_seat(session: Session, quota_id: int | None, quotas: Iterable[SeatQuota
     quota = next((q for q in quotas if q.id == quota_id), None)
     if quota is None:
         return None
-    left = session.execute(
-        sa.update(SeatQuota)
-        .where(SeatQuota.id == quota.id, SeatQuota.confirmed > 0)
-        .values(confirmed=SeatQuota.confirmed - 1)
-        .returning(SeatQuota.confirmed),
-        execution_options={"synchronize_session": False},
-    ).scalar()
-    if left is not None:
-        sa.orm.attributes.set_committed_value(quota, "confirmed", left)
-        versions.touch(session, (versions.SEATS, quota.course_id))
+    _move_counter(session, quota, -1)
     return quota
 
 
