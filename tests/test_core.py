@@ -68,6 +68,19 @@ def test_unknown_page_is_a_friendly_404(client):
 
 
 @pytest.mark.own_app
+def test_a_private_answer_varies_on_the_cookie_once_beside_a_vary_of_its_own(app):
+    @app.route("/varies")
+    def varies():
+        response = app.response_class("By language")
+        response.vary.add("Accept-Language")
+        return response
+
+    client = app.test_client()
+    assert client.get("/healthz").headers.get_all("Vary") == ["Cookie"]
+    assert client.get("/varies").headers.get_all("Vary") == ["Accept-Language, Cookie"]
+
+
+@pytest.mark.own_app
 def test_server_error_page_rolls_back_and_is_friendly(app, session):
     @app.route("/boom")
     def boom():
