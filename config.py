@@ -85,6 +85,8 @@ class Config:
     # anyone sends is the CSV invitation upload (up to 1 MB read) with its form.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     WTF_CSRF_ENABLED = True
+    # Checked by training.core.forms.check_tokens_where_forms_post instead, method first.
+    WTF_CSRF_CHECK_DEFAULT = False
     # WTForms' own messages ("This field is required.") in the reader's language, from the
     # catalogues WTForms ships.
     WTF_I18N_ENABLED = True

@@ -276,7 +276,7 @@ def query_counts(app, manifest: Manifest, enrol_probe: tuple[str, str, str]) -> 
     """The SQL statements one request of each scenario issues, counted in this process."""
     client = app.test_client()
     probes: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
-        "healthz (SELECT 1)": ("GET", "/healthz", None, {}),
+        "healthz (pool ping)": ("GET", "/healthz", None, {}),
         "catalogue": ("GET", "/", None, {}),
         "course page": ("GET", f"/courses/{manifest.upcoming_slugs[0]}", None, {}),
         "catalogue, signed in": ("GET", "/", manifest.reader_cookie, {}),
@@ -463,7 +463,7 @@ def measure_round(data: Prepared, round_number: int, duration: float, connection
         data.figures.setdefault(figure.scenario, []).append(figure)
 
     # The product's own floor: the whole middleware stack and one trivial query.
-    keep(wrk(base_url, "healthz (SELECT 1)", [("GET", "/healthz", "", "", "")], duration, connections))
+    keep(wrk(base_url, "healthz (pool ping)", [("GET", "/healthz", "", "", "")], duration, connections))
     keep(wrk(base_url, "catalogue", [("GET", "/", "", "", "")], duration, connections))
     keep(wrk(base_url, "course page", [("GET", f"/courses/{slug}", "", "", "")
                                        for slug in manifest.upcoming_slugs], duration, connections))
@@ -536,7 +536,7 @@ def sequential_figure(scenario: str, times: list[float]) -> Figure:
 
 
 EXPECTED_STATUS = {"enrol POST": "302", "feed 304": "304"}
-ORDER = ["healthz (SELECT 1)", "catalogue", "course page", "catalogue, signed in", "course page, signed in",
+ORDER = ["healthz (pool ping)", "catalogue", "course page", "catalogue, signed in", "course page, signed in",
          "enrol POST", "roster of 500", "feed cold",
          "feed after one change", "feed 200, unchanged", "feed 304", "personal feed",
          "API list of 100 enrolments", "feed through nginx's cache", "catalogue through nginx's cache"]
@@ -583,7 +583,7 @@ def measure_database(backend: str, sizes: list[int], rounds: int, duration: floa
         return runs
 
 
-THROUGHPUT_BUDGET = {"healthz (SELECT 1)": 0.7, "catalogue": 0.35, "course page": 0.35,
+THROUGHPUT_BUDGET = {"healthz (pool ping)": 0.7, "catalogue": 0.35, "course page": 0.35,
                      "catalogue, signed in": 0.35, "course page, signed in": 0.35, "enrol POST": 0.1,
                      "roster of 500": 0.04, "feed 304": 0.6, "personal feed": 0.3,
                      "API list of 100 enrolments": 0.15, "feed through nginx's cache": 3.0,

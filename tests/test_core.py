@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 import requests
 import sqlalchemy as sa
 
 from config import resolve
 from tests.conftest import csrf_token
+from tests.databases import POSTGRES_ADMIN_DSN, fresh_database
 from tests.servers import running_server, server_log
 from training import create_app
 from training.accounts.models import Role, User
@@ -29,10 +31,53 @@ def test_healthz_says_when_the_database_is_unreachable(tmp_path):
     assert response.json["database"] == "unreachable"
 
 
+def test_healthz_checks_the_database_with_the_pools_ping_alone(client, count_queries):
+    client.get("/healthz")
+    with count_queries() as counter:
+        assert client.get("/healthz").status_code == 200
+    assert counter.statements == []
+
+
+@pytest.mark.postgresql_only
+def test_healthz_says_when_the_database_stopped_answering_after_the_pool_kept_a_connection(tmp_path):
+    with fresh_database("postgresql", tmp_path) as url:
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        client = app.test_client()
+        assert client.get("/healthz").status_code == 200  # the pool keeps its connection
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+            # The kept connection is cut and no new one is let in, as when the server went away.
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            try:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                              (name,))
+                response = client.get("/healthz")
+            finally:
+                admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        assert response.status_code == 503
+        assert response.json == {"status": "error", "database": "unreachable"}
+        assert client.get("/healthz").status_code == 200  # and back once it answers again
+        with app.app_context():
+            db.engine.dispose()
+
+
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "There is nothing here" in response.get_data(as_text=True)
+
+
+@pytest.mark.own_app
+def test_a_private_answer_varies_on_the_cookie_once_beside_a_vary_of_its_own(app):
+    @app.route("/varies")
+    def varies():
+        response = app.response_class("By language")
+        response.vary.add("Accept-Language")
+        return response
+
+    client = app.test_client()
+    assert client.get("/healthz").headers.get_all("Vary") == ["Cookie"]
+    assert client.get("/varies").headers.get_all("Vary") == ["Accept-Language, Cookie"]
 
 
 @pytest.mark.own_app

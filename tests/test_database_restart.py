@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from tests.servers import REDIS_RATE_LIMIT_DB, redis_url, running_server
+from training.core.extensions import db
 
 pytestmark = [pytest.mark.commits, pytest.mark.postgresql_only]
 
@@ -27,3 +28,14 @@ def test_the_next_request_after_postgresql_cut_every_pooled_connection_answers(d
         statuses = [requests.get(f"{base}{path}", headers={"Connection": "close"}, timeout=10).status_code
                     for path in ("/", "/healthz", "/", "/healthz")]
     assert statuses == [200, 200, 200, 200]
+
+
+def test_the_pools_ping_finds_cut_connections_and_the_checkout_connects_anew(app, database_url):
+    with db.engine.connect() as connection:
+        before = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with db.engine.connect() as connection:  # every connection the pool kept is cut
+        assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != before

@@ -10,8 +10,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from training.core import i18n
-from training.core.database import reads_without_transaction, tune_sqlite
+from training.core import forms, i18n
+from training.core.database import ping_in_one_libpq_call, reads_without_transaction, tune_sqlite
 from training.core.extensions import babel, csrf, db, limiter, login_manager
 from training.core.logging import install_secret_filter
 from training.core.ratelimit import check_limits_only_where_declared
@@ -66,9 +66,11 @@ def create_app(
             )
         elif db.engine.dialect.name == "postgresql":
             reads_without_transaction(db.engine)
+            ping_in_one_libpq_call(db.engine)
     if migrations:
         import_module("training.core.migrations").init_app(app, ROOT / "migrations")
     csrf.init_app(app)
+    forms.check_tokens_where_forms_post(app)
     limiter.init_app(app)
     login_manager.init_app(app)
 

@@ -95,6 +95,15 @@ def _public(response: Response) -> bool:
     return bool(value) and "public" in value.lower() and bool(response.cache_control.public)
 
 
+def _vary_on_cookie(response: Response) -> None:
+    """Add Cookie to Vary; an answer without Vary yet (most) gets the header as it is, without
+    Werkzeug's parsing and writing back of a header set."""
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
+
+
 class SharedCacheSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, which leaves public answers without Set-Cookie or Vary: Cookie.
 
@@ -117,7 +126,7 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
             # Nothing to write or to delete, and no cookie came in: Flask's own save would
             # only add Vary: Cookie when the session was looked at.
             if session.accessed and not _public(response):
-                response.vary.add("Cookie")
+                _vary_on_cookie(response)
             return
         if _public(response):
             if not session.modified:

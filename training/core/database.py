@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from flask import has_request_context, request
+from psycopg import pq
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -162,3 +164,25 @@ def reads_without_transaction(engine: Engine) -> None:
     def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
         if dbapi_connection is not None and not dbapi_connection.closed and dbapi_connection.autocommit:
             dbapi_connection.autocommit = False
+
+
+def ping_in_one_libpq_call(engine: Engine) -> None:
+    """On PostgreSQL, the pool's ping on checkout (pool_pre_ping, config.py) as one call into libpq.
+
+    The dialect's own ping turns psycopg's autocommit on and off around a cursor that sends an
+    empty statement, and waits for the answer in Python: about four times the worker's CPU of
+    libpq's PQexec sending the same statement and waiting for it in C, on every request. What
+    the pool does with the answer stays SQLAlchemy's: a failure raises psycopg's
+    OperationalError on a connection libpq marked broken, which the pre-ping takes for a
+    disconnect as before (the pool is invalidated and the checkout connects anew); any other
+    error propagates as before.
+    """
+
+    def do_ping(dbapi_connection: Any) -> bool:
+        result = dbapi_connection.pgconn.exec_(b";")
+        if result.status != pq.ExecStatus.EMPTY_QUERY:
+            message = result.error_message or dbapi_connection.pgconn.error_message
+            raise psycopg.OperationalError(message.decode("utf-8", "replace").strip() or "ping failed")
+        return True
+
+    engine.dialect.do_ping = do_ping  # type: ignore[method-assign]

@@ -1,0 +1,133 @@
+"""The app's own CPU per request, in-process, interleaved with bare Flask: a figure a shared machine keeps.
+
+    .venv/bin/python bench/cpu.py [--database postgresql] [--enrolments 100] [--rounds 7] [--requests 300]
+
+Each request goes through the WSGI callable as gunicorn calls it (no test client around it); the
+CPU is this process's (time.process_time: the database server's work is not in it, the driver's
+round trips are). Every round measures bare Flask (bench/bare.py), a route that does nothing, and
+each scenario in turn; each figure is the median of its rounds, and its ratio is bare Flask's
+CPU divided by it. The SQL statements one request issues are counted beside it (the pool's ping
+on checkout is not a statement: it goes round SQLAlchemy's execution).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from werkzeug.test import EnvironBuilder
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bare  # noqa: E402
+from dataset import load  # noqa: E402
+from run import DATA_ENCRYPTION_KEYS, REDIS, SECRET_KEY, fresh_database, migrate  # noqa: E402
+
+from training import create_app  # noqa: E402
+from training.core.extensions import db  # noqa: E402
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def environ(path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The WSGI environ of a GET of path, as a calendar client or wrk sends it."""
+    builder = EnvironBuilder(path=path, headers={"Host": "127.0.0.1:8000", "User-Agent": "bench", **headers})
+    try:
+        return builder.get_environ()
+    finally:
+        builder.close()
+
+
+def call(app: WSGIApp, template: dict[str, Any]) -> str:
+    """One request through app's WSGI callable, its body read to the end; the status line."""
+    statuses: list[str] = []
+    request = dict(template, **{"wsgi.input": io.BytesIO(b"")})
+    body = app(request, lambda status, headers, exc_info=None: statuses.append(status))
+    for _chunk in body:
+        pass
+    close = getattr(body, "close", None)
+    if close:
+        close()
+    return statuses[0]
+
+
+def statements_of(app: WSGIApp, template: dict[str, Any]) -> int:
+    """The SQL statements one request issues."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        call(app, template)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default="postgresql", choices=("sqlite", "postgresql"))
+    parser.add_argument("--enrolments", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=300, help="per scenario and round")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory, fresh_database(args.database, Path(directory)) as url:
+        migrate(url)
+        app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
+                                        "BASE_URL": "http://127.0.0.1", "RATELIMIT_STORAGE_URI": REDIS,
+                                        "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEYS})
+        # The floor of the product's own request path: every hook, no view work, no database.
+        app.add_url_rule("/bench/nothing", "bench_nothing", lambda: "Hello, World!")
+        manifest = load(app, args.enrolments)
+        feed = f"/calendar/courses/{manifest.feed_slug}.ics"
+        gzip = {"Accept-Encoding": "gzip"}
+        etag = app.test_client().get(feed, headers=gzip).headers["ETag"]
+        scenarios: dict[str, tuple[WSGIApp, dict[str, Any]]] = {
+            "bare Flask": (bare.app, environ("/", {})),
+            "a route that does nothing": (app, environ("/bench/nothing", {})),
+            "healthz": (app, environ("/healthz", {})),
+            "feed 304": (app, environ(feed, {"If-None-Match": etag, **gzip})),
+            "personal feed": (app, environ(manifest.personal_feed_path, gzip)),
+        }
+        statements: dict[str, int] = {}
+        for name, (target, template) in scenarios.items():
+            for _ in range(20):  # templates compiled, caches filled, the pool holding its connection
+                status = call(target, template)
+            if not status.startswith(("200", "304")):
+                raise RuntimeError(f"{name} answered {status}")
+            if target is app:
+                with app.app_context():
+                    statements[name] = statements_of(app, template)
+        cpu: dict[str, list[float]] = {name: [] for name in scenarios}
+        for _ in range(args.rounds):
+            for name, (target, template) in scenarios.items():
+                started = time.process_time()
+                for _ in range(args.requests):
+                    call(target, template)
+                cpu[name].append((time.process_time() - started) / args.requests * 1e6)
+        floor = statistics.median(cpu["bare Flask"])
+        print(f"{args.database}, {args.enrolments} enrolments, median of {args.rounds} rounds of "
+              f"{args.requests} requests each")
+        print(f"| {'scenario':<26} | CPU µs per request | bare Flask ÷ it | statements |")
+        print(f"|{'-' * 28}|--------------------|-----------------|------------|")
+        for name in scenarios:
+            median = statistics.median(cpu[name])
+            print(f"| {name:<26} | {median:>18.1f} | {floor / median:>15.2f} | "
+                  f"{statements.get(name, ''):>10} |")
+
+
+if __name__ == "__main__":
+    main()
