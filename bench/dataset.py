@@ -40,7 +40,9 @@ SEATS_PER_COUNTRY = 15
 ROSTER_PEOPLE = 500
 FEED_SESSIONS = 1_000
 COLD_FEEDS = 20
-ENROLLING_PEOPLE = 3_000
+# Enough for each of the enrol scenario's rounds to outlast its duration (run.py checks it): each
+# request enrols someone new, and a round that runs out of people would cap the figure.
+ENROLLING_PEOPLE = 9_000
 ENROL_COURSES = 10
 PAST_COURSE_PEOPLE = 30
 COUNTRIES = ("US", "CN")

@@ -473,7 +473,12 @@ def measure_round(data: Prepared, round_number: int, duration: float, connection
     reader = manifest.reader_cookie
     signed_in = [("GET", f"/courses/{slug}", reader, "", "") for slug in manifest.upcoming_slugs]
     keep(wrk(base_url, "course page, signed in", signed_in, duration, connections))
-    enrol = wrk(base_url, "enrol POST", data.enrol_batches[round_number], duration, connections, once=True)
+    batch = data.enrol_batches[round_number]
+    enrol = wrk(base_url, "enrol POST", batch, duration, connections, once=True)
+    if sum(enrol.statuses.values()) >= len(batch):
+        # wrk divides by the whole duration: a figure from a batch that ran out is only a floor.
+        raise RuntimeError(f"enrol POST: all {len(batch)} people enrolled before the {duration:g} s were "
+                           "over; raise ENROLLING_PEOPLE in bench/dataset.py")
     data.accepted += enrol.statuses.get("302", 0)
     keep(enrol)
     roster = ("GET", f"/courses/{manifest.roster_slug}/roster", manifest.coordinator_cookie, "", "")
