@@ -30,9 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bare  # noqa: E402
 from dataset import load  # noqa: E402
-from run import DATA_ENCRYPTION_KEYS, REDIS, SECRET_KEY, fresh_database, migrate  # noqa: E402
+from run import fresh_database, migrate, production_app  # noqa: E402
 
-from training import create_app  # noqa: E402
 from training.core.extensions import db  # noqa: E402
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -86,9 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory, fresh_database(args.database, Path(directory)) as url:
         migrate(url)
-        app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
-                                        "BASE_URL": "http://127.0.0.1", "RATELIMIT_STORAGE_URI": REDIS,
-                                        "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEYS})
+        app = production_app(url)
         # The floor of the product's own request path: every hook, no view work, no database.
         app.add_url_rule("/bench/nothing", "bench_nothing", lambda: "Hello, World!")
         manifest = load(app, args.enrolments)

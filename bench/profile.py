@@ -20,9 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dataset import load  # noqa: E402
-from run import DATA_ENCRYPTION_KEYS, REDIS, SECRET_KEY, _change_one_session, fresh_database, migrate  # noqa: E402
+from run import _change_one_session, fresh_database, migrate, production_app  # noqa: E402
 
-from training import create_app  # noqa: E402
 from training.core import ical  # noqa: E402
 
 SCENARIOS = ("healthz", "catalogue", "course", "catalogue-signed-in", "course-signed-in", "roster", "feed",
@@ -42,9 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory, fresh_database(args.database, Path(directory)) as url:
         migrate(url)
-        app = create_app("production", {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
-                                        "BASE_URL": "http://127.0.0.1", "RATELIMIT_STORAGE_URI": REDIS,
-                                        "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEYS})
+        app = production_app(url)
         manifest = load(app, args.enrolments)
         client = app.test_client()
         feed = f"/calendar/courses/{manifest.feed_slug}.ics"

@@ -253,6 +253,13 @@ def wrk(base_url: str, scenario: str, lines: list[Request], duration: float, con
 # --- one database, every size ----------------------------------------------------------------
 
 
+def production_app(database_url: str, base_url: str = "http://127.0.0.1") -> Flask:
+    """The product as production configures it, on database_url (the bench's own secrets)."""
+    return create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
+                                     "BASE_URL": base_url, "RATELIMIT_STORAGE_URI": REDIS,
+                                     "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEYS})
+
+
 def migrate(database_url: str) -> None:
     subprocess.run([str(BIN / "flask"), "--app", "training", "db", "upgrade"], cwd=ROOT, check=True,
                    env=server_env(database_url, "http://127.0.0.1"), capture_output=True, timeout=300)
@@ -430,9 +437,7 @@ def prepare(stack: ExitStack, backend: str, enrolments: int, directory: Path, ro
     migrate(database_url)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
-                                    "BASE_URL": base_url, "RATELIMIT_STORAGE_URI": REDIS,
-                                    "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEYS})
+    app = production_app(database_url, base_url)
     manifest = load(app, enrolments)
     stack.callback(_dispose, app)
     print(f"  {backend}, {enrolments:,} enrolments: loaded {manifest.counts} "
