@@ -57,6 +57,7 @@ from training import create_app  # noqa: E402
 from training.calendar import services as calendar  # noqa: E402
 from training.core import ical, versions  # noqa: E402
 from training.core.extensions import db  # noqa: E402
+from training.core.probe import probe_ran  # noqa: E402
 from training.courses.models import Course, CourseSession  # noqa: E402
 from training.enrolment.models import SEAT_HOLDING_STATUSES, Enrolment, EnrolmentStatus, SeatQuota  # noqa: E402
 
@@ -272,11 +273,16 @@ def counting(engine: sa.Engine) -> Iterator[list[str]]:
     def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         statements.append(statement)
 
+    def count_probe(_probe, statement):  # noqa: ANN001
+        statements.append(statement)
+
     sa.event.listen(engine, "before_cursor_execute", count)
+    probe_ran.connect(count_probe)  # the version reads that go through the driver
     try:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
+        probe_ran.disconnect(count_probe)
 
 
 def query_counts(app, manifest: Manifest, enrol_probe: tuple[str, str, str]) -> dict[str, int]:  # noqa: ANN001

@@ -24,6 +24,7 @@ from tests.servers import free_port
 from training import create_app
 from training.accounts.models import Role, User
 from training.core.extensions import db, limiter
+from training.core.probe import probe_ran
 
 PASSWORD = factories.PASSWORD
 
@@ -283,12 +284,17 @@ class QueryCounter:
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
             self.statements.append(statement)
 
+    def _count_probe(self, _probe: Any, statement: str) -> None:
+        self.statements.append(statement)
+
     def __enter__(self) -> QueryCounter:
         sa.event.listen(self.engine, "before_cursor_execute", self._count)
+        probe_ran.connect(self._count_probe)
         return self
 
     def __exit__(self, *exc: object) -> None:
         sa.event.remove(self.engine, "before_cursor_execute", self._count)
+        probe_ran.disconnect(self._count_probe)
 
     @property
     def count(self) -> int:

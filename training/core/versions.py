@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from training.core.extensions import db
+from training.core.probe import Probe
 
 # The scopes a page or feed may be drawn from; key is the owner's id (0 for the catalogue).
 COURSE: Final = "course"  # a course's own fields, its schedule and its instructors' names
@@ -89,7 +90,7 @@ Version = int | Unsettled
 
 
 @lru_cache(maxsize=64)
-def _read_statement(dialect: str, names: tuple[str, ...]) -> sa.Select[Any]:
+def _read_probe(dialect: str, names: tuple[str, ...]) -> Probe:
     """The versions of the keys bound as keys_0, keys_1, … of the scopes called names, built once
     per database and set of names. A list of integers per scope binds far faster than a list of
     (scope, key) pairs, and on PostgreSQL one array parameter faster than a list (the catalogue
@@ -100,8 +101,8 @@ def _read_statement(dialect: str, names: tuple[str, ...]) -> sa.Select[Any]:
             return DataVersion.key == sa.any_(sa.bindparam(f"keys_{n}", type_=postgresql.ARRAY(sa.Integer)))
         return DataVersion.key.in_(sa.bindparam(f"keys_{n}", expanding=True))
 
-    return sa.select(DataVersion.scope, DataVersion.key, DataVersion.version).where(sa.or_(*(
-        sa.and_(DataVersion.scope == name, among(n)) for n, name in enumerate(names))))
+    return Probe(sa.select(DataVersion.scope, DataVersion.key, DataVersion.version).where(sa.or_(*(
+        sa.and_(DataVersion.scope == name, among(n)) for n, name in enumerate(names)))))
 
 
 def versions(session: Session, scopes: Iterable[Scope]) -> tuple[Version, ...]:
@@ -113,11 +114,10 @@ def versions(session: Session, scopes: Iterable[Scope]) -> tuple[Version, ...]:
     for scope, key in wanted:
         keys.setdefault(scope, []).append(key)
     names = tuple(sorted(keys))
-    # On the session's connection, in its transaction: the ORM's execution adds nothing to a
-    # read of plain columns but its own cost, on every kept page and feed.
-    connection = session.connection()
-    rows = connection.execute(_read_statement(connection.dialect.name, names),
-                              {f"keys_{n}": keys[name] for n, name in enumerate(names)})
+    # Through the driver (probe.Probe): the ORM's execution adds nothing to a read of plain
+    # columns but its own cost, on every kept page and feed.
+    rows = _read_probe(session.get_bind().dialect.name, names).rows(
+        session, {f"keys_{n}": keys[name] for n, name in enumerate(names)})
     found = {(scope, key): version for scope, key, version in rows}
     changed = pending(session)
     return tuple(Unsettled() if scope in changed else found.get(scope, 0) for scope in wanted)

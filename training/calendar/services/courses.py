@@ -29,6 +29,7 @@ from training.calendar.services.events import (
 from training.core import versions
 from training.core.i18n import country_name
 from training.core.ical import FeedCalendar, ordered_events
+from training.core.probe import Probe
 from training.core.urls import external_url
 from training.courses.models import (
     Course,
@@ -70,7 +71,7 @@ def _build_public_courses_feed(session: Session, now: datetime) -> KeptFeed:
 
 
 # Built once per process: every poll of a course feed runs it, with the slug bound.
-_FINGERPRINT = (
+_FINGERPRINT = Probe(
     sa.select(Course.id, versions.version_of(versions.COURSE, Course.id))
     .where(Course.slug == sa.bindparam("slug"), Course.status != CourseStatus.DRAFT)
 )
@@ -78,11 +79,12 @@ _FINGERPRINT = (
 
 def _course_fingerprint(session: Session, slug: str) -> tuple[int, versions.Version] | None:
     """The course's id and data version, in one indexed read; None for no such (visible) course."""
-    # On the session's connection, as versions.versions reads: the ORM's execution adds nothing to
-    # a read of two plain columns but its own cost, on every poll.
-    row = session.connection().execute(_FINGERPRINT, {"slug": slug}).first()
-    if row is None:
+    # Through the driver, as versions.versions reads: the ORM's execution adds nothing to a read
+    # of two plain columns but its own cost, on every poll.
+    rows = _FINGERPRINT.rows(session, {"slug": slug})
+    if not rows:
         return None
+    row = rows[0]
     return row[0], versions.settled(session, versions.COURSE, row[0], row[1])
 
 

@@ -17,6 +17,7 @@ from training.core import versions
 from training.core.errors import NotFound
 from training.core.i18n import country_name
 from training.core.ical import FeedCalendar, FeedEvent, ordered_events
+from training.core.probe import Probe
 from training.core.urls import external_url
 from training.meetings import services as meetings
 from training.meetings.calendar import series_uid
@@ -75,7 +76,7 @@ def series_events(series: MeetingSeries) -> list[FeedEvent]:
 
 
 # Built once per process: every poll of a meeting feed runs it, with the slug bound.
-_FINGERPRINT = (
+_FINGERPRINT = Probe(
     sa.select(MeetingSeries.id, versions.version_of(versions.SERIES, MeetingSeries.id))
     .where(MeetingSeries.slug == sa.bindparam("slug"))
 )
@@ -88,10 +89,11 @@ def meeting_feed(session: Session, slug: str) -> Feed:
     """
     if len(slug) > 120 or "\x00" in slug:
         raise NotFound(_("There is no such meeting series."))
-    # On the session's connection: the ORM's execution would only add its own cost to every poll.
-    row = session.connection().execute(_FINGERPRINT, {"slug": slug}).first()
-    if row is None:
+    # Through the driver: the ORM's execution would only add its own cost to every poll.
+    rows = _FINGERPRINT.rows(session, {"slug": slug})
+    if not rows:
         raise NotFound(_("There is no such meeting series."))
+    row = rows[0]
     key = f"meetings:{row[0]}"
     fingerprint = versions.settled(session, versions.SERIES, row[0], row[1])
     return kept_or_built(key, fingerprint, lambda: _build_meeting_feed(session, row[0]))

@@ -1,0 +1,142 @@
+"""Version reads through the driver (core/probe.py): what is committed, in one statement, however
+the connection fares; through the session while it holds a transaction of its own."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from training.core import versions
+from training.core.extensions import db
+from training.core.probe import Probe, probe_ran
+from training.courses.models import Course, CourseSession
+
+pytestmark = pytest.mark.commits
+
+
+@pytest.fixture
+def feed_course(app):
+    course_id = factories.course_rows(db.session, slug="probed", sessions=2).id
+    db.session.remove()  # nothing open: as a request starts
+    return course_id
+
+
+def _probes() -> tuple[list[str], object]:
+    ran: list[str] = []
+
+    def note(_probe: Probe, statement: str) -> None:
+        ran.append(statement)
+
+    probe_ran.connect(note)
+    return ran, note
+
+
+def test_an_unchanged_feed_answers_304_after_one_statement_through_the_driver(client, feed_course,
+                                                                                count_queries):
+    first = client.get("/calendar/courses/probed.ics")
+    assert first.status_code == 200
+    # The second poll reads the date the first was served with; from the third on, only versions.
+    unchanged = {"If-None-Match": first.headers["ETag"]}
+    assert client.get("/calendar/courses/probed.ics", headers=unchanged).status_code == 304
+    db.session.remove()  # each request of a server starts with a new session; the test's share one
+    ran, note = _probes()
+    try:
+        with count_queries() as counter:
+            again = client.get("/calendar/courses/probed.ics", headers=unchanged)
+    finally:
+        probe_ran.disconnect(note)
+    assert again.status_code == 304
+    assert counter.count == 1, counter.statements
+    assert len(ran) == 1 and ran[0].lstrip().upper().startswith("SELECT")
+
+
+def test_a_committed_change_shows_at_the_next_poll(client, feed_course):
+    first = client.get("/calendar/courses/probed.ics")
+    lecture = db.session.scalars(
+        sa.select(CourseSession).where(CourseSession.course_id == feed_course)).first()
+    lecture.title = "Renamed lecture"
+    db.session.commit()
+    db.session.remove()
+    again = client.get("/calendar/courses/probed.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.headers["ETag"] != first.headers["ETag"]
+    assert b"Renamed lecture" in again.data
+
+
+def test_a_draft_or_missing_course_is_not_found_through_the_driver(client, feed_course):
+    db.session.execute(sa.update(Course).where(Course.id == feed_course).values(status="draft"))
+    db.session.commit()
+    db.session.remove()
+    assert client.get("/calendar/courses/probed.ics").status_code == 404
+    assert client.get("/calendar/courses/nowhere.ics").status_code == 404
+
+
+def test_versions_read_through_the_driver_match_the_committed_rows(app):
+    with app.test_request_context("/"):
+        versions.bump_now(db.session.connection(),
+                          [(versions.COURSE, 7), (versions.COURSE, 7), (versions.SEATS, 9)])
+        db.session.commit()
+        db.session.remove()
+        ran, note = _probes()
+        try:
+            read = versions.versions(db.session,
+                                     [(versions.COURSE, 7), (versions.SEATS, 9), (versions.COURSE, 8)])
+        finally:
+            probe_ran.disconnect(note)
+        assert read == (1, 1, 0)
+        assert len(ran) == 1
+        db.session.remove()
+
+
+def test_a_session_with_a_transaction_open_reads_its_own_changes(app):
+    with app.test_request_context("/"):
+        versions.bump_now(db.session.connection(), [(versions.ROSTER, 3)])  # not committed
+        ran, note = _probes()
+        try:
+            assert versions.version(db.session, versions.ROSTER, 3) == 1
+        finally:
+            probe_ran.disconnect(note)
+        assert ran == []  # through the session's own connection, which the driver's read could not see
+        db.session.rollback()
+        db.session.remove()
+        assert versions.version(db.session, versions.ROSTER, 3) == 0
+        db.session.remove()
+
+
+@pytest.mark.postgresql_only
+def test_a_connection_cut_after_the_pools_check_is_replaced_without_an_error(app, database_url, feed_course):
+    """The backend dies between the pool's check and the probe's statement: the read is made again."""
+    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+    cut: list[int] = []
+
+    def kill_it(dbapi_connection, _record, _proxy):  # noqa: ANN001
+        if cut:
+            return
+        pid = dbapi_connection.info.backend_pid
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0] is True
+            while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
+                pass
+        cut.append(pid)
+
+    with app.test_request_context("/"):
+        versions.bump_now(db.session.connection(), [(versions.SERIES, 5)])
+        db.session.commit()
+        db.session.remove()
+        sa.event.listen(db.engine, "checkout", kill_it)
+        ran, note = _probes()
+        try:
+            assert versions.version(db.session, versions.SERIES, 5) == 1
+        finally:
+            sa.event.remove(db.engine, "checkout", kill_it)
+            probe_ran.disconnect(note)
+            db.session.remove()
+    assert cut, "the checkout hook never ran"
+    assert len(ran) == 1  # the driver's read was tried, failed, and the session's read answered
+
+
+def test_a_probe_reads_integer_and_text_columns_only():
+    with pytest.raises(TypeError):
+        Probe(sa.select(Course.starts_on))
