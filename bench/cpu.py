@@ -98,12 +98,17 @@ def main() -> None:
         feed = f"/calendar/courses/{manifest.feed_slug}.ics"
         gzip = {"Accept-Encoding": "gzip"}
         etag = app.test_client().get(feed, headers=gzip).headers["ETag"]
+        reader = {"Cookie": f"session={manifest.reader_cookie}"}
         scenarios: dict[str, tuple[WSGIApp, dict[str, Any]]] = {
             "bare Flask": (bare.app, environ("/", {})),
             "a route that does nothing": (app, environ("/bench/nothing", {})),
             "healthz": (app, environ("/healthz", {})),
             "feed 304": (app, environ(feed, {"If-None-Match": etag, **gzip})),
             "personal feed": (app, environ(manifest.personal_feed_path, gzip)),
+            "catalogue": (app, environ("/", {})),
+            "course page": (app, environ(f"/courses/{manifest.upcoming_slugs[0]}", {})),
+            "catalogue, signed in": (app, environ("/", reader)),
+            "course page, signed in": (app, environ(f"/courses/{manifest.upcoming_slugs[0]}", reader)),
         }
         statements: dict[str, int] = {}
         for name, (target, template) in scenarios.items():

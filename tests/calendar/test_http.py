@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from datetime import timedelta
 
+import pytest
 from werkzeug.http import http_date, parse_date
 
 from tests.calendar.conftest import STAMP, local
@@ -205,3 +206,35 @@ def test_a_small_feed_is_not_compressed(client):
     assert response.status_code == 200
     assert len(response.data) < 1400
     assert "Content-Encoding" not in response.headers
+
+
+def _without_date(response) -> list[tuple[str, str]]:  # noqa: ANN001
+    return [(name, value) for name, value in response.headers.items() if name != "Date"]
+
+
+@pytest.mark.parametrize("encoding", [{}, GZIP], ids=["plain", "gzip"])
+@pytest.mark.parametrize("private", [False, True], ids=["public", "personal"])
+def test_a_poller_echoing_its_etag_gets_the_304_every_other_condition_gets(
+    client, make_user, make_course, make_session, enrol, feed_path, encoding, private
+):
+    """Echoing the ETag as it was sent is answered without drawing the 200 first; the answer is the
+    one the general path (a list of tags, here) gives, header for header."""
+    person = make_user()
+    course = make_course(slug="bj")
+    for day in range(10, 16):
+        make_session(course, start=local("Asia/Shanghai", 2026, 3, day, 9))
+    enrol(person, course, EnrolmentStatus.CONFIRMED)
+    path = feed_path(person) if private else "/calendar/courses/bj.ics"
+    etag = client.get(path, headers=encoding).headers["ETag"]
+
+    echoed = client.get(path, headers={**encoding, "If-None-Match": etag})
+    listed = client.get(path, headers={**encoding, "If-None-Match": f'"elsewhere", {etag}'})
+
+    assert echoed.status_code == listed.status_code == 304
+    assert echoed.data == listed.data == b""
+    assert _without_date(echoed) == _without_date(listed)
+    assert parse_date(echoed.headers["Date"]) is not None
+    assert "Content-Type" not in echoed.headers and "Last-Modified" not in echoed.headers
+    # The other encoding's tag is another representation: the full answer.
+    other = {} if encoding else GZIP
+    assert client.get(path, headers={**other, "If-None-Match": etag}).status_code == 200

@@ -89,6 +89,11 @@ def share(response: Response, *, revalidate_in_browsers: bool = False) -> Respon
     return response
 
 
+def shared_cache_control() -> str:
+    """The Cache-Control that share() gives an answer which had none of its own."""
+    return f"public, max-age={current_app.config['SHARED_CACHE_SECONDS']}"
+
+
 def _public(response: Response) -> bool:
     """Whether response is marked public: the header is parsed only when it could say so."""
     value = response.headers.get("Cache-Control")
