@@ -140,3 +140,5 @@ def test_a_connection_cut_after_the_pools_check_is_replaced_without_an_error(app
 def test_a_probe_reads_integer_and_text_columns_only():
     with pytest.raises(TypeError):
         Probe(sa.select(Course.starts_on))
+    with pytest.raises(TypeError):
+        Probe(lambda _dialect: sa.select(Course.starts_on)).statement("postgresql")

@@ -52,6 +52,28 @@ def test_the_catalogue_for_a_visitor_without_cookies_is_shared_and_revalidated_b
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
 
 
+def _without_date(response) -> list[tuple[str, str]]:  # noqa: ANN001
+    return [(name, value) for name, value in response.headers.items() if name != "Date"]
+
+
+def test_a_kept_catalogue_is_answered_as_make_conditional_would(client):
+    """No condition, or the very ETag sent back: answered with the headers written out; any other
+    condition goes through Werkzeug's make_conditional. Both give the same answer."""
+    etag = client.get("/").headers["ETag"]
+    plain = client.get("/")
+    dated = client.get("/", headers={"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})
+    echoed = client.get("/", headers={"If-None-Match": etag})
+    listed = client.get("/", headers={"If-None-Match": f'"elsewhere", {etag}'})
+    assert plain.status_code == dated.status_code == 200
+    assert plain.data == dated.data and b"</html>" in plain.data
+    assert _without_date(plain) == _without_date(dated)
+    assert echoed.status_code == listed.status_code == 304
+    assert echoed.data == listed.data == b""
+    assert _without_date(echoed) == _without_date(listed)
+    assert all("Date" in response.headers for response in (plain, dated, echoed, listed))
+    assert "Content-Type" not in echoed.headers
+
+
 def test_a_visitor_switches_language_from_the_shared_catalogue(client):
     response = client.post("/language", data={"locale": "zh_Hans", "next": "/"})
     assert response.status_code == 302 and "locale=zh_Hans" in response.headers["Set-Cookie"]

@@ -65,6 +65,14 @@ def shared_page() -> bool:
     return bool(g.get("shared_page"))
 
 
+def shared_cache_control(*, revalidate_in_browsers: bool = False) -> str:
+    """The Cache-Control that share() gives an answer which had none of its own."""
+    seconds = current_app.config["SHARED_CACHE_SECONDS"]
+    if revalidate_in_browsers:
+        return f"public, max-age=0, s-maxage={seconds}"
+    return f"public, max-age={seconds}"
+
+
 def share(response: Response, *, revalidate_in_browsers: bool = False) -> Response:
     """Mark response as one that shared caches may keep for SHARED_CACHE_SECONDS, with a strong ETag.
 
@@ -73,25 +81,24 @@ def share(response: Response, *, revalidate_in_browsers: bool = False) -> Respon
     and must then see its own page, which a shared cache never serves to it (its cookies bypass
     the cache).
     """
-    seconds = current_app.config["SHARED_CACHE_SECONDS"]
-    cache_control = response.cache_control
-    cache_control.no_cache = None
-    cache_control.private = None
-    cache_control.no_store = None
-    cache_control.public = True
-    if revalidate_in_browsers:
-        cache_control.max_age = 0
-        cache_control.s_maxage = seconds
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = shared_cache_control(
+            revalidate_in_browsers=revalidate_in_browsers)
     else:
-        cache_control.max_age = seconds
+        seconds = current_app.config["SHARED_CACHE_SECONDS"]
+        cache_control = response.cache_control
+        cache_control.no_cache = None
+        cache_control.private = None
+        cache_control.no_store = None
+        cache_control.public = True
+        if revalidate_in_browsers:
+            cache_control.max_age = 0
+            cache_control.s_maxage = seconds
+        else:
+            cache_control.max_age = seconds
     if not response.get_etag()[0]:
         response.add_etag()
     return response
-
-
-def shared_cache_control() -> str:
-    """The Cache-Control that share() gives an answer which had none of its own."""
-    return f"public, max-age={current_app.config['SHARED_CACHE_SECONDS']}"
 
 
 def _public(response: Response) -> bool:

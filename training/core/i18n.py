@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from training.core import localtime
+from training.core.caching import visitor_without_cookies
 from training.core.errors import DomainError
 from training.core.problems import wants_problem
 
@@ -32,7 +33,9 @@ def select_locale() -> str | None:
         return None  # CLI and jobs: the default, unless force_locale chose one
     if wants_problem():
         return accepted_locale()
-    if current_user and current_user.is_authenticated and current_user.locale:
+    # Without a session or remember-me cookie no one is signed in: the account is not looked for.
+    signed_in = not visitor_without_cookies() and current_user and current_user.is_authenticated
+    if signed_in and current_user.locale:
         return current_user.locale
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in SUPPORTED_LOCALES:

@@ -20,9 +20,10 @@ from typing import Any
 
 from flask import current_app, g, request, session
 from flask_login import current_user
+from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
-from training.core.caching import SignedIn, draw_for_everyone, share, signed_in_reader
+from training.core.caching import SignedIn, draw_for_everyone, share, shared_cache_control, signed_in_reader
 from training.core.database import utcnow
 from training.core.extensions import db
 from training.core.i18n import LOCALE_COOKIE
@@ -97,10 +98,27 @@ class PublicPage:
 
 
 def answer(page: PublicPage) -> Response:
-    """page as a response shared caches may keep (a 304 when the visitor holds it already)."""
+    """page as a response shared caches may keep (a 304 when the visitor holds it already).
+
+    A request with no condition, or with the very ETag the page was sent with, is answered
+    with the headers make_conditional would leave, written out; any other condition goes
+    through make_conditional.
+    """
+    asked = request.headers.get("If-None-Match")
+    held = asked == f'"{page.etag}"'
+    if held or not (asked or "If-Modified-Since" in request.headers):
+        response = current_app.response_class(page.body, status=304 if held else 200, headers=[
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(page.body))),
+            ("ETag", f'"{page.etag}"'),
+            # The language follows Accept-Language, or the locale cookie (part of a cache's key).
+            ("Vary", "Accept-Language"),
+            ("Cache-Control", shared_cache_control(revalidate_in_browsers=True)),
+            ("Date", http_date()),
+        ])
+        return response
     response = current_app.response_class(page.body, mimetype="text/html")
     response.set_etag(page.etag)
-    # The language follows Accept-Language, or the locale cookie (part of a cache's key).
     response.vary.add("Accept-Language")
     share(response, revalidate_in_browsers=True)
     return response.make_conditional(request)

@@ -25,7 +25,8 @@ is what version reads are made of; anything else is refused when the probe is bu
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,34 +52,51 @@ class _Compiled:
     encoded: bytes  # the same, for libpq
     names: tuple[str, ...]  # the parameters, in the order of their placeholders
     fixed: Mapping[str, Any]  # the values the statement itself binds (a scope's name, a status)
+    kinds: tuple[type, ...]  # each column's Python type
 
 
 class Probe:
     """One SELECT of integer and text columns, run through the driver when nothing else is open."""
 
-    def __init__(self, statement: sa.Select[Any]) -> None:
-        kinds = tuple(column.type.python_type for column in statement.selected_columns)
-        if not all(kind in _COLUMN_TYPES for kind in kinds):
-            raise TypeError(f"a probe reads integer and text columns only, not {kinds}")
-        self.statement = statement
-        self._kinds = kinds
+    def __init__(self, statement: sa.Select[Any] | Callable[[str], sa.Select[Any]]) -> None:
+        """statement: the SELECT, or what builds it for a database's name (where they differ)."""
+        self._statement_for = statement if callable(statement) else lambda _name: statement
+        self._statements: dict[str, sa.Select[Any]] = {}
         self._compiled: dict[tuple[str, tuple[int, ...]], _Compiled] = {}
+        if not callable(statement):
+            self.statement("")  # refuse a column it cannot read now, not at the first request
+
+    def statement(self, dialect: str) -> sa.Select[Any]:
+        """The SELECT as dialect's database runs it."""
+        found = self._statements.get(dialect)
+        if found is None:
+            found = self._statement_for(dialect)
+            kinds = tuple(column.type.python_type for column in found.selected_columns)
+            if not all(kind in _COLUMN_TYPES for kind in kinds):
+                raise TypeError(f"a probe reads integer and text columns only, not {kinds}")
+            self._statements[dialect] = found
+        return found
 
     def rows(self, session: Session, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The statement's rows for parameters, as tuples."""
         bind = session.get_bind()
         if _in_transaction(session) or not isinstance(bind, sa.Engine):
-            return [tuple(row) for row in session.connection().execute(self.statement, parameters)]
+            return self._through(session, bind.dialect.name, parameters)
         connection = bind.raw_connection()
         try:
             rows = self._run(bind.dialect, connection.dbapi_connection, parameters)
-        except (psycopg.OperationalError, sa.exc.DBAPIError, OSError):
+        except (psycopg.OperationalError, sqlite3.OperationalError):
             # Cut since the pool's check: SQLAlchemy's own handling decides, on a new connection.
             connection.invalidate()
-            return [tuple(row) for row in session.connection().execute(self.statement, parameters)]
+            return self._through(session, bind.dialect.name, parameters)
         finally:
             connection.close()
         return rows
+
+    def _through(self, session: Session, dialect: str,
+                 parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows read through the session, in its transaction."""
+        return [tuple(row) for row in session.connection().execute(self.statement(dialect), parameters)]
 
     def _run(self, dialect: sa.Dialect, driver: Any, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         lengths = tuple(len(value) for value in parameters.values() if isinstance(value, list | tuple))
@@ -88,32 +106,18 @@ class Probe:
         values = [parameters[name] if name in parameters else compiled.fixed[name] for name in compiled.names]
         probe_ran.send(self, statement=compiled.sql)
         if dialect.name == "postgresql":
-            return self._on_libpq(driver.pgconn, compiled.encoded, values)
+            return _on_libpq(driver.pgconn, compiled, values)
         return driver.execute(compiled.sql, _flattened(values)).fetchall()  # type: ignore[no-any-return]
 
-    def _on_libpq(self, pgconn: Any, sql: bytes, values: Sequence[Any]) -> list[tuple[Any, ...]]:
-        result = pgconn.exec_params(sql, [_as_text(value) for value in values])
-        if result.status != pq.ExecStatus.TUPLES_OK:
-            message = (result.error_message or pgconn.error_message).decode("utf-8", "replace").strip()
-            if pgconn.status == pq.ConnStatus.BAD:
-                raise psycopg.OperationalError(message or "connection lost")
-            raise psycopg.DatabaseError(message)  # the statement's own fault: not to be retried
-        kinds = self._kinds
-        return [
-            tuple(None if (raw := result.get_value(row, column)) is None
-                  else int(raw) if kinds[column] is int else raw.decode()
-                  for column in range(len(kinds)))
-            for row in range(result.ntuples)
-        ]
-
     def _compile(self, dialect: sa.Dialect, parameters: Mapping[str, Any]) -> _Compiled:
+        statement = self.statement(dialect.name)
         if dialect.name == "postgresql":
             # $1, $2, … with the casts the psycopg dialect writes, for PQexecParams.
             numbered = type(dialect)(paramstyle="numeric_dollar")
-            compiled = self.statement.compile(dialect=numbered)
+            compiled = statement.compile(dialect=numbered)
             sql = compiled.string
         else:
-            compiled = self.statement.compile(dialect=dialect)
+            compiled = statement.compile(dialect=dialect)
             # A list parameter becomes as many placeholders as this call's list holds.
             sql = _POSTCOMPILE.sub(lambda m: ", ".join("?" * len(parameters[m.group(1)])), compiled.string)
         names = tuple(compiled.positiontup or ())
@@ -123,7 +127,24 @@ class Probe:
                 continue
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             fixed[name] = processor(bind.value) if processor else bind.value
-        return _Compiled(sql, sql.encode(), names, fixed)
+        kinds = tuple(column.type.python_type for column in statement.selected_columns)
+        return _Compiled(sql, sql.encode(), names, fixed, kinds)
+
+
+def _on_libpq(pgconn: Any, compiled: _Compiled, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+    result = pgconn.exec_params(compiled.encoded, [_as_text(value) for value in values])
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        message = (result.error_message or pgconn.error_message).decode("utf-8", "replace").strip()
+        if pgconn.status == pq.ConnStatus.BAD:
+            raise psycopg.OperationalError(message or "connection lost")
+        raise psycopg.DatabaseError(message)  # the statement's own fault: not to be retried
+    kinds = compiled.kinds
+    return [
+        tuple(None if (raw := result.get_value(row, column)) is None
+              else int(raw) if kinds[column] is int else raw.decode()
+              for column in range(len(kinds)))
+        for row in range(result.ntuples)
+    ]
 
 
 def _in_transaction(session: Session | scoped_session[Any]) -> bool:

@@ -90,19 +90,23 @@ Version = int | Unsettled
 
 
 @lru_cache(maxsize=64)
-def _read_probe(dialect: str, names: tuple[str, ...]) -> Probe:
+def _read_probe(names: tuple[str, ...]) -> Probe:
     """The versions of the keys bound as keys_0, keys_1, … of the scopes called names, built once
-    per database and set of names. A list of integers per scope binds far faster than a list of
-    (scope, key) pairs, and on PostgreSQL one array parameter faster than a list (the catalogue
-    reads a scope for each course it lists)."""
+    per set of names. A list of integers per scope binds far faster than a list of (scope, key)
+    pairs, and on PostgreSQL one array parameter faster than a list (the catalogue reads a scope
+    for each course it lists)."""
 
-    def among(n: int) -> sa.ColumnElement[bool]:
-        if dialect == "postgresql":
-            return DataVersion.key == sa.any_(sa.bindparam(f"keys_{n}", type_=postgresql.ARRAY(sa.Integer)))
-        return DataVersion.key.in_(sa.bindparam(f"keys_{n}", expanding=True))
+    def statement(dialect: str) -> sa.Select[Any]:
+        def among(n: int) -> sa.ColumnElement[bool]:
+            if dialect == "postgresql":
+                keys = sa.bindparam(f"keys_{n}", type_=postgresql.ARRAY(sa.Integer))
+                return DataVersion.key == sa.any_(keys)
+            return DataVersion.key.in_(sa.bindparam(f"keys_{n}", expanding=True))
 
-    return Probe(sa.select(DataVersion.scope, DataVersion.key, DataVersion.version).where(sa.or_(*(
-        sa.and_(DataVersion.scope == name, among(n)) for n, name in enumerate(names)))))
+        return sa.select(DataVersion.scope, DataVersion.key, DataVersion.version).where(sa.or_(*(
+            sa.and_(DataVersion.scope == name, among(n)) for n, name in enumerate(names))))
+
+    return Probe(statement)
 
 
 def versions(session: Session, scopes: Iterable[Scope]) -> tuple[Version, ...]:
@@ -116,7 +120,7 @@ def versions(session: Session, scopes: Iterable[Scope]) -> tuple[Version, ...]:
     names = tuple(sorted(keys))
     # Through the driver (probe.Probe): the ORM's execution adds nothing to a read of plain
     # columns but its own cost, on every kept page and feed.
-    rows = _read_probe(session.get_bind().dialect.name, names).rows(
+    rows = _read_probe(names).rows(
         session, {f"keys_{n}": keys[name] for n, name in enumerate(names)})
     found = {(scope, key): version for scope, key, version in rows}
     changed = pending(session)
