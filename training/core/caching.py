@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Request, Response
 
 
@@ -125,6 +126,17 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
     one have stored something in the session all the same, it is made private instead of
     handing that visitor's cookie to a cache.
     """
+
+    _serializer: tuple[Any, URLSafeTimedSerializer | None] = (None, None)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Flask builds the serializer anew for every request; it depends on the keys alone.
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        built_for, serializer = self._serializer
+        if built_for != keys:
+            serializer = super().get_signing_serializer(app)
+            self._serializer = (keys, serializer)
+        return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         # A request without the cookie (a feed poller, a monitor, a first visit) gets an empty
