@@ -20,8 +20,6 @@ from training.core.headers import attachment
 from training.core.uow import unit_of_work
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
-# Below about one network packet, compressing saves nothing worth the client's work.
-COMPRESS_FROM_BYTES = 1400
 # A private feed's address is its owner's secret: never sent on as a referrer, never indexed.
 _PRIVATE_FEED_HEADERS = (("Referrer-Policy", "no-referrer"), ("X-Robots-Tag", "noindex"))
 
@@ -38,8 +36,8 @@ def _serve(feed: services.Feed, *, private: bool, filename: str) -> Response:
     not_modified = _not_modified(feed, private=private)
     if not_modified is not None:
         return not_modified
-    if request.accept_encodings["gzip"] and len(feed.body) >= COMPRESS_FROM_BYTES:
-        response = Response(feed.gzipped, mimetype="text/calendar")
+    if feed.compressed and request.accept_encodings["gzip"]:
+        response = Response(feed.kept_text, mimetype="text/calendar")
         response.content_encoding = "gzip"
         # Each encoding is its own representation, with a strong ETag of its own.
         response.set_etag(f"{feed.etag}-gzip")
@@ -74,7 +72,7 @@ def _not_modified(feed: services.Feed, *, private: bool) -> Response | None:
     asked = request.headers.get("If-None-Match")
     if not asked or request.args.get("download"):
         return None
-    gzipped = len(feed.body) >= COMPRESS_FROM_BYTES and bool(request.accept_encodings["gzip"])
+    gzipped = feed.compressed and bool(request.accept_encodings["gzip"])
     etag = f"{feed.etag}-gzip" if gzipped else feed.etag
     if asked != f'"{etag}"':
         return None

@@ -172,9 +172,10 @@ def _time_line(name: str, instant: date | datetime, tzid: str | None) -> bytes:
     return _line(f"{name};TZID={tzid}", instant.astimezone(ZoneInfo(tzid)).strftime("%Y%m%dT%H%M%S"))
 
 
-# An event kept here costs about 1.7 KB (its text and the event it was written from): five
-# thousand of them, 9 MB a worker, cover fifty courses of a hundred sessions each.
-@lru_cache(maxsize=5_000)
+# An event kept here costs about 1.7 KB (its text and the event it was written from): two
+# thousand five hundred of them, 4 MB a worker, cover a thousand-session course changing while
+# others are built, or twenty-five courses of a hundred sessions each.
+@lru_cache(maxsize=2_500)
 def _vevent_bytes(event: FeedEvent) -> bytes:
     return b"".join(_vevent(event))
 

@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from functools import cached_property
 from unicodedata import east_asian_width
 from urllib.parse import urlsplit
 
@@ -36,28 +35,37 @@ SHORT_LABEL_WIDTH = 24
 
 @dataclass(frozen=True)
 class Feed:
-    """A built feed: its text, a strong ETag of that text, and the newest change in its data."""
+    """A built feed: its text, a strong ETag of that text, and the newest change in its data.
+
+    Calendar clients ask for gzip, and a feed's lines repeat (the same zone, organiser and
+    course on every event): a thousand-session feed shrinks to a thirtieth (550 KB to 17 KB).
+    A feed of more than about one network packet is therefore kept compressed only, and served,
+    and kept by a shared cache, at that size; the rare client that does not take gzip gets it
+    decompressed. Below that size compressing saves nothing worth the client's work. mtime=0
+    keeps the compressed bytes, and so their ETag, the same in every worker.
+    """
 
     key: str
-    body: bytes
+    kept_text: bytes  # compressed when compressed is True
+    compressed: bool
     etag: str
     data_modified: datetime
 
-    @cached_property
-    def gzipped(self) -> bytes:
-        """The text gzip-compressed, once per built feed.
+    @property
+    def body(self) -> bytes:
+        """The text as written."""
+        return gzip.decompress(self.kept_text) if self.compressed else self.kept_text
 
-        Calendar clients ask for gzip, and a feed's lines repeat (the same zone, organiser and
-        course on every event): a thousand-session feed shrinks to a thirtieth (550 KB to
-        17 KB), and a kept feed is then served, and kept by a shared cache, at that size.
-        mtime=0 keeps the bytes, and so their ETag, the same in every worker.
-        """
-        return gzip.compress(self.body, compresslevel=6, mtime=0)
+
+# Below about one network packet, compressing saves nothing worth the client's work.
+COMPRESS_FROM_BYTES = 1400
 
 
 def finish_feed(key: str, calendar: FeedCalendar, data_modified: datetime) -> Feed:
     body = build_calendar(calendar)
-    return Feed(key, body, hashlib.sha256(body).hexdigest()[:40], data_modified.replace(microsecond=0))
+    compressed = len(body) >= COMPRESS_FROM_BYTES
+    return Feed(key, gzip.compress(body, compresslevel=6, mtime=0) if compressed else body, compressed,
+                hashlib.sha256(body).hexdigest()[:40], data_modified.replace(microsecond=0))
 
 
 @dataclass
@@ -76,14 +84,14 @@ class KeptFeed:
 
 
 def _feed_bytes(kept: KeptFeed) -> int:
-    return len(kept.feed.body)
+    return len(kept.feed.kept_text)
 
 
 def kept_feeds(key: str) -> FingerprintCache:
     """Where the feed called key is kept: course feeds apart, as one can hold a thousand sessions.
 
-    Each worker keeps at most KEPT_FEED_BYTES of feed text per kind: 64 course feeds of a
-    thousand sessions (550 kB each) would hold 35 MB on their own.
+    Each worker keeps at most KEPT_FEED_BYTES of feed text per kind, as kept (a thousand-session
+    feed is 17 kB of it, compressed), and at most 64 course feeds and 128 others.
     """
     limit = current_app.config["KEPT_FEED_BYTES"]
     if key.startswith("course:"):
