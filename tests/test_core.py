@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import psycopg
 import pytest
 import requests
@@ -264,3 +266,24 @@ def test_tokens_in_urls_never_reach_the_access_log(database_url, tmp_path):
         log = server_log(base_url).read_text()
     assert "/reset/[secret]" in log
     assert token not in log
+
+
+@pytest.mark.parametrize("segment", ["bj-2027", "cyber.ct", "北京-2027", "a~b"])
+def test_every_route_matches_back_to_itself_with_any_text_in_its_segments(app, segment):
+    """The router walks the path segment by segment: each route's address, with a segment that
+    holds dots, tildes or Chinese, is matched back to that route and no other."""
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        values = {name: 7 if rule._converters[name].regex == r"\d+" else segment for name in rule.arguments}
+        method = next(iter(rule.methods - {"HEAD", "OPTIONS"}))
+        path = adapter.build(rule.endpoint, values, method=method)
+        endpoint, matched = adapter.match(unquote(path), method=method)  # as the server decodes it
+        assert (endpoint, matched) == (rule.endpoint, values), path
+
+
+def test_a_segment_never_spans_a_slash_nor_holds_a_control_character(client):
+    assert client.get("/courses/a/b").status_code == 404
+    assert client.get("/courses/a%2Fb").status_code == 404
+    assert client.get("/courses/a%00b").status_code == 404

@@ -20,6 +20,10 @@ class TextSegmentConverter(BaseConverter):
     """
 
     regex = "[^/\\x00-\\x1f\\x7f-\\x9f]+"
+    # Werkzeug takes a regex that mentions "/" for one that may span segments, and then tries
+    # each route under /courses/<slug> as one whole-path pattern in turn (forty of them); this
+    # one never matches a slash, so the router may walk the path segment by segment.
+    part_isolating = True
 
 
 class IdConverter(IntegerConverter):
