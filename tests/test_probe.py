@@ -142,3 +142,46 @@ def test_a_probe_reads_integer_and_text_columns_only():
         Probe(sa.select(Course.starts_on))
     with pytest.raises(TypeError):
         Probe(lambda _dialect: sa.select(Course.starts_on)).statement("postgresql")
+
+
+def test_a_seal_stands_for_every_version_it_was_read_at_in_one_read(app):
+    """The sum of versions that only rise: unchanged exactly while each of them is."""
+    scopes = [(versions.SEATS, n) for n in range(1, 41)] + [(versions.CATALOGUE, 0)]
+    with app.test_request_context("/"):
+        versions.bump_now(db.session.connection(), scopes[:20])
+        db.session.commit()
+        db.session.remove()
+        sealed = versions.seal(scopes, versions.versions(db.session, scopes))
+        db.session.remove()
+        ran, note = _probes()
+        try:
+            assert versions.unchanged(db.session, sealed)
+        finally:
+            probe_ran.disconnect(note)
+        assert len(ran) == 1
+        db.session.remove()
+        for moved in ([(versions.SEATS, 3)], [(versions.SEATS, 33)], [(versions.CATALOGUE, 0)]):
+            versions.bump_now(db.session.connection(), moved)  # a raised row, or a row created at 1
+            db.session.commit()
+            db.session.remove()
+            assert not versions.unchanged(db.session, sealed), moved
+            sealed = versions.seal(scopes, versions.versions(db.session, scopes))
+            db.session.remove()
+            assert versions.unchanged(db.session, sealed)
+            db.session.remove()
+
+
+def test_a_seal_is_broken_by_the_reading_transactions_own_change_and_never_made_from_one(app):
+    scopes = [(versions.COURSE, 1), (versions.SEATS, 1)]
+    with app.test_request_context("/"):
+        sealed = versions.seal(scopes, versions.versions(db.session, scopes))
+        versions.touch(db.session, (versions.SEATS, 1))
+        assert not versions.unchanged(db.session, sealed)
+        assert versions.seal(scopes, versions.versions(db.session, scopes)) is None
+        db.session.rollback()
+        db.session.remove()
+
+
+def test_a_scope_read_twice_at_two_versions_is_not_sealed():
+    assert versions.seal([(versions.COURSE, 1), (versions.COURSE, 1)], [3, 4]) is None
+    assert versions.seal([(versions.COURSE, 1), (versions.COURSE, 1)], [3, 3]) is not None

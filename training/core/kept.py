@@ -28,16 +28,17 @@ from training.core.database import utcnow
 from training.core.extensions import db
 from training.core.i18n import LOCALE_COOKIE
 from training.core.memo import FingerprintCache, app_cache
-from training.core.versions import PERSON, Scope, Unsettled, Version, versions
+from training.core.versions import PERSON, Scope, Seal, Unsettled, Version, seal, unchanged, versions
 
 
 @dataclass(frozen=True)
 class Kept:
-    """A value and the scopes and versions it was drawn from."""
+    """A value and the scopes and versions it was drawn from (sealed: checked in one read)."""
 
     value: Any
     scopes: tuple[Scope, ...]
     drawn_under: tuple[Version, ...]
+    sealed: Seal
     size: int = 0
     settled = True  # kept values never hold a version the reading transaction changed
 
@@ -72,7 +73,7 @@ def kept_values(name: str, size: int) -> FingerprintCache:
 def reuse(cache: FingerprintCache, key: Hashable) -> Kept | None:
     """What is kept under key if its scopes are at the versions it was drawn under (one read)."""
     kept: Kept | None = cache.latest(key)
-    if kept is None or versions(db.session, kept.scopes) != kept.drawn_under:
+    if kept is None or not unchanged(db.session, kept.sealed):
         return None
     return kept
 
@@ -81,8 +82,10 @@ def keep(cache: FingerprintCache, key: Hashable, drawn_from: Drawing | Kept, val
     """Keep value, drawn from what drawn_from read, under key; unless the reading transaction itself
     changed one of its scopes, or the drawing took this answer's CSP nonce, which no other answer
     may reuse (training/core/security.py)."""
-    if drawn_from.settled and "csp_nonce" not in g:
-        cache.put(key, None, Kept(value, tuple(drawn_from.scopes), tuple(drawn_from.drawn_under), size))
+    sealed = seal(drawn_from.scopes, drawn_from.drawn_under) if drawn_from.settled else None
+    if sealed is not None and "csp_nonce" not in g:
+        cache.put(key, None, Kept(value, tuple(drawn_from.scopes), tuple(drawn_from.drawn_under), sealed,
+                                  size))
 
 
 @dataclass(frozen=True)

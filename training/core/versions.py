@@ -18,6 +18,7 @@ which only course and quota changes raise, so that enrolments never queue on one
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
@@ -89,6 +90,27 @@ class Unsettled:
 Version = int | Unsettled
 
 
+def _among(dialect: str, names: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    """The rows of the keys bound as keys_0, keys_1, … of the scopes called names."""
+
+    def keys_of(n: int) -> sa.ColumnElement[bool]:
+        if dialect == "postgresql":
+            keys = sa.bindparam(f"keys_{n}", type_=postgresql.ARRAY(sa.Integer))
+            return DataVersion.key == sa.any_(keys)
+        return DataVersion.key.in_(sa.bindparam(f"keys_{n}", expanding=True))
+
+    return sa.or_(*(sa.and_(DataVersion.scope == name, keys_of(n)) for n, name in enumerate(names)))
+
+
+def _keys_by_name(scopes: Iterable[Scope]) -> tuple[tuple[str, ...], dict[str, list[int]]]:
+    """The names of scopes, sorted, and the parameters _among binds for them."""
+    keys: dict[str, list[int]] = {}
+    for scope, key in scopes:
+        keys.setdefault(scope, []).append(key)
+    names = tuple(sorted(keys))
+    return names, {f"keys_{n}": keys[name] for n, name in enumerate(names)}
+
+
 @lru_cache(maxsize=64)
 def _read_probe(names: tuple[str, ...]) -> Probe:
     """The versions of the keys bound as keys_0, keys_1, … of the scopes called names, built once
@@ -96,17 +118,16 @@ def _read_probe(names: tuple[str, ...]) -> Probe:
     pairs, and on PostgreSQL one array parameter faster than a list (the catalogue reads a scope
     for each course it lists)."""
 
-    def statement(dialect: str) -> sa.Select[Any]:
-        def among(n: int) -> sa.ColumnElement[bool]:
-            if dialect == "postgresql":
-                keys = sa.bindparam(f"keys_{n}", type_=postgresql.ARRAY(sa.Integer))
-                return DataVersion.key == sa.any_(keys)
-            return DataVersion.key.in_(sa.bindparam(f"keys_{n}", expanding=True))
+    return Probe(lambda dialect: sa.select(DataVersion.scope, DataVersion.key, DataVersion.version)
+                 .where(_among(dialect, names)))
 
-        return sa.select(DataVersion.scope, DataVersion.key, DataVersion.version).where(sa.or_(*(
-            sa.and_(DataVersion.scope == name, among(n)) for n, name in enumerate(names))))
 
-    return Probe(statement)
+@lru_cache(maxsize=64)
+def _total_probe(names: tuple[str, ...]) -> Probe:
+    """The sum of the versions of the keys bound as keys_0, keys_1, … of the scopes called names."""
+    return Probe(lambda dialect: sa.select(
+        sa.cast(sa.func.coalesce(sa.func.sum(DataVersion.version), 0), sa.BigInteger))
+        .where(_among(dialect, names)))
 
 
 def versions(session: Session, scopes: Iterable[Scope]) -> tuple[Version, ...]:
@@ -114,17 +135,48 @@ def versions(session: Session, scopes: Iterable[Scope]) -> tuple[Version, ...]:
     wanted = list(scopes)
     if not wanted:
         return ()
-    keys: dict[str, list[int]] = {}
-    for scope, key in wanted:
-        keys.setdefault(scope, []).append(key)
-    names = tuple(sorted(keys))
+    names, parameters = _keys_by_name(wanted)
     # Through the driver (probe.Probe): the ORM's execution adds nothing to a read of plain
     # columns but its own cost, on every kept page and feed.
-    rows = _read_probe(names).rows(
-        session, {f"keys_{n}": keys[name] for n, name in enumerate(names)})
+    rows = _read_probe(names).rows(session, parameters)
     found = {(scope, key): version for scope, key, version in rows}
     changed = pending(session)
     return tuple(Unsettled() if scope in changed else found.get(scope, 0) for scope in wanted)
+
+
+@dataclass(frozen=True)
+class Seal:
+    """The versions something was drawn under, to be checked in a read of one number.
+
+    A version only ever rises (bump_now adds one; a missing row counts 0 and is created at 1)
+    and no row is ever deleted, so the sum of a set of versions is unchanged exactly when each
+    of them is: a page drawn from the seats of sixty courses is checked by one sum, not by
+    sixty versions read back and compared.
+    """
+
+    scopes: frozenset[Scope]
+    names: tuple[str, ...]
+    parameters: dict[str, list[int]]
+    total: int
+
+
+def seal(scopes: Iterable[Scope], drawn_under: Iterable[Version]) -> Seal | None:
+    """The seal of scopes at the versions they were read at; None when those cannot stand for
+    them (a scope the reading transaction changed, or one read twice at two versions)."""
+    read: dict[Scope, Version] = {}
+    for scope, version in zip(scopes, drawn_under, strict=True):
+        if isinstance(version, Unsettled) or read.setdefault(scope, version) != version:
+            return None
+    names, parameters = _keys_by_name(read)
+    return Seal(frozenset(read), names, parameters, sum(read.values()))  # type: ignore[arg-type]
+
+
+def unchanged(session: Session, sealed: Seal) -> bool:
+    """Whether every version sealed is still the one it was read at, in one read of their sum."""
+    if not sealed.scopes or sealed.scopes & pending(session):
+        return not sealed.scopes
+    (total,), = _total_probe(sealed.names).rows(session, sealed.parameters)
+    return int(total) == sealed.total
 
 
 def version(session: Session, scope: str, key: int) -> Version:
