@@ -74,13 +74,17 @@ class KeptFeed:
 
     depends_on names the scopes besides the feed's own (a person's feed: their courses,
     symposia and series); until, the instant the feed's text changes with time alone (a
-    cancelled course leaving it); last_modified, the date it was served with once known.
+    cancelled course leaving it); last_modified, the date it was served with once known;
+    owner_version and sealed, for a person's feed, the version of its owner's scope and every
+    version it was built under, checked in one read (versions.Seal).
     """
 
     feed: Feed
     depends_on: tuple[versions.Scope, ...] = ()
     until: datetime | None = None
     last_modified: datetime | None = None
+    owner_version: versions.Version | None = None
+    sealed: versions.Seal | None = None
 
 
 def _feed_bytes(kept: KeptFeed) -> int:

@@ -110,10 +110,9 @@ def kept_personal_feed(session: Session, token: str, now: datetime) -> Feed | No
     key = f"user:{user_id}"
     cache = kept_feeds(key)
     kept = cache.latest(key)
-    if kept is None:
+    if kept is None or kept.sealed is None or kept.owner_version != token_version:
         return None
-    current = versions.versions(session, [(versions.OWNER, user_id), *kept.depends_on])
-    if current[0] != token_version or cache.get(key, current) is not kept:
+    if not versions.unchanged(session, kept.sealed):
         return None
     return kept.feed if kept.until is None or now < kept.until else None
 
@@ -140,6 +139,8 @@ def personal_feed(session: Session, user: User, now: datetime) -> Feed:
     depends_on = _feed_scopes(session, user)
     fingerprint = (owner_version, *versions.versions(session, depends_on))
     kept = _build_personal_feed(session, user, now, depends_on)
+    kept.owner_version = owner_version
+    kept.sealed = versions.seal([owner, *depends_on], fingerprint)
     cache.put(key, fingerprint, kept)
     return kept.feed
 
