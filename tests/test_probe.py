@@ -185,3 +185,31 @@ def test_a_seal_is_broken_by_the_reading_transactions_own_change_and_never_made_
 def test_a_scope_read_twice_at_two_versions_is_not_sealed():
     assert versions.seal([(versions.COURSE, 1), (versions.COURSE, 1)], [3, 4]) is None
     assert versions.seal([(versions.COURSE, 1), (versions.COURSE, 1)], [3, 3]) is not None
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_a_probe_is_prepared_once_per_connection_and_again_when_dropped(app):
+    """The server parses and plans the statement once per connection; a DISCARD ALL behind its
+    back makes the next read go through the session (as a cut connection does), then prepare anew."""
+    probe = Probe(sa.select(Course.id).where(Course.slug == sa.bindparam("slug")))
+    with app.test_request_context("/"):
+        connection = db.engine.raw_connection()
+        try:
+            pgconn = connection.dbapi_connection.pgconn
+
+            def prepared_here() -> list[bytes]:
+                result = pgconn.exec_(b"SELECT name FROM pg_prepared_statements")
+                return [result.get_value(row, 0) for row in range(result.ntuples)]
+
+            for _ in range(3):
+                assert probe._run(db.engine.dialect, connection, {"slug": "nowhere"}) == []
+            name = probe._compiled["postgresql", ()].name
+            assert prepared_here().count(name) == 1
+            pgconn.exec_(b"DISCARD ALL")
+            with pytest.raises(psycopg.OperationalError):
+                probe._run(db.engine.dialect, connection, {"slug": "nowhere"})
+            assert probe._run(db.engine.dialect, connection, {"slug": "nowhere"}) == []
+            assert prepared_here().count(name) == 1
+        finally:
+            connection.invalidate()  # psycopg's own prepared statements went with the DISCARD ALL
+            connection.close()
