@@ -41,9 +41,11 @@ def test_healthz_checks_the_database_with_the_pools_ping_alone(client, count_que
 
 
 @pytest.mark.postgresql_only
-def test_healthz_says_when_the_database_stopped_answering_after_the_pool_kept_a_connection(tmp_path):
+@pytest.mark.parametrize("ping", [True, False], ids=["pool pings", "SELECT 1"])
+def test_healthz_says_when_the_database_stopped_answering_after_the_pool_kept_a_connection(tmp_path, ping):
     with fresh_database("postgresql", tmp_path) as url:
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url,
+                                     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": ping}})
         client = app.test_client()
         assert client.get("/healthz").status_code == 200  # the pool keeps its connection
         name = url.rsplit("/", 1)[1]
