@@ -33,13 +33,12 @@ def healthz() -> tuple[Response, int]:
     after that ping would only be a second round trip; it is sent where the pool does not ping.
     """
     engine = db.engine
-    unreachable = jsonify(status="error", database="unreachable"), 503
     try:
         # The pool's own checkout, without a Connection around it: nothing goes through
         # SQLAlchemy's execution, so none of its machinery is needed.
         connection = engine.raw_connection()
     except (sa.exc.SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
-        return unreachable
+        return _unreachable()
     try:
         if not current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
             cursor = connection.cursor()
@@ -47,10 +46,14 @@ def healthz() -> tuple[Response, int]:
             cursor.close()
     except engine.dialect.loaded_dbapi.Error:
         connection.invalidate()  # the next checkout connects anew
-        return unreachable
+        return _unreachable()
     finally:
         connection.close()
     return jsonify(status="ok", database="ok"), 200
+
+
+def _unreachable() -> tuple[Response, int]:
+    return jsonify(status="error", database="unreachable"), 503
 
 
 @bp.route("/language", methods=["POST"])
