@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Request, Response
 
 
@@ -117,6 +118,11 @@ def _vary_on_cookie(response: Response) -> None:
         response.headers["Vary"] = "Cookie"
 
 
+# Each worker remembers at most this many verified cookies (each a few hundred bytes).
+_VERIFIED_COOKIES = 2048
+_PLAIN_VALUES = (str, int, float, bool, type(None))
+
+
 class SharedCacheSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, which leaves public answers without Set-Cookie or Vary: Cookie.
 
@@ -127,7 +133,10 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
     handing that visitor's cookie to a cache.
     """
 
-    _serializer: tuple[Any, URLSafeTimedSerializer | None] = (None, None)
+    def __init__(self) -> None:
+        self._serializer: tuple[Any, URLSafeTimedSerializer | None] = (None, None)
+        # Cookies verified lately, by their exact text: when each was signed, and what it holds.
+        self._verified: dict[str, tuple[int, tuple[tuple[str, Any], ...]]] = {}
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         # Flask builds the serializer anew for every request; it depends on the keys alone.
@@ -136,14 +145,42 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
         if built_for != keys:
             serializer = super().get_signing_serializer(app)
             self._serializer = (keys, serializer)
+            self._verified = {}  # verified under other keys
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """The session the request's cookie holds; empty without one, or with one that is forged
+        or older than PERMANENT_SESSION_LIFETIME.
+
+        A signed-in reader sends the same cookie with every request, and checking its signature
+        costs more than anything else in opening it. A cookie whose signature was checked lately
+        is known by its exact text, which no one can forge without the key, and its age is
+        checked again each time. Only a session of plain values (a sign-in, a form token) is
+        kept so: one holding a list or a mapping (messages waiting) could be changed in place by
+        its request.
+        """
+        cookie = request.cookies.get(self.get_cookie_name(app))
         # A request without the cookie (a feed poller, a monitor, a first visit) gets an empty
         # session at once; the signing serializer is built only for a cookie to read.
-        if not request.cookies.get(self.get_cookie_name(app)):
+        if not cookie:
             return None if not app.secret_key else self.session_class()
-        return super().open_session(app, request)
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = self._verified.get(cookie)
+        if known is not None:
+            age = int(time.time()) - known[0]
+            return self.session_class(known[1] if 0 <= age <= max_age else ())
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if all(isinstance(value, _PLAIN_VALUES) for value in data.values()):
+            if len(self._verified) >= _VERIFIED_COOKIES:
+                self._verified.clear()
+            self._verified[cookie] = (int(signed_at.timestamp()), tuple(data.items()))
+        return self.session_class(data)
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
         if not session and not session.modified:
