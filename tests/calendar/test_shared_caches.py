@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from werkzeug.wrappers import Response
+
 from tests.conftest import csrf_token
+from training.core.caching import _public
 
 
 def _shared(response) -> bool:  # noqa: ANN001
@@ -115,3 +119,16 @@ def test_private_feed_and_pages_stay_private(client, make_user, feed_path, login
     profile = client.get("/profile")
     assert profile.status_code == 200
     assert _private(profile)
+
+
+@pytest.mark.parametrize(("cache_control", "public"), [
+    ("public, max-age=60", True),
+    ("max-age=0, PUBLIC, s-maxage=60", True),
+    ("private, no-cache", False),
+    ('no-cache="public"', False),
+    ('private="Set-Cookie, public"', False),
+    ("", False),
+])
+def test_only_a_public_directive_makes_an_answer_public(cache_control, public):
+    response = Response(b"", headers={"Cache-Control": cache_control} if cache_control else {})
+    assert _public(response) is public

@@ -104,9 +104,14 @@ def share(response: Response, *, revalidate_in_browsers: bool = False) -> Respon
 
 
 def _public(response: Response) -> bool:
-    """Whether response is marked public: the header is parsed only when it could say so."""
+    """Whether response's Cache-Control holds the directive public.
+
+    Its directives split on commas: public takes no value, and a quoted value holding a comma
+    leaves pieces that are never the bare word. Werkzeug's parse, and the object it builds for
+    every answer a visitor gets, are not needed to tell.
+    """
     value = response.headers.get("Cache-Control")
-    return bool(value) and "public" in value.lower() and bool(response.cache_control.public)
+    return bool(value) and any(directive.strip().lower() == "public" for directive in value.split(","))
 
 
 def _vary_on_cookie(response: Response) -> None:
