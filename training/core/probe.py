@@ -8,8 +8,9 @@ SQLite and 250 µs on PostgreSQL, where the driver needs 10 to 30. A Probe runs 
 compiled once per database and shape of its parameters, on a connection from the engine's pool,
 outside any transaction:
 
-- on PostgreSQL as one libpq call (PQexecParams, text values), in autocommit: at READ
-  COMMITTED, the default and ours, the session's own read would see the same committed rows;
+- on PostgreSQL as one libpq call of a statement prepared once per connection (text values),
+  outside a transaction: at READ COMMITTED, the default and ours, the session's own read would
+  see the same committed rows;
 - on SQLite through sqlite3, which runs it in a read transaction of its own (WAL: no lock).
 
 The pool's checkout stays the check of a dead connection. A connection that fails under the
@@ -123,7 +124,7 @@ class Probe:
     def _compile(self, dialect: sa.Dialect, parameters: Mapping[str, Any]) -> _Compiled:
         statement = self.statement(dialect.name)
         if dialect.name == "postgresql":
-            # $1, $2, … with the casts the psycopg dialect writes, for PQexecParams.
+            # $1, $2, … with the casts the psycopg dialect writes, for libpq's prepared statements.
             numbered = type(dialect)(paramstyle="numeric_dollar")
             compiled = statement.compile(dialect=numbered)
             sql = compiled.string
@@ -190,6 +191,8 @@ def _as_text(value: Any) -> bytes | None:
         return ("{" + ",".join(str(int(item)) for item in value) + "}").encode()
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"a probe binds integers, text and lists of integers, not {value!r}")
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("PostgreSQL text holds no NUL: the caller must refuse it first")
     return str(value).encode()
 
 
