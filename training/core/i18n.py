@@ -33,9 +33,10 @@ def select_locale() -> str | None:
         return None  # CLI and jobs: the default, unless force_locale chose one
     if wants_problem():
         return accepted_locale()
-    # Without a session or remember-me cookie no one is signed in: the account is not looked for.
-    signed_in = not visitor_without_cookies() and current_user and current_user.is_authenticated
-    if signed_in and current_user.locale:
+    # Without a session or remember-me cookie no one is signed in, unless this very request
+    # signed them in (Flask-Login then holds them in g): the account is not looked for.
+    may_be_signed_in = "_login_user" in g or not visitor_without_cookies()
+    if may_be_signed_in and current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in SUPPORTED_LOCALES:
