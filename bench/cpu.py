@@ -7,7 +7,8 @@ CPU is this process's (time.process_time: the database server's work is not in i
 round trips are). Every round measures bare Flask (bench/bare.py), a route that does nothing, and
 each scenario in turn; each figure is the median of its rounds, and its ratio is bare Flask's
 CPU divided by it. The SQL statements one request issues are counted beside it (the pool's ping
-on checkout is not a statement: it goes round SQLAlchemy's execution).
+on checkout is not a statement: it goes round SQLAlchemy's execution). The enrol POST is sent by
+a new person each time (the data set's signed-in newcomers, as bench/run.py's wrk script sends it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from training.core.extensions import db  # noqa: E402
 from training.core.probe import probe_ran  # noqa: E402
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+# One request: its WSGI environ (without its input) and its body.
+Request = tuple[dict[str, Any], bytes]
 
 
 def environ(path: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -47,10 +50,29 @@ def environ(path: str, headers: dict[str, str]) -> dict[str, Any]:
         builder.close()
 
 
-def call(app: WSGIApp, template: dict[str, Any]) -> str:
+def enrol_post(cookie: str, csrf: str, slug: str) -> Request:
+    """The enrol button's POST of one signed-in person, with its form token."""
+    builder = EnvironBuilder(
+        path=f"/courses/{slug}/enrol", method="POST", data={"csrf_token": csrf},
+        headers={"Host": "127.0.0.1:8000", "User-Agent": "bench", "Cookie": f"session={cookie}"},
+    )
+    try:
+        template = builder.get_environ()
+        return template, template["wsgi.input"].read()
+    finally:
+        builder.close()
+
+
+def the_same(template: dict[str, Any]) -> Iterator[Request]:
+    """The same GET over and over."""
+    while True:
+        yield template, b""
+
+
+def call(app: WSGIApp, template: dict[str, Any], body: bytes = b"") -> str:
     """One request through app's WSGI callable, its body read to the end; the status line."""
     statuses: list[str] = []
-    request = dict(template, **{"wsgi.input": io.BytesIO(b"")})
+    request = dict(template, **{"wsgi.input": io.BytesIO(body)})
     body = app(request, lambda status, headers, exc_info=None: statuses.append(status))
     for _chunk in body:
         pass
@@ -60,7 +82,7 @@ def call(app: WSGIApp, template: dict[str, Any]) -> str:
     return statuses[0]
 
 
-def statements_of(app: WSGIApp, template: dict[str, Any]) -> int:
+def statements_of(app: WSGIApp, template: dict[str, Any], body: bytes) -> int:
     """The SQL statements one request issues."""
     seen: list[str] = []
 
@@ -74,7 +96,7 @@ def statements_of(app: WSGIApp, template: dict[str, Any]) -> int:
     sa.event.listen(engine, "before_cursor_execute", count)
     probe_ran.connect(count_probe)  # the version reads that go through the driver
     try:
-        call(app, template)
+        call(app, template, body)
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
         probe_ran.disconnect(count_probe)
@@ -99,32 +121,39 @@ def main() -> None:
         gzip = {"Accept-Encoding": "gzip"}
         etag = app.test_client().get(feed, headers=gzip).headers["ETag"]
         reader = {"Cookie": f"session={manifest.reader_cookie}"}
-        scenarios: dict[str, tuple[WSGIApp, dict[str, Any]]] = {
-            "bare Flask": (bare.app, environ("/", {})),
-            "a route that does nothing": (app, environ("/bench/nothing", {})),
-            "healthz": (app, environ("/healthz", {})),
-            "feed 304": (app, environ(feed, {"If-None-Match": etag, **gzip})),
-            "personal feed": (app, environ(manifest.personal_feed_path, gzip)),
-            "catalogue": (app, environ("/", {})),
-            "course page": (app, environ(f"/courses/{manifest.upcoming_slugs[0]}", {})),
-            "catalogue, signed in": (app, environ("/", reader)),
-            "course page, signed in": (app, environ(f"/courses/{manifest.upcoming_slugs[0]}", reader)),
+        course = f"/courses/{manifest.upcoming_slugs[0]}"
+        newcomers = manifest.enrol_requests[: 21 + args.rounds * args.requests]
+        if len(newcomers) < 21 + args.rounds * args.requests:
+            raise SystemExit("not enough newcomers for the enrol POSTs: fewer rounds or requests")
+        scenarios: dict[str, tuple[WSGIApp, Iterator[Request]]] = {
+            "bare Flask": (bare.app, the_same(environ("/", {}))),
+            "a route that does nothing": (app, the_same(environ("/bench/nothing", {}))),
+            "healthz": (app, the_same(environ("/healthz", {}))),
+            "feed 304": (app, the_same(environ(feed, {"If-None-Match": etag, **gzip}))),
+            "personal feed": (app, the_same(environ(manifest.personal_feed_path, gzip))),
+            "catalogue": (app, the_same(environ("/", {}))),
+            "course page": (app, the_same(environ(course, {}))),
+            "catalogue, signed in": (app, the_same(environ("/", reader))),
+            "course page, signed in": (app, the_same(environ(course, reader))),
+            "enrol POST": (app, (enrol_post(*newcomer) for newcomer in newcomers)),
         }
         statements: dict[str, int] = {}
-        for name, (target, template) in scenarios.items():
+        for name, (target, requests) in scenarios.items():
             for _ in range(20):  # templates compiled, caches filled, the pool holding its connection
-                status = call(target, template)
-            if not status.startswith(("200", "304")):
+                status = call(target, *next(requests))
+            if not status.startswith(("200", "302", "304")):
                 raise RuntimeError(f"{name} answered {status}")
             if target is app:
                 with app.app_context():
-                    statements[name] = statements_of(app, template)
+                    statements[name] = statements_of(app, *next(requests))
         cpu: dict[str, list[float]] = {name: [] for name in scenarios}
         for _ in range(args.rounds):
-            for name, (target, template) in scenarios.items():
+            for name, (target, requests) in scenarios.items():
+                # Built before the clock starts: the enrol POSTs' environs are the only ones not shared.
+                batch = [next(requests) for _ in range(args.requests)]
                 started = time.process_time()
-                for _ in range(args.requests):
-                    call(target, template)
+                for template, body in batch:
+                    call(target, template, body)
                 cpu[name].append((time.process_time() - started) / args.requests * 1e6)
         floor = statistics.median(cpu["bare Flask"])
         print(f"{args.database}, {args.enrolments} enrolments, median of {args.rounds} rounds of "

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from training.accounts import api, tokens
     from training.accounts.cli import users_cli
     from training.accounts.models import User
+    from training.accounts.services import account_with_id
     from training.accounts.views import bp, tokens_bp
     from training.core.api import register_api, set_bearer_loader
 
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
         user_id, _sep, version = session_id.partition(":")
         if not (user_id.isdigit() and version.isdigit()):
             return None
-        user = db.session.get(User, int(user_id))
+        user = account_with_id(db.session, int(user_id))
         return user if user is not None and user.session_version == int(version) else None
 
     @login_manager.unauthorized_handler

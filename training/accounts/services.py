@@ -46,6 +46,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+@cache
+def _account_with_id() -> sa.Select[tuple[User]]:
+    return sa.select(User).where(User.id == sa.bindparam("user_id"))
+
+
+def account_with_id(session: Session, user_id: int) -> User | None:
+    """The account with this id, if any: session.get() for the user loader, which runs on every
+    signed-in request and finds nothing in the identity map yet. A statement built once is found
+    compiled in SQLAlchemy's cache; get() builds and keys a new one every time."""
+    return session.scalar(_account_with_id(), {"user_id": user_id})
+
+
 def find_by_email(session: Session, email: str) -> User | None:
     """The account with this email, if any."""
     return session.scalar(sa.select(User).where(User.email == normalise_email(email)))

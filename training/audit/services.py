@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -72,9 +73,15 @@ def record_now(
 ) -> None:
     """record(), written at once by one INSERT on the session's connection, without an entry object
     or a flush: for a frequent change (an enrolment) whose subject already has its id."""
-    table = AuditEntry.__table__
     session.connection().execute(
-        sa.insert(table), _entry_values(actor, action, subject, before, after, topic, via))
+        _insert_entry(), _entry_values(actor, action, subject, before, after, topic, via))
+
+
+@cache
+def _insert_entry() -> sa.Insert:
+    """The INSERT of one audit entry, bound by column name; built once, so that SQLAlchemy finds it
+    compiled without building and keying a new statement for every entry."""
+    return sa.insert(AuditEntry.__table__)
 
 
 def trail(session: Session, topic: str, limit: int = 500) -> Sequence[AuditEntry]:

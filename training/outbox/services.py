@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage, Message
 from email.policy import compat32
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -89,7 +90,14 @@ def queue_mail_now(
     """queue_mail(), written at once by one INSERT on the session's connection, without a message
     object or a flush: for frequent mail (an enrolment's) that the caller reads nothing back of."""
     session.connection().execute(
-        sa.insert(OutboxMessage.__table__), _message_values(to, template, locale, None, None, None, context))
+        _insert_message(), _message_values(to, template, locale, None, None, None, context))
+
+
+@cache
+def _insert_message() -> sa.Insert:
+    """The INSERT of one outbox row, bound by column name; built once, so that SQLAlchemy finds it
+    compiled without building and keying a new statement for every message."""
+    return sa.insert(OutboxMessage.__table__)
 
 
 def build_email(message: OutboxMessage, default_sender: str) -> EmailMessage:

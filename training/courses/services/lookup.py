@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,13 +26,23 @@ def require_visible(course: Course | None, viewer: Any) -> Course:
     return course
 
 
+@cache
+def _course_at_slug(with_schedule: bool) -> sa.Select[tuple[Course]]:
+    """The course bound as slug, with its schedule and instructors or without; built once per shape.
+
+    A statement built anew for every request is built and keyed anew before SQLAlchemy finds its
+    compiled form in the cache: about a third of the lookup's CPU.
+    """
+    query = sa.select(Course).where(Course.slug == sa.bindparam("slug"))
+    if with_schedule:
+        query = query.options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
+    return query
+
+
 def find_course(session: Session, slug: str, *, viewer: Any = None, with_schedule: bool = True) -> Course:
     """The course at slug, its schedule and instructors loaded unless asked not to (three queries,
     or one); drafts only for coordinators."""
-    query = sa.select(Course).where(Course.slug == slug)
-    if with_schedule:
-        query = query.options(selectinload(Course.sessions).selectinload(CourseSession.instructors))
-    return require_visible(session.scalar(query), viewer)
+    return require_visible(session.scalar(_course_at_slug(with_schedule), {"slug": slug}), viewer)
 
 
 def get_course(session: Session, course_id: int, *, viewer: Any = None) -> Course:
