@@ -137,17 +137,23 @@ def reads_without_transaction(engine: Engine) -> None:
     writes or locks, the connection leaves autocommit: the driver sends BEGIN, and that
     statement and every later one share one transaction that commits or rolls back as before,
     holding its locks to the end. Requests that may write (request_writes) begin as before;
-    so does all work outside requests, and a connection goes back to the pool out of
-    autocommit.
+    so does all work outside requests.
+
+    A connection goes back to the pool as its last request left it, and every beginning sets
+    the mode it needs: the next read request finds it in autocommit already, and only a
+    beginning that needs a transaction (a request that may write, work outside requests) takes
+    it out. Each change of psycopg's autocommit goes through its lock and generator machinery;
+    between read requests there is none.
     """
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        if not has_request_context() or request_writes():
-            return
         if connection.get_execution_options().get("isolation_level"):
             return  # a connection that chose its own (AUTOCOMMIT for VACUUM, say) keeps it
-        connection.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+        reads = has_request_context() and not request_writes()
+        dbapi_connection: Any = connection.connection.dbapi_connection
+        if dbapi_connection.autocommit is not reads:
+            dbapi_connection.autocommit = reads
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _before_execute(connection: sa.Connection, _cursor: Any, statement: str, _parameters: Any,
@@ -158,11 +164,6 @@ def reads_without_transaction(engine: Engine) -> None:
         # A server-side cursor (stream_results) lives in a transaction too.
         streams = context is not None and context.execution_options.get("stream_results")
         if streams or not _plain_read(statement):
-            dbapi_connection.autocommit = False
-
-    @sa.event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
-        if dbapi_connection is not None and not dbapi_connection.closed and dbapi_connection.autocommit:
             dbapi_connection.autocommit = False
 
 
