@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 
+from training.core import database
 from training.core.database import _plain_read, reads_without_transaction
 from training.core.extensions import db
 
@@ -119,6 +122,23 @@ def test_a_connection_a_read_request_left_begins_where_a_transaction_is_needed(a
         connection.execute(sa.text("SELECT 1"))
         assert _status(connection) == TransactionStatus.INTRANS
         assert connection.connection.dbapi_connection.autocommit is False
+
+
+def test_each_statement_is_searched_for_locks_once_however_often_read_requests_send_it(app, monkeypatch):
+    searched: list[str] = []
+    not_plain = database._NOT_PLAIN
+
+    class CountedSearch:
+        def search(self, statement: str) -> re.Match[str] | None:
+            searched.append(statement)
+            return not_plain.search(statement)
+
+    monkeypatch.setattr(database, "_NOT_PLAIN", CountedSearch())
+    statement = "SELECT 1 AS searched_once"
+    for _ in range(3):
+        with app.test_request_context("/", method="GET"), db.engine.connect() as connection:
+            assert connection.scalar(sa.text(statement)) == 1
+    assert searched.count(statement) == 1
 
 
 @pytest.mark.parametrize(("statement", "plain"), [

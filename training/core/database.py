@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -124,6 +125,10 @@ _NOT_PLAIN = re.compile(
 )
 
 
+# Asked before every statement of a read request. Searching a statement of a few hundred characters
+# for the clauses above costs the worker 13-20 µs; the statements are the few strings SQLAlchemy
+# compiled once and keeps, so each one's answer is kept too.
+@lru_cache(maxsize=1024)
 def _plain_read(statement: str) -> bool:
     return bool(_PLAIN_READ.match(statement)) and not _NOT_PLAIN.search(statement)
 
