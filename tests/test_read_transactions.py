@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 
-from training.core.database import _plain_read
+from training.core import database
+from training.core.database import _plain_read, reads_without_transaction
 from training.core.extensions import db
 
 pytestmark = [pytest.mark.commits, pytest.mark.postgresql_only]
@@ -76,6 +79,66 @@ def test_work_outside_requests_and_after_a_read_request_begins_as_before(app):
         connection.execute(sa.text("SELECT 1"))
         assert _status(connection) == TransactionStatus.INTRANS
         assert connection.connection.dbapi_connection.autocommit is False
+
+
+@pytest.fixture
+def one_connection_engine(database_url):
+    """An engine whose pool holds one connection, read requests without transactions as the app's."""
+    engine = sa.create_engine(database_url, pool_size=1, max_overflow=0)
+    reads_without_transaction(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_read_requests_one_after_another_change_no_connection_mode(app, one_connection_engine, monkeypatch):
+    def read_request() -> None:
+        with app.test_request_context("/", method="GET"), one_connection_engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+            assert _status(connection) == TransactionStatus.IDLE
+
+    read_request()
+    changes: list[bool] = []
+    set_autocommit = psycopg.Connection.set_autocommit
+
+    def counted(connection: psycopg.Connection, value: bool) -> None:
+        changes.append(value)
+        set_autocommit(connection, value)
+
+    monkeypatch.setattr(psycopg.Connection, "set_autocommit", counted)
+    read_request()
+    read_request()
+    assert changes == []
+
+
+def test_a_connection_a_read_request_left_begins_where_a_transaction_is_needed(app, one_connection_engine):
+    with app.test_request_context("/", method="GET"), one_connection_engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    with app.test_request_context("/", method="POST"), one_connection_engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+        assert _status(connection) == TransactionStatus.INTRANS
+    with app.test_request_context("/", method="GET"), one_connection_engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    with one_connection_engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+        assert _status(connection) == TransactionStatus.INTRANS
+        assert connection.connection.dbapi_connection.autocommit is False
+
+
+def test_each_statement_is_searched_for_locks_once_however_often_read_requests_send_it(app, monkeypatch):
+    searched: list[str] = []
+    not_plain = database._NOT_PLAIN
+
+    class CountedSearch:
+        def search(self, statement: str) -> re.Match[str] | None:
+            searched.append(statement)
+            return not_plain.search(statement)
+
+    monkeypatch.setattr(database, "_NOT_PLAIN", CountedSearch())
+    statement = "SELECT 1 AS searched_once"
+    for _ in range(3):
+        with app.test_request_context("/", method="GET"), db.engine.connect() as connection:
+            assert connection.scalar(sa.text(statement)) == 1
+    assert searched.count(statement) == 1
 
 
 @pytest.mark.parametrize(("statement", "plain"), [
