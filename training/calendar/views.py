@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from training.accounts import tokens
 from training.calendar import services
 from training.calendar.forms import FeedTokenForm
-from training.core.caching import share, shared_cache_control
+from training.core.caching import echoes_etag, share, shared_cache_control
 from training.core.confirm import Confirmation, show_confirmation
 from training.core.database import utcnow
 from training.core.extensions import db
@@ -69,14 +69,13 @@ def _not_modified(feed: services.Feed, *, private: bool) -> Response | None:
     (RFC 9110, 15.4.5) and no entity header, which is what Werkzeug leaves of that 200.
     Any other condition (a list of tags, a weak tag, a date) takes the general path.
     """
-    asked = request.headers.get("If-None-Match")
-    if not asked or request.args.get("download"):
+    if "If-None-Match" not in request.headers or request.args.get("download"):
         return None
     gzipped = feed.compressed and bool(request.accept_encodings["gzip"])
     etag = f"{feed.etag}-gzip" if gzipped else feed.etag
-    if asked != f'"{etag}"':
+    if not echoes_etag(etag):
         return None
-    headers = [("ETag", asked), ("Vary", "Accept-Encoding")]
+    headers = [("ETag", f'"{etag}"'), ("Vary", "Accept-Encoding")]
     if private:
         headers += [("Cache-Control", "no-cache, private"), *_PRIVATE_FEED_HEADERS]
     else:

@@ -75,6 +75,13 @@ def shared_cache_control(*, revalidate_in_browsers: bool = False) -> str:
     return f"public, max-age={seconds}"
 
 
+def echoes_etag(etag: str) -> bool:
+    """Whether the request's only condition is If-None-Match holding exactly the strong etag,
+    as a client that kept an answer sends it back: the 304 may then be written out directly.
+    Any other condition (a list, a weak tag, a date) is for make_conditional to weigh."""
+    return request.headers.get("If-None-Match") == f'"{etag}"' and "If-Modified-Since" not in request.headers
+
+
 def share(response: Response, *, revalidate_in_browsers: bool = False) -> Response:
     """Mark response as one that shared caches may keep for SHARED_CACHE_SECONDS, with a strong ETag.
 

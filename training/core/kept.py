@@ -23,7 +23,14 @@ from flask_login import current_user
 from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
-from training.core.caching import SignedIn, draw_for_everyone, share, shared_cache_control, signed_in_reader
+from training.core.caching import (
+    SignedIn,
+    draw_for_everyone,
+    echoes_etag,
+    share,
+    shared_cache_control,
+    signed_in_reader,
+)
 from training.core.database import utcnow
 from training.core.extensions import db
 from training.core.i18n import LOCALE_COOKIE
@@ -107,9 +114,8 @@ def answer(page: PublicPage) -> Response:
     with the headers make_conditional would leave, written out; any other condition goes
     through make_conditional.
     """
-    asked = request.headers.get("If-None-Match")
-    held = asked == f'"{page.etag}"'
-    if held or not (asked or "If-Modified-Since" in request.headers):
+    held = echoes_etag(page.etag)
+    if held or not ("If-None-Match" in request.headers or "If-Modified-Since" in request.headers):
         response = current_app.response_class(page.body, status=304 if held else 200, headers=[
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", str(len(page.body))),

@@ -110,11 +110,16 @@ def kept_personal_feed(session: Session, token: str, now: datetime) -> Feed | No
     key = f"user:{user_id}"
     cache = kept_feeds(key)
     kept = cache.latest(key)
-    if kept is None or kept.sealed is None or kept.owner_version != token_version:
+    if kept is None or kept.owner_version != token_version:
         return None
-    if not versions.unchanged(session, kept.sealed):
-        return None
-    return kept.feed if kept.until is None or now < kept.until else None
+    return kept.feed if _still_current(session, kept, now) else None
+
+
+def _still_current(session: Session, kept: KeptFeed, now: datetime) -> bool:
+    """Whether kept was built under the versions committed now (one read), and time has not
+    changed it."""
+    return (kept.sealed is not None and versions.unchanged(session, kept.sealed)
+            and (kept.until is None or now < kept.until))
 
 
 def personal_feed(session: Session, user: User, now: datetime) -> Feed:
@@ -129,13 +134,9 @@ def personal_feed(session: Session, user: User, now: datetime) -> Feed:
     cache = kept_feeds(key)
     owner = (versions.OWNER, user.id)
     kept = cache.latest(key)
-    if kept is not None:
-        current = versions.versions(session, [owner, *kept.depends_on])
-        if cache.get(key, current) is kept and (kept.until is None or now < kept.until):
-            return kept.feed
-        owner_version = current[0]
-    else:
-        owner_version = versions.version(session, *owner)
+    if kept is not None and _still_current(session, kept, now):
+        return kept.feed
+    owner_version = versions.version(session, *owner)
     depends_on = _feed_scopes(session, user)
     fingerprint = (owner_version, *versions.versions(session, depends_on))
     kept = _build_personal_feed(session, user, now, depends_on)
