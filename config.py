@@ -68,6 +68,11 @@ class Config:
     KEPT_FEED_BYTES = 8 * 1024 * 1024
     # Pages and parts of pages each worker keeps per kind (training/core/kept.py), likewise.
     KEPT_PAGE_BYTES = 4 * 1024 * 1024
+    # Answers each worker gives again before Flask to the same request while their data stand
+    # (training/core/front.py): how many, and the bytes of their bodies (most are the bodies
+    # kept above, shared, or a 304's none). 0 answers: none kept.
+    FRONT_ANSWERS = 512
+    FRONT_ANSWER_BYTES = 4 * 1024 * 1024
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "Training <training@localhost>"

@@ -124,6 +124,8 @@ def _as_built(app: Flask) -> None:
     app.config.clear()
     app.config.update(_BUILT_WITH[app])
     app.extensions.get("fingerprint_caches", {}).clear()
+    if "front_answers" in app.extensions:
+        app.extensions["front_answers"].forget_all()
     # One Limiter serves every application: take back this one's settings from any app a test built.
     limiter.init_app(app)
     if limiter.enabled:

@@ -11,8 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from training.core import forms, i18n
+from training.core.application import Application
 from training.core.database import ping_in_one_libpq_call, reads_without_transaction, tune_sqlite
 from training.core.extensions import babel, csrf, db, limiter, login_manager
+from training.core.front import FrontAnswers
 from training.core.logging import install_secret_filter
 from training.core.ratelimit import check_limits_only_where_declared
 
@@ -46,7 +48,7 @@ def create_app(
     migrations: whether `flask db` may migrate the database. The web server's workers never do,
     and leave Flask-Migrate, Alembic, Mako and Pygments (about 11 MB a worker) unloaded.
     """
-    app = Flask(
+    app = Application(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -55,6 +57,12 @@ def create_app(
     if app.config["PROXY_FIX_X_FOR"]:
         trusted = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)  # type: ignore[method-assign]
+    if app.config["FRONT_ANSWERS"]:
+        # Outermost: a request answered again from it needs nothing else (X-Forwarded-* are in its key).
+        front = FrontAnswers(app.wsgi_app, size=app.config["FRONT_ANSWERS"],
+                             max_bytes=app.config["FRONT_ANSWER_BYTES"])
+        app.wsgi_app = front  # type: ignore[method-assign]
+        app.extensions["front_answers"] = front
 
     db.init_app(app)
     with app.app_context():

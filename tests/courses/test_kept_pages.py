@@ -10,18 +10,42 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, request_started
 from flask.testing import FlaskClient
 
 from tests.conftest import sign_in
 from training.accounts.models import Role, User
-from training.core import kept
+from training.core import front, kept
+from training.core.database import utcnow
+from training.core.extensions import db
 from training.core.security import csp_nonce
 from training.courses import pages
 from training.courses import services as courses
 from training.enrolment import services as enrolment
 
 LANGUAGES = {"en": "en", "zh_Hans": "zh-Hans"}
+VISITOR = "visitor"
+# A visitor without cookies whose every request is made twice: the second is answered before
+# Flask (training/core/front.py), on data really committed.
+VISITOR_IN_FRONT = "visitor, asking twice"
+SIGNED_IN = "signed-in"
+SIGNED_IN_FRONT = "signed-in, asking twice"
+ASKING_TWICE = (VISITOR_IN_FRONT, SIGNED_IN_FRONT)
+
+
+def _requests_flask_handled(make: Callable[[], object]) -> tuple[int, object]:
+    """How many requests Flask itself handled while make() ran, and what make() answered."""
+    handled = []
+
+    def note(_sender: Flask, **_extra: object) -> None:
+        handled.append(1)
+
+    request_started.connect(note)
+    try:
+        answered = make()
+    finally:
+        request_started.disconnect(note)
+    return len(handled), answered
 
 
 def _comparable(html: str) -> str:
@@ -35,7 +59,7 @@ class Reader:
     def __init__(self, app: Flask, kind: str, locale: str, user: User | None = None) -> None:
         self.app, self.kind, self.locale = app, kind, locale
         self.client: FlaskClient = app.test_client()
-        if kind == "signed-in":
+        if kind in (SIGNED_IN, SIGNED_IN_FRONT):
             assert user is not None
             with app.app_context():
                 sign_in(self.client, user)
@@ -44,13 +68,18 @@ class Reader:
             assert self.client.get_cookie("session") is not None
 
     def get(self, path: str, **headers: str) -> object:
-        if self.kind == "visitor":
+        if self.kind in (VISITOR, VISITOR_IN_FRONT):
             self.client = self.app.test_client()  # every request without cookies
         return self.client.get(path, headers={"Accept-Language": self.locale.replace("_", "-"), **headers})
 
     def read(self, path: str) -> str:
+        if self.kind in ASKING_TWICE:
+            db.session.commit()  # what the test wrote, committed: the check in front reads no other
         response = self.get(path)
         assert response.status_code == 200, (path, response.status_code)
+        if self.kind in ASKING_TWICE:
+            handled = _requests_flask_handled(lambda: self.get(path))
+            assert handled[1].get_data() == response.get_data() and handled[0] == 0, f"{path} not in front"
         html = response.get_data(as_text=True)
         assert f'<html lang="{LANGUAGES[self.locale]}">' in html  # never another language's page
         return html
@@ -59,6 +88,7 @@ class Reader:
         """The pages at paths as they read now, each checked against a page drawn from nothing kept."""
         as_kept = [self.read(path) for path in paths]
         self.app.extensions["fingerprint_caches"].clear()
+        self.app.extensions["front_answers"].forget_all()
         for path, page in zip(paths, as_kept, strict=True):
             drawn = self.read(path)
             assert _comparable(page) == _comparable(drawn), f"{self.kind} ({self.locale}): stale {path}"
@@ -69,7 +99,7 @@ class Reader:
 def reader(app: Flask, make_user: Callable[..., User]) -> Callable[..., Reader]:
     def make(kind: str, locale: str = "en") -> Reader:
         user = make_user(Role.PERSONNEL, "US", locale=locale, timezone="America/New_York",
-                         name="Rita Reader") if kind == "signed-in" else None
+                         name="Rita Reader") if kind in (SIGNED_IN, SIGNED_IN_FRONT) else None
         return Reader(app, kind, locale, user)
 
     return make
@@ -93,7 +123,9 @@ def test_a_visitor_without_cookies_gets_a_kept_page_in_one_query(client, make_co
 
 
 @pytest.mark.parametrize("locale", list(LANGUAGES))
-@pytest.mark.parametrize("kind", ["visitor", "visitor with a session", "signed-in"])
+@pytest.mark.parametrize("kind", [VISITOR, pytest.param(VISITOR_IN_FRONT, marks=pytest.mark.commits),
+                                  "visitor with a session", SIGNED_IN,
+                                  pytest.param(SIGNED_IN_FRONT, marks=pytest.mark.commits)])
 def test_kept_pages_follow_every_change_at_once(session, app, coordinator, make_course, make_instructor,
                                                 add_session, make_user, reader, kind, locale):
     course = make_course(title="Dark web investigations", quotas={"US": 2, "CN": 1}, capacity=10)
@@ -220,3 +252,22 @@ def test_nothing_drawn_with_an_answers_csp_nonce_is_kept(app):
         csp_nonce()
         kept.keep(values, "styled", kept.Drawing(), "drawn with a nonce", 1)
         assert values.latest("styled") is None
+
+
+@pytest.mark.commits
+def test_a_signed_in_page_answered_in_front_ends_with_its_session_cookie(app, make_course, make_user,
+                                                                       monkeypatch):
+    page = f"/courses/{make_course(title='Forensics week', quotas={'US': 5}).slug}"
+    client = app.test_client()
+    with app.app_context():
+        sign_in(client, make_user(Role.PERSONNEL, "US", name="Sam Signed"))
+    db.session.commit()
+    for _ in range(2):  # drawn and kept; then kept, for the next to be answered in front
+        assert client.get(page).status_code == 200
+    handled, in_front = _requests_flask_handled(lambda: client.get(page))
+    assert handled == 0 and "Sam Signed" in in_front.get_data(as_text=True)
+
+    later = utcnow() + app.permanent_session_lifetime + timedelta(seconds=2)
+    monkeypatch.setattr(front, "utcnow", lambda: later)
+    handled, _answer = _requests_flask_handled(lambda: client.get(page))
+    assert handled == 1

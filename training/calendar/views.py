@@ -16,6 +16,7 @@ from training.core.confirm import Confirmation, show_confirmation
 from training.core.database import utcnow
 from training.core.extensions import db
 from training.core.forms import ConfirmForm
+from training.core.front import Standing, offer
 from training.core.headers import attachment
 from training.core.uow import unit_of_work
 
@@ -24,8 +25,14 @@ bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 _PRIVATE_FEED_HEADERS = (("Referrer-Policy", "no-referrer"), ("X-Robots-Tag", "noindex"))
 
 
-def _serve(feed: services.Feed, *, private: bool, filename: str) -> Response:
-    """The feed with validators, answering 304 to a client that already has it."""
+def _serve(feed: services.Feed, *, private: bool, filename: str,
+           standing: Standing | None = None) -> Response:
+    """The feed with validators, answering 304 to a client that already has it.
+
+    standing: what the feed stands on, for the same request to be answered again before Flask
+    (training.core.front); None where the feed does not say.
+    """
+    offer(standing)
     last_modified, changed = services.served_state(db.session, feed)
     if changed:
         # End the read transaction so that the write begins one of its own: SQLite then
@@ -91,8 +98,8 @@ def courses_feed() -> Response:
 
 @bp.get("/courses/<slug>.ics")
 def course_feed(slug: str) -> Response:
-    feed = services.course_sessions_feed(db.session, slug)
-    return _serve(feed, private=False, filename=f"{slug}.ics")
+    feed, standing = services.course_sessions_feed(db.session, slug)
+    return _serve(feed, private=False, filename=f"{slug}.ics", standing=standing)
 
 
 @bp.get("/symposia/<slug>.ics")
@@ -112,13 +119,14 @@ def personal_feed(token: str) -> Response:
     now = utcnow()
     # A calendar polling an unchanged feed costs one read of versions; anything else looks the
     # token up again.
-    feed = services.kept_personal_feed(db.session, token, now)
-    if feed is None:
-        user = tokens.user_for_feed_token(db.session, token)
-        if user is None:
-            abort(404)
-        feed = services.personal_feed(db.session, user, now)
-    return _serve(feed, private=True, filename="training.ics")
+    kept = services.kept_personal_feed(db.session, token, now)
+    if kept is not None:
+        feed, standing = kept
+        return _serve(feed, private=True, filename="training.ics", standing=standing)
+    user = tokens.user_for_feed_token(db.session, token)
+    if user is None:
+        abort(404)
+    return _serve(services.personal_feed(db.session, user, now), private=True, filename="training.ics")
 
 
 @bp.after_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
@@ -135,6 +136,22 @@ _VERIFIED_COOKIES = 2048
 _PLAIN_VALUES = (str, int, float, bool, type(None))
 
 
+# Where an opened session notes when its cookie stops being accepted (see session_ends).
+_ENDS = "_training_cookie_ends"
+
+
+def _signed_at(opened: SecureCookieSession, seconds: int, max_age: int) -> SecureCookieSession:
+    setattr(opened, _ENDS, seconds + max_age + 1)
+    return opened
+
+
+def session_ends() -> datetime | None:
+    """When the cookie that carried this request's session stops being accepted (its signature
+    then older than PERMANENT_SESSION_LIFETIME); None without one."""
+    ends = getattr(session._get_current_object(), _ENDS, None)
+    return None if ends is None else datetime.fromtimestamp(ends, UTC)
+
+
 class SharedCacheSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, which leaves public answers without Set-Cookie or Vary: Cookie.
 
@@ -183,16 +200,19 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
         known = self._verified.get(cookie)
         if known is not None:
             age = int(time.time()) - known[0]
-            return self.session_class(known[1] if 0 <= age <= max_age else ())
+            if not 0 <= age <= max_age:
+                return self.session_class()
+            return _signed_at(self.session_class(known[1]), known[0], max_age)
         try:
             data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
+        seconds = int(signed_at.timestamp())
         if all(isinstance(value, _PLAIN_VALUES) for value in data.values()):
             if len(self._verified) >= _VERIFIED_COOKIES:
                 self._verified.clear()
-            self._verified[cookie] = (int(signed_at.timestamp()), tuple(data.items()))
-        return self.session_class(data)
+            self._verified[cookie] = (seconds, tuple(data.items()))
+        return _signed_at(self.session_class(data), seconds, max_age)
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
         if not session and not session.modified:

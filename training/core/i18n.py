@@ -222,9 +222,11 @@ def show_size(size: int, locale: str | None = None) -> str:
 
 def _fresh_locale() -> None:
     # Flask-Babel caches the choice on g, which outlives a request when an app context was
-    # already pushed (CLI, tests): each request chooses again.
-    g.pop("page_locale", None)
-    refresh()
+    # already pushed (CLI, tests): each request chooses again. A request that pushed its own
+    # context, as every one a server serves does, finds g empty and has nothing to forget.
+    if vars(g._get_current_object()):
+        g.pop("page_locale", None)
+        refresh()
 
 
 def init_app(app: Flask) -> None:

@@ -27,15 +27,27 @@ from training.core.caching import (
     SignedIn,
     draw_for_everyone,
     echoes_etag,
+    session_ends,
     share,
     shared_cache_control,
     signed_in_reader,
 )
 from training.core.database import utcnow
 from training.core.extensions import db
+from training.core.front import offer
 from training.core.i18n import LOCALE_COOKIE
 from training.core.memo import FingerprintCache, app_cache
-from training.core.versions import PERSON, Scope, Seal, Unsettled, Version, seal, unchanged, versions
+from training.core.versions import (
+    PERSON,
+    Scope,
+    Seal,
+    Unsettled,
+    Version,
+    seal,
+    standing,
+    unchanged,
+    versions,
+)
 
 
 @dataclass(frozen=True)
@@ -85,14 +97,16 @@ def reuse(cache: FingerprintCache, key: Hashable) -> Kept | None:
     return kept
 
 
-def keep(cache: FingerprintCache, key: Hashable, drawn_from: Drawing | Kept, value: Any, size: int) -> None:
+def keep(cache: FingerprintCache, key: Hashable, drawn_from: Drawing | Kept, value: Any,
+         size: int) -> Seal | None:
     """Keep value, drawn from what drawn_from read, under key; unless the reading transaction itself
     changed one of its scopes, or the drawing took this answer's CSP nonce, which no other answer
-    may reuse (training/core/security.py)."""
+    may reuse (training/core/security.py). The seal it is kept under; None when not kept."""
     sealed = seal(drawn_from.scopes, drawn_from.drawn_under) if drawn_from.settled else None
-    if sealed is not None and "csp_nonce" not in g:
-        cache.put(key, None, Kept(value, tuple(drawn_from.scopes), tuple(drawn_from.drawn_under), sealed,
-                                  size))
+    if sealed is None or "csp_nonce" in g:
+        return None
+    cache.put(key, None, Kept(value, tuple(drawn_from.scopes), tuple(drawn_from.drawn_under), sealed, size))
+    return sealed
 
 
 @dataclass(frozen=True)
@@ -133,21 +147,28 @@ def answer(page: PublicPage) -> Response:
     return response.make_conditional(request)
 
 
-def answer_kept(pages: FingerprintCache, key: Hashable) -> Response | None:
+def answer_kept(pages: FingerprintCache, key: Hashable, until: datetime | None = None) -> Response | None:
     """For a visitor without cookies: the whole page kept under key, answered, while its versions
-    are unchanged; otherwise None, and the page drawn next is declared one every such visitor gets."""
+    are unchanged; otherwise None, and the page drawn next is declared one every such visitor gets.
+
+    until: when the clock alone moves the page to another key (the catalogue's day), if ever.
+    """
     kept = reuse(pages, key)
     if kept is not None:
+        # The same request again is answered before Flask, on the same seal (training.core.front).
+        offer(standing(db.session, kept.sealed, until))
         return answer(kept.value)
     draw_for_everyone()
     return None
 
 
 def keep_and_answer(pages: FingerprintCache, key: Hashable, drawn_from: Drawing | Kept,
-                    page: str) -> Response:
-    """Keep page, drawn for every visitor without cookies from what drawn_from read, and answer it."""
+                    page: str, until: datetime | None = None) -> Response:
+    """Keep page, drawn for every visitor without cookies from what drawn_from read, and answer it
+    (until: as for answer_kept)."""
     whole_page = PublicPage.of(page.encode())
-    keep(pages, key, drawn_from, whole_page, len(whole_page.body))
+    sealed = keep(pages, key, drawn_from, whole_page, len(whole_page.body))
+    offer(standing(db.session, sealed, until))
     return answer(whole_page)
 
 
@@ -196,6 +217,7 @@ class ReaderPage:
         if kept is not None:
             body, until = kept.value
             if until is None or utcnow() < until:
+                self._offer(kept.sealed, until)
                 return current_app.response_class(body, mimetype="text/html")
         # Read after the account, the version could be one a sign-out everywhere raised in
         # between, and would keep the page of a dead session as alive.
@@ -211,4 +233,13 @@ class ReaderPage:
         if self.keepable and current_user.get_id() == self.reader.login_id and not session.modified:
             self.drawing.add(drawn_from.scopes, drawn_from.drawn_under)
             body = page.encode()
-            keep(self.pages, self.key, self.drawing, (body, g.get("drawn_until")), len(body))
+            until = g.get("drawn_until")
+            self._offer(keep(self.pages, self.key, self.drawing, (body, until), len(body)), until)
+
+    @staticmethod
+    def _offer(sealed: Seal | None, until: datetime | None) -> None:
+        """The same request, its cookie and all, answered again before Flask (training.core.front)
+        while the page stands, and no longer than the session cookie is accepted."""
+        ends = session_ends()
+        if ends is not None:
+            offer(standing(db.session, sealed, ends if until is None else min(until, ends)))

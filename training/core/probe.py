@@ -100,6 +100,32 @@ class Probe:
             connection.close()
         return rows
 
+    @staticmethod
+    def reads_as_others_do(session: Session | scoped_session[Any]) -> bool:
+        """Whether what session reads is what any connection of its engine's pool reads: it is
+        bound to the engine, not to a connection inside its caller's transaction (as the tests'
+        rollback isolation binds it). Its own uncommitted changes to versions are its pending scopes."""
+        return isinstance(session.get_bind(), sa.Engine)
+
+    def rows_outside_transactions(self, engine: sa.Engine,
+                                  parameters: Mapping[str, Any]) -> list[tuple[Any, ...]] | None:
+        """The statement's rows for parameters, read through the driver on a connection from
+        engine's pool; None when the connection fails (it is invalidated), for the caller to
+        take the general path, which reports what went wrong."""
+        try:
+            connection = engine.raw_connection()
+        except (sa.exc.SQLAlchemyError, psycopg.Error, sqlite3.Error):
+            return None
+        try:
+            return self._run(engine.dialect, connection, parameters)
+        except (psycopg.OperationalError, sqlite3.OperationalError):
+            connection.invalidate()
+            return None
+        except (psycopg.Error, sqlite3.Error):
+            return None
+        finally:
+            connection.close()
+
     def _through(self, session: Session, dialect: str,
                  parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The rows read through the session, in its transaction."""

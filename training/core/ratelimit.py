@@ -40,7 +40,7 @@ def check_limits_only_where_declared(app: Flask) -> None:
 def _limit_was_checked() -> bool:
     # Flask-Limiter keeps a request's state (the limit to report in headers, deductions still to
     # make) on the request context, made when one of its limits is first checked.
-    return hasattr(request_ctx, "_limiter_request_context")
+    return "_limiter_request_context" in vars(request_ctx._get_current_object())
 
 
 def _only_if_a_limit_was_checked(hook: Callable[[Any], Any], *, passes_on: bool) -> Callable[[Any], Any]:

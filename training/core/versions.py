@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final
 
@@ -27,6 +28,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from training.core.extensions import db
+from training.core.front import Standing
 from training.core.probe import Probe
 
 # The scopes a page or feed may be drawn from; key is the owner's id (0 for the catalogue).
@@ -177,6 +179,18 @@ def unchanged(session: Session, sealed: Seal) -> bool:
         return not sealed.scopes
     (total,), = _total_probe(sealed.names).rows(session, sealed.parameters)
     return int(total) == sealed.total
+
+
+def standing(session: Session, sealed: Seal | None, until: datetime | None = None) -> Standing | None:
+    """What an answer drawn under sealed stands on, to be kept in front of Flask (front.offer);
+    None when sealed cannot be checked there: nothing sealed, or session reads what the pool's
+    connections do not (Probe.reads_as_others_do)."""
+    if sealed is None or not sealed.scopes:
+        return None
+    probe = _total_probe(sealed.names)
+    if not probe.reads_as_others_do(session):
+        return None
+    return Standing(session.get_bind(), probe, sealed.parameters, ((sealed.total,),), until)
 
 
 def version(session: Session, scope: str, key: int) -> Version:

@@ -15,7 +15,7 @@ around the kept parts: the navigation, the seats panel and the manage card.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, make_response, render_template, request
 from flask_babel import get_locale
@@ -58,6 +58,11 @@ def catalogue_today() -> date:
     return (utcnow() - timedelta(hours=12)).date()
 
 
+def catalogue_day_ends(today: date) -> datetime:
+    """When catalogue_today() moves on from today."""
+    return datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC) + timedelta(hours=12)
+
+
 def viewer_zone() -> str | None:
     """The signed-in reader's own timezone; anonymous readers see the course's alone."""
     if current_user.is_authenticated and current_user.timezone:
@@ -77,7 +82,7 @@ def catalogue_page() -> Response:
         return kept_page
     key = page_key(str(get_locale()), today)
     whole_pages = kept_values(CATALOGUE_PAGES, 32)
-    if public and (kept_page := answer_kept(whole_pages, key)) is not None:
+    if public and (kept_page := answer_kept(whole_pages, key, catalogue_day_ends(today))) is not None:
         return kept_page
     bodies = kept_values(CATALOGUE_BODIES, 32)
     drawn_from: Kept | Drawing | None = reuse(bodies, key)
@@ -91,7 +96,7 @@ def catalogue_page() -> Response:
         keep(bodies, key, drawn_from, body, len(body))
     page = render_template("courses/catalogue.html", body=body)
     if public:
-        return keep_and_answer(whole_pages, key, drawn_from, page)
+        return keep_and_answer(whole_pages, key, drawn_from, page, catalogue_day_ends(today))
     if reader_page is not None:
         reader_page.keep(drawn_from, page)
     return make_response(page)

@@ -27,6 +27,7 @@ from training.calendar.services.events import (
     shown_courses,
 )
 from training.core import versions
+from training.core.front import Standing
 from training.core.i18n import country_name
 from training.core.ical import FeedCalendar, ordered_events
 from training.core.probe import Probe
@@ -88,8 +89,9 @@ def _course_fingerprint(session: Session, slug: str) -> tuple[int, versions.Vers
     return row[0], versions.settled(session, versions.COURSE, row[0], row[1])
 
 
-def course_sessions_feed(session: Session, slug: str) -> Feed:
-    """/calendar/courses/<slug>.ics: one course's sessions. Drafts are not found.
+def course_sessions_feed(session: Session, slug: str) -> tuple[Feed, Standing | None]:
+    """/calendar/courses/<slug>.ics: one course's sessions, and what the feed stands on (for
+    front.offer; None when it cannot be checked there, see versions.standing). Drafts are not found.
 
     Unchanged since this process last built it, the feed costs one query; changed, only
     the events that changed are written again (see build_calendar).
@@ -100,7 +102,11 @@ def course_sessions_feed(session: Session, slug: str) -> Feed:
     if fingerprint is None:
         raise course_not_found()
     key = f"course:{fingerprint[0]}"
-    return kept_or_built(key, fingerprint, lambda: finish_feed(*course_sessions_calendar(session, slug)))
+    feed = kept_or_built(key, fingerprint, lambda: finish_feed(*course_sessions_calendar(session, slug)))
+    standing = None
+    if not isinstance(fingerprint[1], versions.Unsettled) and _FINGERPRINT.reads_as_others_do(session):
+        standing = Standing(session.get_bind(), _FINGERPRINT, {"slug": slug}, (fingerprint,))
+    return feed, standing
 
 
 def session_rows(session: Session, which: sa.ColumnElement[bool]) -> list[SessionRow]:

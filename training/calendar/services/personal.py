@@ -30,6 +30,7 @@ from training.calendar.services.events import (
 from training.calendar.services.meetings import participating_series, series_events
 from training.calendar.services.symposia import shown_symposia, symposium_events
 from training.core import versions
+from training.core.front import Standing
 from training.core.ical import FeedCalendar, ordered_events
 from training.core.urls import external_url
 from training.courses.models import (
@@ -95,8 +96,9 @@ def personal_sessions(
     return rows, courses
 
 
-def kept_personal_feed(session: Session, token: str, now: datetime) -> Feed | None:
-    """The feed this worker keeps for the owner of token, in one primary-key read, or None.
+def kept_personal_feed(session: Session, token: str, now: datetime) -> tuple[Feed, Standing | None] | None:
+    """The feed this worker keeps for the owner of token, in one primary-key read, and what it
+    stands on (for front.offer); or None.
 
     The token's owner is the one this worker found before (accounts.tokens.known_feed_owner);
     it still holds while the owner's `owner` version is the one read with the token, because
@@ -112,7 +114,9 @@ def kept_personal_feed(session: Session, token: str, now: datetime) -> Feed | No
     kept = cache.latest(key)
     if kept is None or kept.owner_version != token_version:
         return None
-    return kept.feed if _still_current(session, kept, now) else None
+    if not _still_current(session, kept, now):
+        return None
+    return kept.feed, versions.standing(session, kept.sealed, kept.until)
 
 
 def _still_current(session: Session, kept: KeptFeed, now: datetime) -> bool:
