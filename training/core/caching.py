@@ -188,9 +188,10 @@ class SharedCacheSessionInterface(SecureCookieSessionInterface):
         kept so: one holding a list or a mapping (messages waiting) could be changed in place by
         its request.
         """
-        cookie = request.cookies.get(self.get_cookie_name(app))
         # A request without the cookie (a feed poller, a monitor, a first visit) gets an empty
-        # session at once; the signing serializer is built only for a cookie to read.
+        # session at once, without a parse of no cookies; the signing serializer is built only
+        # for a cookie to read.
+        cookie = request.cookies.get(self.get_cookie_name(app)) if "HTTP_COOKIE" in request.environ else None
         if not cookie:
             return None if not app.secret_key else self.session_class()
         serializer = self.get_signing_serializer(app)

@@ -20,6 +20,9 @@ bp = Blueprint("core", __name__)
 
 
 PING = "SELECT 1"
+# What jsonify(status="ok", database="ok") writes, written once: drawing it each time through
+# Flask's JSON provider cost as much as the pool's checkout.
+_HEALTHY = b'{"database":"ok","status":"ok"}\n'
 
 
 @bp.route("/healthz")
@@ -49,7 +52,7 @@ def healthz() -> tuple[Response, int]:
         return _unreachable()
     finally:
         connection.close()
-    return jsonify(status="ok", database="ok"), 200
+    return Response(_HEALTHY, mimetype="application/json"), 200
 
 
 def _unreachable() -> tuple[Response, int]:
