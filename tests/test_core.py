@@ -8,6 +8,7 @@ import psycopg
 import pytest
 import requests
 import sqlalchemy as sa
+from flask import request_started
 
 from config import resolve
 from tests.conftest import csrf_token
@@ -36,11 +37,26 @@ def test_healthz_says_when_the_database_is_unreachable(tmp_path):
     assert response.json["database"] == "unreachable"
 
 
-def test_healthz_checks_the_database_with_the_pools_ping_alone(client, count_queries):
-    client.get("/healthz")
+def test_healthz_checks_the_database_with_the_pools_ping_alone_then_one_statement_before_flask(
+        app, client, count_queries):
     with count_queries() as counter:
         assert client.get("/healthz").status_code == 200
     assert counter.statements == []
+    handled = []
+
+    def note(sender: object, **_extra: object) -> None:
+        handled.append(sender)
+
+    request_started.connect(note, app)
+    try:
+        with count_queries() as counter:
+            again = client.get("/healthz")
+        assert client.get("/healthz", headers={"User-Agent": "another monitor"}).status_code == 200
+    finally:
+        request_started.disconnect(note, app)
+    # The monitor's same request again: answered before Flask once a statement got its answer.
+    assert again.status_code == 200 and again.json == {"status": "ok", "database": "ok"}
+    assert counter.statements == ["SELECT 1"] and handled == [app]  # the other monitor's, by Flask
 
 
 @pytest.mark.postgresql_only
