@@ -96,5 +96,15 @@ def feed_path(session: Session) -> Callable[[User], str]:
     return make
 
 
+@pytest.fixture
+def subscriber(make_user, make_course, make_session, enrol, feed_path) -> tuple[User, str]:
+    """A person with a seat on a course of one session, and their personal feed's address."""
+    person = make_user()
+    course = make_course(slug="bj")
+    make_session(course)
+    enrol(person, course)
+    return person, feed_path(person)
+
+
 # Symposium fixtures, for the symposium feeds.
 from tests.symposia.conftest import coordinator, invite, make_symposium  # noqa: E402, F401

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from flask import Flask, request, request_started
 
-from tests.calendar.test_personal import _close, _erase, _new_password, _replace
+from tests.calendar.test_personal import EVERY_TOKEN_DEATH
 from training.accounts.models import User
 from training.core.extensions import db
 from training.courses.models import Course, CourseSession, CourseStatus
@@ -117,16 +117,11 @@ def test_a_connection_cut_before_the_check_still_gets_the_right_answer(client, s
     assert "Digital evidence" in changed.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("change", [_replace, _erase, _close, _new_password],
-                         ids=["replaced", "erased", "closed", "new password"])
-def test_a_dead_personal_feed_token_is_never_answered_in_front(
-    change, client, session, make_user, make_course, make_session, enrol, feed_path, through_flask
-):
-    person = make_user()
-    course = make_course(slug="bj")
-    make_session(course)
-    enrol(person, course)
-    path, person_id = feed_path(person), person.id
+@EVERY_TOKEN_DEATH
+def test_a_dead_personal_feed_token_is_never_answered_in_front(change, client, session, subscriber,
+                                                                through_flask):
+    person, path = subscriber
+    person_id = person.id
     session.commit()
     db.session.remove()
     for _ in range(4):  # looked up and built; served from what the worker keeps; then twice in front

@@ -220,16 +220,15 @@ def _new_password(session, person):
     accounts.set_password(person, "a brand new passphrase for 2027")
 
 
-@pytest.mark.parametrize("change", [_replace, _erase, _close, _new_password],
-                         ids=["replaced", "erased", "closed", "new password"])
-def test_a_worker_that_knows_a_token_stops_serving_it_once_it_is_dead(
-    change, client, session, make_user, make_course, make_session, enrol, feed_path, count_queries
-):
-    person = make_user()
-    course = make_course(slug="bj")
-    make_session(course)
-    enrol(person, course)
-    path = feed_path(person)
+# Each way a feed token dies, for the tests that a dead one is never served.
+EVERY_TOKEN_DEATH = pytest.mark.parametrize("change", [_replace, _erase, _close, _new_password],
+                                            ids=["replaced", "erased", "closed", "new password"])
+
+
+@EVERY_TOKEN_DEATH
+def test_a_worker_that_knows_a_token_stops_serving_it_once_it_is_dead(change, client, session, subscriber,
+                                                                      count_queries):
+    person, path = subscriber
     for _ in range(3):  # looked up, built and kept; then served from what this worker knows
         assert client.get(path).status_code == 200
     with count_queries() as kept:
