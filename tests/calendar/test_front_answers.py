@@ -95,6 +95,22 @@ def test_a_course_turned_draft_is_not_found_at_the_next_poll(client, session, po
     assert client.get("/calendar/courses/polled.ics", headers=unchanged).status_code == 404
 
 
+def test_the_public_courses_feed_is_answered_in_front_until_a_course_is_added(client, session, make_course,
+                                                                             through_flask):
+    make_course(title="Evidence week")
+    session.commit()
+    db.session.remove()
+    first, again = (client.get("/calendar/courses.ics") for _ in range(2))
+    assert again.get_data() == first.get_data() and through_flask == ["/calendar/courses.ics"]
+
+    make_course(title="Late addition")
+    session.commit()
+    db.session.remove()
+
+    assert "Late addition" in client.get("/calendar/courses.ics").get_data(as_text=True)
+    assert through_flask == ["/calendar/courses.ics"] * 2
+
+
 @pytest.mark.postgresql_only
 def test_a_connection_cut_before_the_check_still_gets_the_right_answer(client, session, polled, database_url):
     lecture_id, unchanged = polled

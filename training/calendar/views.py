@@ -93,7 +93,8 @@ def _not_modified(feed: services.Feed, *, private: bool) -> Response | None:
 
 @bp.get("/courses.ics")
 def courses_feed() -> Response:
-    return _serve(services.public_courses_feed(db.session, utcnow()), private=False, filename="courses.ics")
+    feed, standing = services.public_courses_feed(db.session, utcnow())
+    return _serve(feed, private=False, filename="courses.ics", standing=standing)
 
 
 @bp.get("/courses/<slug>.ics")

@@ -42,17 +42,19 @@ from training.courses.models import (
 from training.courses.services import course_not_found
 
 
-def public_courses_feed(session: Session, now: datetime) -> Feed:
-    """/calendar/courses.ics: every course people may see, one all-day event each.
+def public_courses_feed(session: Session, now: datetime) -> tuple[Feed, Standing | None]:
+    """/calendar/courses.ics: every course people may see, one all-day event each; and what it
+    stands on (for front.offer, see versions.standing).
 
     Kept under the catalogue's data version; unchanged, it costs one primary-key read.
     """
-    fingerprint = versions.version(session, versions.CATALOGUE, 0)
+    catalogue = (versions.CATALOGUE, 0)
+    fingerprint = versions.version(session, *catalogue)
     kept = kept_feeds("courses").get("courses", fingerprint)
     if kept is None or (kept.until is not None and now >= kept.until):
         kept = _build_public_courses_feed(session, now)
         kept_feeds("courses").put("courses", fingerprint, kept)
-    return kept.feed
+    return kept.feed, versions.standing(session, versions.seal([catalogue], [fingerprint]), kept.until)
 
 
 def _build_public_courses_feed(session: Session, now: datetime) -> KeptFeed:
