@@ -163,14 +163,13 @@ def enrol(data: dict[str, Any], course_id: int):
 def roster(args: dict[str, Any], course_id: int):
     """The course's roster: coordinators see everyone, a focal point their country's people,
     an instructor of the course those holding a seat."""
-    course = courses.get_course(db.session, course_id, viewer=current_user)
+    course, version = services.course_with_roster_version(db.session, course_id, current_user)
     scope = services.roster_scope(db.session, course, current_user)
     # A page is written once per roster version and reused: it shows the people's seats and
     # positions (seats) and their names, emails and organisations (roster), nothing else, and
     # is kept under the reader's scope, so nobody reads a page written for a wider one.
     written = app_cache("enrolment.api_roster_pages", size=64)
     key = (course.id, scope, args["status"], args["country"], args["page"], args["per_page"])
-    version = services.roster_version(db.session, course)
     body = written.get(key, version)
     if body is None:
         query = services.roster_query(course, scope, status=args["status"], country=args["country"])

@@ -16,6 +16,7 @@ from training.core import i18n, versions
 from training.core.csv import csv_text
 from training.core.errors import Forbidden, NotFound
 from training.courses.models import Course, CourseStatus
+from training.courses.services import require_visible
 from training.enrolment.models import ACTIVE_STATUSES, Enrolment, EnrolmentStatus, SeatQuota
 from training.enrolment.services.access import (
     RosterScope,
@@ -97,9 +98,29 @@ def roster_version(session: Session, course: Course) -> tuple[versions.Version, 
     """What course's roster is drawn from: who holds and waits for its seats, and how it names
     them and whether it asks for clearance (one primary-key read; see versions.versions)."""
     found: dict[str, int] = dict(session.execute(_ROSTER_VERSIONS, {"course_id": course.id}).all())
+    return _settled(session, course.id, [found.get(scope, 0) for scope in ROSTER_SCOPES])
+
+
+def _settled(session: Session, course_id: int, read: Sequence[int]) -> tuple[versions.Version, ...]:
     changed = versions.pending(session)
-    return tuple(versions.Unsettled() if (scope, course.id) in changed else found.get(scope, 0)
-                 for scope in ROSTER_SCOPES)
+    return tuple(versions.Unsettled() if (scope, course_id) in changed else value
+                 for scope, value in zip(ROSTER_SCOPES, read, strict=True))
+
+
+# The API's roster reads its course and the roster's versions together: one round trip less.
+_COURSE_WITH_ROSTER_VERSIONS = (
+    sa.select(Course, *(versions.version_of(scope, Course.id) for scope in ROSTER_SCOPES))
+    .where(Course.id == sa.bindparam("course_id"))
+)
+
+
+def course_with_roster_version(session: Session, course_id: int,
+                               viewer: Any) -> tuple[Course, tuple[versions.Version, ...]]:
+    """The course with this id, as get_course finds it for viewer, and its roster_version, in one
+    statement: the versions read with the course, before the roster's rows."""
+    row = session.execute(_COURSE_WITH_ROSTER_VERSIONS, {"course_id": course_id}).first()
+    course = require_visible(row[0] if row is not None else None, viewer)
+    return course, _settled(session, course.id, row[1:])
 
 
 ROSTER_CSV_HEADER = ("course", "country", "country_name", "status", "waitlist_position", "name", "email",
