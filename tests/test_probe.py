@@ -187,10 +187,25 @@ def test_a_scope_read_twice_at_two_versions_is_not_sealed():
     assert versions.seal([(versions.COURSE, 1), (versions.COURSE, 1)], [3, 3]) is not None
 
 
+def _drop_with_discard_all(connection: object) -> None:
+    connection.dbapi_connection.pgconn.exec_(b"DISCARD ALL")  # type: ignore[attr-defined]
+
+
+def _drop_as_psycopg_does_at_a_rollback(connection: object) -> None:
+    # psycopg prepares a statement its cursors run 5 times, and at the next rollback (the pool's
+    # reset of every connection it takes back) deallocates every prepared statement.
+    dbapi_connection = connection.dbapi_connection  # type: ignore[attr-defined]
+    for _ in range(6):
+        dbapi_connection.execute("SELECT %s::int", [1])
+    dbapi_connection.rollback()
+
+
 @pytest.mark.postgresql_only
-def test_on_postgresql_a_probe_is_prepared_once_per_connection_and_again_when_dropped(app):
-    """The server parses and plans the statement once per connection; a DISCARD ALL behind its
-    back makes the next read go through the session (as a cut connection does), then prepare anew."""
+@pytest.mark.parametrize("drop", [_drop_with_discard_all, _drop_as_psycopg_does_at_a_rollback],
+                         ids=["discard all", "psycopg's rollback"])
+def test_on_postgresql_a_probe_is_prepared_once_per_connection_and_again_when_dropped(app, drop):
+    """The server parses and plans the statement once per connection; dropped behind its back,
+    it is prepared again on the same connection, which stays in the pool."""
     probe = Probe(sa.select(Course.id).where(Course.slug == sa.bindparam("slug")))
     with app.test_request_context("/"):
         connection = db.engine.raw_connection()
@@ -205,11 +220,11 @@ def test_on_postgresql_a_probe_is_prepared_once_per_connection_and_again_when_dr
                 assert probe._run(db.engine.dialect, connection, {"slug": "nowhere"}) == []
             name = probe._compiled["postgresql", ()].name
             assert prepared_here().count(name) == 1
-            pgconn.exec_(b"DISCARD ALL")
-            with pytest.raises(psycopg.OperationalError):
-                probe._run(db.engine.dialect, connection, {"slug": "nowhere"})
+            drop(connection)
+            assert prepared_here().count(name) == 0
             assert probe._run(db.engine.dialect, connection, {"slug": "nowhere"}) == []
             assert prepared_here().count(name) == 1
+            assert pgconn.status == psycopg.pq.ConnStatus.OK
         finally:
-            connection.invalidate()  # psycopg's own prepared statements went with the DISCARD ALL
+            connection.invalidate()  # psycopg's own prepared statements may have gone with the drop
             connection.close()

@@ -178,9 +178,15 @@ def _on_libpq(pgconn: Any, connection_info: dict[str, Any], compiled: _Compiled,
     if compiled.name not in prepared:
         _check(pgconn, pgconn.prepare(compiled.name, compiled.encoded), pq.ExecStatus.COMMAND_OK)
         prepared.add(compiled.name)
-    result = pgconn.exec_prepared(compiled.name, [_as_text(value) for value in values])
-    if result.status != pq.ExecStatus.TUPLES_OK and _deallocated(result):
-        prepared.discard(compiled.name)  # dropped behind our back (DISCARD ALL): prepared anew next time
+    parameters = [_as_text(value) for value in values]
+    result = pgconn.exec_prepared(compiled.name, parameters)
+    if (result.status != pq.ExecStatus.TUPLES_OK and _deallocated(result)
+            and pgconn.transaction_status == pq.TransactionStatus.IDLE):
+        # Dropped behind our back: psycopg sends DEALLOCATE ALL at a rollback (the pool's reset of
+        # every connection it takes back) once it has prepared statements of its own, and a
+        # DISCARD ALL does the same. Outside a transaction nothing else was lost: prepare again.
+        _check(pgconn, pgconn.prepare(compiled.name, compiled.encoded), pq.ExecStatus.COMMAND_OK)
+        result = pgconn.exec_prepared(compiled.name, parameters)
     _check(pgconn, result, pq.ExecStatus.TUPLES_OK)
     kinds = compiled.kinds
     return [
