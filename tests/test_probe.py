@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests import factories
 from training.core import versions
 from training.core.extensions import db
-from training.core.probe import Probe, probe_ran
+from training.core.probe import Probe, probe_ran, probes_engine
 from training.courses.models import Course, CourseSession
 
 pytestmark = pytest.mark.commits
@@ -106,8 +106,10 @@ def test_a_session_with_a_transaction_open_reads_its_own_changes(app):
 
 
 @pytest.mark.postgresql_only
-def test_a_connection_cut_after_the_pools_check_is_replaced_without_an_error(app, database_url, feed_course):
-    """The backend dies between the pool's check and the probe's statement: the read is made again."""
+def test_a_connection_cut_before_the_probes_statement_is_replaced_without_an_error(app, database_url,
+                                                                                   feed_course):
+    """The backend dies between the checkout and the probe's statement (on PostgreSQL the probes'
+    pool does not ping, on SQLite after the ping): the read is made again, through the session."""
     dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
     cut: list[int] = []
 
@@ -125,12 +127,13 @@ def test_a_connection_cut_after_the_pools_check_is_replaced_without_an_error(app
         versions.bump_now(db.session.connection(), [(versions.SERIES, 5)])
         db.session.commit()
         db.session.remove()
-        sa.event.listen(db.engine, "checkout", kill_it)
+        pool = probes_engine(db.engine)
+        sa.event.listen(pool, "checkout", kill_it)
         ran, note = _probes()
         try:
             assert versions.version(db.session, versions.SERIES, 5) == 1
         finally:
-            sa.event.remove(db.engine, "checkout", kill_it)
+            sa.event.remove(pool, "checkout", kill_it)
             probe_ran.disconnect(note)
             db.session.remove()
     assert cut, "the checkout hook never ran"
@@ -228,3 +231,17 @@ def test_on_postgresql_a_probe_is_prepared_once_per_connection_and_again_when_dr
         finally:
             connection.invalidate()  # psycopg's own prepared statements may have gone with the drop
             connection.close()
+
+
+@pytest.mark.postgresql_only
+def test_the_probes_pool_is_disposed_of_with_the_engines(app, feed_course):
+    """On PostgreSQL the probes read through a pool of their own; disposing of the engine's pool
+    closes its connections too (no connection is left open on a database about to be dropped)."""
+    with app.test_request_context("/"):
+        assert versions.version(db.session, versions.COURSE, feed_course) is not None
+        db.session.remove()
+        probes = probes_engine(db.engine)
+        assert probes is not db.engine and probes.pool.checkedin() == 1
+        db.engine.dispose()
+        assert probes.pool.checkedin() == 0
+        assert probes_engine(db.engine) is not probes

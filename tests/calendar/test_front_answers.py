@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 from flask import Flask, request, request_started
 
 from tests.calendar.test_personal import EVERY_TOKEN_DEATH
 from training.accounts.models import User
 from training.core.extensions import db
+from training.core.probe import probe_ran, probes_engine
 from training.courses.models import Course, CourseSession, CourseStatus
 
 pytestmark = pytest.mark.commits
@@ -112,10 +114,48 @@ def test_the_public_courses_feed_is_answered_in_front_until_a_course_is_added(cl
 
 
 @pytest.mark.postgresql_only
+def test_a_poll_answered_in_front_is_one_statement_without_a_ping(client, polled, through_flask, monkeypatch):
+    """On PostgreSQL the check is the probe's statement on a connection of the probes' own pool,
+    which does not ping: one round trip, where the engine's pool would have added a second."""
+    _, unchanged = polled
+    client.get("/calendar/courses/polled.ics", headers=unchanged)  # by Flask, kept
+    db.session.remove()
+    engines = {"engine's": db.engine, "probes'": probes_engine(db.engine)}
+    assert engines["probes'"] is not db.engine
+    pings: list[str] = []
+    checkouts: list[str] = []
+    statements: list[str] = []
+    listeners = {}
+    for name, engine in engines.items():
+        monkeypatch.setattr(engine.dialect, "do_ping",
+                            lambda _connection, name=name: pings.append(name) or True)
+        listeners[name] = lambda *_args, name=name: checkouts.append(name)
+        sa.event.listen(engine, "checkout", listeners[name])
+
+    def note(_probe: object, statement: str) -> None:
+        statements.append(statement)
+
+    probe_ran.connect(note)
+    try:
+        answers = [client.get("/calendar/courses/polled.ics", headers=unchanged) for _ in range(3)]
+    finally:
+        probe_ran.disconnect(note)
+        for name, engine in engines.items():
+            sa.event.remove(engine, "checkout", listeners[name])
+
+    assert [answer.status_code for answer in answers] == [304] * 3
+    assert through_flask == ["/calendar/courses/polled.ics"]
+    assert pings == []
+    assert checkouts == ["probes'"] * 3
+    assert len(statements) == 3
+
+
+@pytest.mark.postgresql_only
 def test_a_connection_cut_before_the_check_still_gets_the_right_answer(client, session, polled, database_url):
     lecture_id, unchanged = polled
     for _ in range(2):
         client.get("/calendar/courses/polled.ics", headers=unchanged)
+    db.session.remove()  # as at the end of each request in production: here the test shares its session
     dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -13,11 +13,17 @@ outside any transaction:
   see the same committed rows;
 - on SQLite through sqlite3, which runs it in a read transaction of its own (WAL: no lock).
 
-The pool's checkout stays the check of a dead connection. A connection that fails under the
-probe is invalidated and the read is made once more through the session, whose connection
-handling SQLAlchemy owns. While the session has a transaction open (it wrote, it locked, or it
-is bound to a connection, as in the tests), the probe reads through it instead, and so sees
-what that transaction changed.
+On PostgreSQL a probe takes its connection from a pool of its own, which does not ping: the
+engine's pool pings every connection it hands out (pool_pre_ping), a round trip as long as the
+probe's own, and the probe is the hottest read there is (a feed's 304 answered in front is that
+read alone). Its statement is the check instead: a connection that fails under it is
+invalidated, and the read is made once more through the session, whose checkout pings and
+whose connection handling SQLAlchemy owns (or, in front, the request goes to Flask). A worker
+serving one request at a time holds one such connection beside the engine's. On SQLite the
+ping is a call into the same process, and the engine's pool serves.
+
+While the session has a transaction open (it wrote, it locked, or it is bound to a connection,
+as in the tests), the probe reads through it instead, and so sees what that transaction changed.
 
 A Probe reads integer and text columns, with integer, text and integer-list parameters, which
 is what version reads are made of; anything else is refused when the probe is built.
@@ -28,9 +34,11 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import psycopg
 import sqlalchemy as sa
@@ -48,6 +56,34 @@ _COLUMN_TYPES = (int, str)
 _PREPARED = "training.probe.prepared"
 _numbers = itertools.count(1)
 _POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+# The engines whose pools the probes take their connections from, by the engine they read for;
+# each is built in the process that first probes (a gunicorn worker, after the fork).
+_PROBES_POOLS: WeakKeyDictionary[sa.Engine, sa.Engine] = WeakKeyDictionary()
+_probes_pools_lock = threading.Lock()
+
+
+def probes_engine(engine: sa.Engine) -> sa.Engine:
+    """The engine whose pool the probes reading for engine take their connections from: on
+    PostgreSQL one of its own, on the same database, whose pool does not ping; elsewhere engine."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    found = _PROBES_POOLS.get(engine)
+    if found is None:
+        with _probes_pools_lock:
+            found = _PROBES_POOLS.get(engine)
+            if found is None:
+                found = _PROBES_POOLS[engine] = sa.create_engine(engine.url, pool_pre_ping=False)
+                sa.event.listen(engine, "engine_disposed", _dispose_probes_pool)
+    return found
+
+
+def _dispose_probes_pool(engine: sa.Engine) -> None:
+    """engine's pool was disposed of (the tests, before they drop a database, say): so is the
+    probes' pool beside it; the next probe builds another."""
+    with _probes_pools_lock:
+        found = _PROBES_POOLS.pop(engine, None)
+    if found is not None:
+        found.dispose()
 
 
 @dataclass(frozen=True)
@@ -89,11 +125,12 @@ class Probe:
         bind = session.get_bind()
         if _in_transaction(session) or not isinstance(bind, sa.Engine):
             return self._through(session, bind.dialect.name, parameters)
-        connection = bind.raw_connection()
+        connection = probes_engine(bind).raw_connection()
         try:
             rows = self._run(bind.dialect, connection, parameters)
         except (psycopg.OperationalError, sqlite3.OperationalError):
-            # Cut since the pool's check: SQLAlchemy's own handling decides, on a new connection.
+            # Cut (the server restarted, the backend was terminated): SQLAlchemy's own handling
+            # decides, on the session's connection, which its pool checks.
             connection.invalidate()
             return self._through(session, bind.dialect.name, parameters)
         finally:
@@ -109,11 +146,11 @@ class Probe:
 
     def rows_outside_transactions(self, engine: sa.Engine,
                                   parameters: Mapping[str, Any]) -> list[tuple[Any, ...]] | None:
-        """The statement's rows for parameters, read through the driver on a connection from
-        engine's pool; None when the connection fails (it is invalidated), for the caller to
-        take the general path, which reports what went wrong."""
+        """The statement's rows for parameters, read through the driver on a connection of the
+        probes' pool (probes_engine); None when the connection fails (it is invalidated), for
+        the caller to take the general path, which reports what went wrong."""
         try:
-            connection = engine.raw_connection()
+            connection = probes_engine(engine).raw_connection()
         except (sa.exc.SQLAlchemyError, psycopg.Error, sqlite3.Error):
             return None
         try:

@@ -55,8 +55,8 @@ def healthz() -> tuple[Response, int]:
         return _unreachable()
     finally:
         connection.close()
-    # A monitor asks again with the same headers: answered before Flask after the same check,
-    # a statement on a connection from the pool (training.core.front).
+    # A monitor asks again with the same headers: answered before Flask after a SELECT 1 on a
+    # connection from the probes' pool (training.core.front, training.core.probe).
     offer(Standing(engine, _ANSWERS, {}, ((1,),)))
     return Response(_HEALTHY, mimetype="application/json"), 200
 
