@@ -73,7 +73,8 @@ def probes_engine(engine: sa.Engine) -> sa.Engine:
             found = _PROBES_POOLS.get(engine)
             if found is None:
                 found = _PROBES_POOLS[engine] = sa.create_engine(engine.url, pool_pre_ping=False)
-                sa.event.listen(engine, "engine_disposed", _dispose_probes_pool)
+                if not sa.event.contains(engine, "engine_disposed", _dispose_probes_pool):
+                    sa.event.listen(engine, "engine_disposed", _dispose_probes_pool)
     return found
 
 
