@@ -24,7 +24,7 @@ from tests.servers import free_port
 from training import create_app
 from training.accounts.models import Role, User
 from training.core.extensions import db, limiter
-from training.core.probe import probe_ran
+from training.core.probe import dispose_probes_pool, probe_ran
 
 PASSWORD = factories.PASSWORD
 
@@ -126,6 +126,10 @@ def _as_built(app: Flask) -> None:
     app.extensions.get("fingerprint_caches", {}).clear()
     if "front_answers" in app.extensions:
         app.extensions["front_answers"].forget_all()
+    with app.app_context():
+        # A test may have cut the connections (pg_terminate_backend): the probes' pool does not
+        # ping, so its first read after that would fail over to the session, and counts would differ.
+        dispose_probes_pool(db.engine)
     # One Limiter serves every application: take back this one's settings from any app a test built.
     limiter.init_app(app)
     if limiter.enabled:

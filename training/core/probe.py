@@ -73,14 +73,15 @@ def probes_engine(engine: sa.Engine) -> sa.Engine:
             found = _PROBES_POOLS.get(engine)
             if found is None:
                 found = _PROBES_POOLS[engine] = sa.create_engine(engine.url, pool_pre_ping=False)
-                if not sa.event.contains(engine, "engine_disposed", _dispose_probes_pool):
-                    sa.event.listen(engine, "engine_disposed", _dispose_probes_pool)
+                if not sa.event.contains(engine, "engine_disposed", dispose_probes_pool):
+                    sa.event.listen(engine, "engine_disposed", dispose_probes_pool)
     return found
 
 
-def _dispose_probes_pool(engine: sa.Engine) -> None:
-    """engine's pool was disposed of (the tests, before they drop a database, say): so is the
-    probes' pool beside it; the next probe builds another."""
+def dispose_probes_pool(engine: sa.Engine) -> None:
+    """Close the probes' pool beside engine's; the next probe builds another. Called when engine's
+    pool is disposed of (the tests, before they drop a database, say), and by the tests between
+    tests, whose connections an earlier test may have cut."""
     with _probes_pools_lock:
         found = _PROBES_POOLS.pop(engine, None)
     if found is not None:
