@@ -9,9 +9,10 @@ For each database, the runner
 3. in interleaved rounds, measures on every size bare Flask (bench/bare.py, served the same
    way: the yardstick) and then every scenario with wrk from its own process; the feed
    scenarios that need a fresh state before every request (cold, after one change) are sent
-   one at a time from this process; each figure is the median of its rounds, and each ratio to
-   bare Flask the median of the rounds' ratios, each to the bare Flask measured just before it
-   on the same size (a shared machine's speed drifts from minute to minute: pairs cancel it);
+   one at a time from this process; each figure is the median of its rounds, and each ratio
+   to bare Flask the median of the rounds' ratios, each to the bare Flask measured just before
+   it on the same size (a shared machine's speed drifts from minute to minute: pairs keep most
+   of that drift out of the ratios), shown with the lowest and highest round's;
 4. checks the enrol scenario's seats, and reads each worker's peak RSS.
 
 It prints one table per database and size, then the growth, memory and feed tables, and checks
@@ -85,9 +86,7 @@ class Figure:
     statuses: dict[str, int]
     queries: int | None = None
     ratio: float | None = None  # to bare Flask (throughput), or to the icalendar floor (time)
-    # p50 over bare Flask's p50 measured just before it (median of the rounds): the latency in
-    # units of the machine's speed at that minute, which the growth table compares across sizes.
-    relative_p50: float | None = None
+    round_ratios: list[float] = field(default_factory=list)  # each round's, to its own bare Flask
     ratio_of: str = ""
     budget: str = ""
     met: bool | None = None
@@ -600,9 +599,7 @@ def measure_database(backend: str, sizes: list[int], rounds: int, duration: floa
                 if wrong:
                     raise RuntimeError(f"{backend}, {run.enrolments}: {figure.scenario}: unexpected {wrong}")
                 figure.queries = data.queries.get(figure.scenario)
-                pairs = list(zip(data.figures.get(figure.scenario, []), bare_rounds, strict=False))
-                if pairs:
-                    figure.relative_p50 = statistics.median(f.p50 / b.p50 for f, b in pairs)
+                pairs = zip(data.figures.get(figure.scenario, []), bare_rounds, strict=False)
                 judge(figure, bare, run.floor_ms,
                       [f.requests_per_second / b.requests_per_second for f, b in pairs])
             runs.append(run)
@@ -622,6 +619,7 @@ RSS_BUDGET_MB = 150
 def judge(figure: Figure, bare: Figure, floor_ms: float, paired_ratios: list[float]) -> None:
     """Set figure's ratio (the median of paired_ratios, the rounds' ratios to bare Flask, when it has
     rounds) and whether it meets its budget."""
+    figure.round_ratios = paired_ratios
     figure.ratio = (statistics.median(paired_ratios) if paired_ratios
                     else figure.requests_per_second / bare.requests_per_second)
     if figure.scenario in THROUGHPUT_BUDGET:
@@ -650,6 +648,15 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _ratio_cell(figure: Figure) -> str:
+    """The ratio to bare Flask, and the lowest and highest of the rounds' when there were several."""
+    if figure.scenario == "bare Flask":
+        return "1.00"
+    if len(figure.round_ratios) < 2:
+        return f"{figure.ratio:.2f}"
+    return f"{figure.ratio:.2f} ({min(figure.round_ratios):.2f}–{max(figure.round_ratios):.2f})"
+
+
 def report(runs: list[Run]) -> str:
     out = []
     for run in runs:
@@ -660,7 +667,7 @@ def report(runs: list[Run]) -> str:
         rows = []
         for f in run.figures:
             rows.append([f.scenario, f"{f.requests_per_second:,.0f}", f"{f.p50:.1f}", f"{f.p95:.1f}",
-                         f"{f.p99:.1f}", "1.00" if f.scenario == "bare Flask" else f"{f.ratio:.2f}",
+                         f"{f.p99:.1f}", _ratio_cell(f),
                          f.ratio_of, "" if f.queries is None else str(f.queries), f.budget, mark(f.met)])
         out.append(table(["scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "× bare", "× floor", "queries",
                           "budget", ""], rows))
@@ -669,9 +676,6 @@ def report(runs: list[Run]) -> str:
         out.append(f"enrol scenario: {run.seat_check}")
 
     out.append("\n### Growth: p50 latency from the smallest to the largest data set\n")
-    out.append("Judged on the p50 in units of bare Flask's p50 measured just before it (relative), so that\n"
-               "a minute in which the machine is slower does not read as growth; the sequential feed\n"
-               "scenarios, which have no such pair, on their p50.\n")
     rows = []
     for database in dict.fromkeys(r.database for r in runs):
         mine = sorted((r for r in runs if r.database == database), key=lambda r: r.enrolments)
@@ -680,18 +684,13 @@ def report(runs: list[Run]) -> str:
         for f in mine[0].figures:
             if f.scenario == "bare Flask":
                 continue
-            figures = [r.figure(f.scenario) for r in mine]
-            growth = figures[-1].p50 / figures[0].p50
-            relative = None
-            if figures[0].relative_p50 and figures[-1].relative_p50:
-                relative = figures[-1].relative_p50 / figures[0].relative_p50
-            judged = growth if relative is None else relative
-            rows.append([database, f.scenario, *(f"{g.p50:.1f}" for g in figures), f"{growth:.2f}",
-                         "" if relative is None else f"{relative:.2f}", mark(judged <= GROWTH_BUDGET)])
+            p50s = [r.figure(f.scenario).p50 for r in mine]
+            growth = p50s[-1] / p50s[0]
+            rows.append([database, f.scenario, *(f"{p:.1f}" for p in p50s), f"{growth:.2f}",
+                         mark(growth <= GROWTH_BUDGET)])
         sizes = [f"p50 ms at {r.enrolments:,}" for r in mine]
     if rows:
-        headers = ["database", "scenario", *sizes, "largest ÷ smallest", "relative", f"≤ {GROWTH_BUDGET}"]
-        out.append(table(headers, rows))
+        out.append(table(["database", "scenario", *sizes, "largest ÷ smallest", f"≤ {GROWTH_BUDGET}"], rows))
 
     out.append("\n### Memory: peak RSS per worker after the run\n")
     out.append(table(["database", "enrolments", "workers' peak RSS (MB)", f"≤ {RSS_BUDGET_MB} MB"], [

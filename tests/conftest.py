@@ -128,7 +128,8 @@ def _as_built(app: Flask) -> None:
         app.extensions["front_answers"].forget_all()
     with app.app_context():
         # A test may have cut the connections (pg_terminate_backend): the probes' pool does not
-        # ping, so its first read after that would fail over to the session, and counts would differ.
+        # ping, so its first read after that would be sent twice (on the cut connection, then on
+        # a new pool's), and statement counts would differ.
         dispose_probes_pool(db.engine)
     # One Limiter serves every application: take back this one's settings from any app a test built.
     limiter.init_app(app)

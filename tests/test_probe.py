@@ -105,24 +105,39 @@ def test_a_session_with_a_transaction_open_reads_its_own_changes(app):
         db.session.remove()
 
 
-@pytest.mark.postgresql_only
-def test_a_connection_cut_before_the_probes_statement_is_replaced_without_an_error(app, database_url,
-                                                                                   feed_course):
-    """The backend dies between the checkout and the probe's statement (on PostgreSQL the probes'
-    pool does not ping, on SQLite after the ping): the read is made again, through the session."""
-    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
-    cut: list[int] = []
+def _admin_dsn(database_url: str) -> str:
+    """The server's maintenance database: an admin outside the database the test reads."""
+    return sa.make_url(database_url).set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+
+
+def _terminate_at_checkout(admin_dsn: str, cut: list[int], *, then: str = ""):  # noqa: ANN202
+    """A pool checkout hook that terminates the connection's backend the first time, and waits for
+    it to be gone (then: a statement the same admin runs next)."""
 
     def kill_it(dbapi_connection, _record, _proxy):  # noqa: ANN001
         if cut:
             return
         pid = dbapi_connection.info.backend_pid
-        with psycopg.connect(dsn, autocommit=True) as admin:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
             assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0] is True
             while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
                 pass
+            if then:
+                admin.execute(then)
         cut.append(pid)
 
+    return kill_it
+
+
+@pytest.mark.postgresql_only
+def test_a_connection_cut_before_the_probes_statement_is_read_again_on_a_new_pool(app, database_url,
+                                                                                  feed_course):
+    """The backend dies between the checkout and the probe's statement (the probes' pool does not
+    ping): the server cut the pool's connections, so the pool is replaced and the read made again
+    through the driver, on a new connection, without an error."""
+    cut: list[int] = []
+    kill_it = _terminate_at_checkout(_admin_dsn(database_url), cut)
     with app.test_request_context("/"):
         versions.bump_now(db.session.connection(), [(versions.SERIES, 5)])
         db.session.commit()
@@ -136,8 +151,40 @@ def test_a_connection_cut_before_the_probes_statement_is_replaced_without_an_err
             sa.event.remove(pool, "checkout", kill_it)
             probe_ran.disconnect(note)
             db.session.remove()
+        assert probes_engine(db.engine) is not pool
+        assert pool.pool.checkedin() == 0  # the cut pool was closed
     assert cut, "the checkout hook never ran"
-    assert len(ran) == 1  # the driver's read was tried, failed, and the session's read answered
+    assert len(ran) == 2  # tried, failed on the cut connection, and read on the new one
+
+
+@pytest.mark.postgresql_only
+def test_a_probe_that_no_new_connection_can_answer_is_read_through_the_session(app, database_url,
+                                                                               feed_course):
+    """The probes' connection is cut and the database then refuses new connections: the read is
+    made through the session, on the engine's pooled connection, and still answers."""
+    admin_dsn = _admin_dsn(database_url)
+    name = sa.make_url(database_url).database
+    cut: list[int] = []
+    kill_it = _terminate_at_checkout(admin_dsn, cut, then=f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    with app.test_request_context("/"):
+        versions.bump_now(db.session.connection(), [(versions.SERIES, 6)])
+        db.session.commit()
+        db.session.remove()
+        with db.engine.connect() as held:  # a connection in the engine's pool, made before the refusal
+            held.exec_driver_sql("SELECT 1")
+        pool = probes_engine(db.engine)
+        sa.event.listen(pool, "checkout", kill_it)
+        ran, note = _probes()
+        try:
+            assert versions.version(db.session, versions.SERIES, 6) == 1
+        finally:
+            sa.event.remove(pool, "checkout", kill_it)
+            probe_ran.disconnect(note)
+            db.session.remove()
+            with psycopg.connect(admin_dsn, autocommit=True) as admin:
+                admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    assert cut, "the checkout hook never ran"
+    assert len(ran) == 1  # the new pool never connected, so it sent nothing; the session answered
 
 
 def test_a_probe_reads_integer_and_text_columns_only():

@@ -16,11 +16,14 @@ outside any transaction:
 On PostgreSQL a probe takes its connection from a pool of its own, which does not ping: the
 engine's pool pings every connection it hands out (pool_pre_ping), a round trip as long as the
 probe's own, and the probe is the hottest read there is (a feed's 304 answered in front is that
-read alone). Its statement is the check instead: a connection that fails under it is
-invalidated, and the read is made once more through the session, whose checkout pings and
-whose connection handling SQLAlchemy owns (or, in front, the request goes to Flask). A worker
-serving one request at a time holds one such connection beside the engine's. On SQLite the
-ping is a call into the same process, and the engine's pool serves.
+read alone). Its statement is the check instead: when a connection fails under it, the server
+restarted or cut this worker's connections, and every other connection in the pool is as dead,
+so the pool is disposed of and the read made once more on a new connection, as SQLAlchemy
+recycles a pool whose ping failed. Should that fail too, the read is made through the session,
+whose checkout pings and whose connection handling SQLAlchemy owns (or, in front, the request
+goes to Flask, which reports what is wrong). A worker serving one request at a time holds one
+such connection beside the engine's. On SQLite the ping is a call into the same process, and
+the engine's pool serves.
 
 While the session has a transaction open (it wrote, it locked, or it is bound to a connection,
 as in the tests), the probe reads through it instead, and so sees what that transaction changed.
@@ -127,17 +130,13 @@ class Probe:
         bind = session.get_bind()
         if _in_transaction(session) or not isinstance(bind, sa.Engine):
             return self._through(session, bind.dialect.name, parameters)
-        connection = probes_engine(bind).raw_connection()
         try:
-            rows = self._run(bind.dialect, connection, parameters)
+            return self._on_probes_pool(bind, parameters)
         except (psycopg.OperationalError, sqlite3.OperationalError):
-            # Cut (the server restarted, the backend was terminated): SQLAlchemy's own handling
-            # decides, on the session's connection, which its pool checks.
-            connection.invalidate()
+            # Cut, and no new connection answered either (a pool's failed connect raises the
+            # driver's error): SQLAlchemy's own handling decides, on the session's connection,
+            # which its pool checks.
             return self._through(session, bind.dialect.name, parameters)
-        finally:
-            connection.close()
-        return rows
 
     @staticmethod
     def reads_as_others_do(session: Session | scoped_session[Any]) -> bool:
@@ -152,16 +151,32 @@ class Probe:
         probes' pool (probes_engine); None when the connection fails (it is invalidated), for
         the caller to take the general path, which reports what went wrong."""
         try:
-            connection = probes_engine(engine).raw_connection()
+            return self._on_probes_pool(engine, parameters)
         except (sa.exc.SQLAlchemyError, psycopg.Error, sqlite3.Error):
             return None
+
+    def _on_probes_pool(self, engine: sa.Engine, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows, read through the driver on a connection of the probes' pool; on PostgreSQL, when
+        that connection is cut, once more on a new pool's. Raises the driver's OperationalError when
+        the read fails on the connection it ends on, which is invalidated."""
+        connection = probes_engine(engine).raw_connection()
         try:
             return self._run(engine.dialect, connection, parameters)
         except (psycopg.OperationalError, sqlite3.OperationalError):
             connection.invalidate()
-            return None
-        except (psycopg.Error, sqlite3.Error):
-            return None
+            if engine.dialect.name != "postgresql":
+                raise  # SQLite's pool is the engine's own, and its failures are not cut connections
+        finally:
+            connection.close()
+        # The server restarted or cut this worker's connections: the pool's others died with this
+        # one. A new pool connects afresh: one reconnect, not a failure for each pooled connection.
+        dispose_probes_pool(engine)
+        connection = probes_engine(engine).raw_connection()
+        try:
+            return self._run(engine.dialect, connection, parameters)
+        except psycopg.OperationalError:
+            connection.invalidate()
+            raise
         finally:
             connection.close()
 
